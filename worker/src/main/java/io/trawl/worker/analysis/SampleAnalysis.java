@@ -1,0 +1,48 @@
+package io.trawl.worker.analysis;
+
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.trawl.worker.source.Sample;
+
+/**
+ * Runs every analyzer over one sample and settles its verdict. A failing analyzer becomes an error on the result;
+ * it never fails the sample, the chunk or the job.
+ */
+public final class SampleAnalysis {
+
+	private static final Logger log = LoggerFactory.getLogger(SampleAnalysis.class);
+
+	private final List<Analyzer> analyzers;
+	private final VerdictPolicy verdicts;
+
+	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts) {
+		this.analyzers = List.copyOf(analyzers);
+		this.verdicts = verdicts;
+	}
+
+	public Findings analyse(Sample sample) {
+		Findings findings = new Findings();
+		findings.put("size", sample.size());
+		for (Analyzer analyzer : analyzers) {
+			findings.recordAnalyzer(analyzer.name(), analyzer.version());
+			try {
+				analyzer.analyse(sample, findings);
+			}
+			catch (Exception | StackOverflowError | OutOfMemoryError e) {
+				// hostile content must cost one field, not the job
+				String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+				log.debug("{} failed on {}: {}", analyzer.name(), sample.name(), message, e);
+				findings.addError(analyzer.name(), message);
+			}
+		}
+		findings.put("verdict", verdicts.verdict(findings).name().toLowerCase());
+		return findings;
+	}
+
+	public List<Analyzer> analyzers() {
+		return analyzers;
+	}
+}

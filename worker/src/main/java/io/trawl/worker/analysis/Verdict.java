@@ -1,0 +1,5 @@
+package io.trawl.worker.analysis;
+
+public enum Verdict {
+	MALICIOUS, SUSPICIOUS, CLEAN, ERROR
+}

@@ -1,0 +1,20 @@
+package io.trawl.worker.source;
+
+import java.io.IOException;
+import java.util.stream.Stream;
+
+/** A place samples are read from: a local folder or an S3 prefix. */
+public interface SampleSource {
+
+	/** A URI a user would recognise, such as {@code /srv/samples} or {@code s3://bucket/prefix}. */
+	String describe();
+
+	/**
+	 * Every sample in location order, starting strictly after {@code afterLocation} (null for the start).
+	 * @throws SampleSourceException when the source itself cannot be listed
+	 */
+	Stream<SampleRef> list(String afterLocation);
+
+	/** Opens one sample for analysis. The caller closes it. */
+	Sample open(SampleRef ref) throws IOException;
+}

@@ -1,0 +1,81 @@
+package io.trawl.worker.yara;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/** The part of libyara 4.x that Trawl calls. Loaded once per process. */
+interface LibYara extends Library {
+
+	int ERROR_SUCCESS = 0;
+	int ERROR_SCAN_TIMEOUT = 26;
+	int CALLBACK_MSG_RULE_MATCHING = 1;
+	int CALLBACK_CONTINUE = 0;
+	int SCAN_FLAGS_REPORT_RULES_MATCHING = 8;
+	int ERROR_LEVEL_WARNING = 1;
+
+	LibYara INSTANCE = load();
+
+	private static LibYara load() {
+		try {
+			return Native.load("yara", LibYara.class);
+		}
+		catch (UnsatisfiedLinkError e) {
+			throw new IllegalStateException("libyara is not installed. Install it with: "
+					+ "apt-get install -y libyara9 libyara-dev (the -dev package provides libyara.so)", e);
+		}
+	}
+
+	int yr_initialize();
+
+	int yr_finalize();
+
+	int yr_compiler_create(PointerByReference compiler);
+
+	void yr_compiler_destroy(Pointer compiler);
+
+	void yr_compiler_set_callback(Pointer compiler, CompilerCallback callback, Pointer userData);
+
+	int yr_compiler_add_file(Pointer compiler, Pointer file, String namespace, String fileName);
+
+	int yr_compiler_define_string_variable(Pointer compiler, String identifier, String value);
+
+	int yr_compiler_get_rules(Pointer compiler, PointerByReference rules);
+
+	void yr_rules_destroy(Pointer rules);
+
+	int yr_scanner_create(Pointer rules, PointerByReference scanner);
+
+	void yr_scanner_destroy(Pointer scanner);
+
+	void yr_scanner_set_callback(Pointer scanner, ScanCallback callback, Pointer userData);
+
+	void yr_scanner_set_timeout(Pointer scanner, int timeoutSeconds);
+
+	void yr_scanner_set_flags(Pointer scanner, int flags);
+
+	int yr_scanner_define_string_variable(Pointer scanner, String identifier, String value);
+
+	int yr_scanner_scan_mem(Pointer scanner, Pointer buffer, long size);
+
+	int yr_scanner_scan_file(Pointer scanner, String fileName);
+
+	interface CompilerCallback extends Callback {
+		void invoke(int errorLevel, String fileName, int lineNumber, Pointer rule, String message, Pointer userData);
+	}
+
+	interface ScanCallback extends Callback {
+		int invoke(Pointer context, int message, Pointer messageData, Pointer userData);
+	}
+
+	/** libc's fopen/fclose, because yr_compiler_add_file takes a FILE* (includes resolve against its name). */
+	interface LibC extends Library {
+		LibC INSTANCE = Native.load("c", LibC.class);
+
+		Pointer fopen(String path, String mode);
+
+		int fclose(Pointer file);
+	}
+}

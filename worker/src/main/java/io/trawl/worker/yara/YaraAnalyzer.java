@@ -1,0 +1,61 @@
+package io.trawl.worker.yara;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.source.Sample;
+
+/**
+ * YARA through libyara. Small samples are scanned from the shared in-memory buffer; large ones from their file, so
+ * they never enter the heap.
+ */
+public final class YaraAnalyzer implements Analyzer {
+
+	private final YaraRules rules;
+
+	public YaraAnalyzer(YaraRules rules) {
+		this.rules = rules;
+	}
+
+	@Override
+	public String name() {
+		return "yara";
+	}
+
+	@Override
+	public String version() {
+		return "libyara-4";
+	}
+
+	@Override
+	public void analyse(Sample sample, Findings findings) {
+		findings.put("rulesetVersion", rules.version());
+		Map<String, String> externals = externals(sample, findings);
+		Optional<ByteBuffer> bytes = sample.bytes();
+		List<YaraMatch> matches;
+		if (bytes.isPresent()) {
+			matches = rules.scan(bytes.get(), externals);
+		}
+		else {
+			matches = rules.scan(sample.file().orElseThrow(), externals);
+		}
+		findings.put("yara", matches.stream().map(YaraMatch::rule).toList());
+		findings.put("yaraMatches", matches.stream()
+			.map(m -> Map.of("namespace", m.namespace(), "rule", m.rule(), "tags", m.tags(), "meta", m.meta()))
+			.toList());
+	}
+
+	private static Map<String, String> externals(Sample sample, Findings findings) {
+		String path = sample.name();
+		String fileName = path.substring(path.lastIndexOf('/') + 1);
+		int dot = fileName.lastIndexOf('.');
+		String extension = dot > 0 ? fileName.substring(dot + 1) : "";
+		Object type = findings.get("mimeType");
+		return Map.of("filename", fileName, "filepath", path, "extension", extension, "filetype",
+				type == null ? "" : type.toString());
+	}
+}
