@@ -15,6 +15,41 @@ public final class Findings {
 	private final Map<String, Object> fields = new LinkedHashMap<>();
 	private final List<AnalysisError> errors = new ArrayList<>();
 	private final Map<String, String> analyzers = new LinkedHashMap<>();
+	private final List<Child> children = new ArrayList<>();
+	private final int depth;
+	private final ChildAnalysis childAnalysis;
+
+	/** Findings of a top-level sample that has no way to analyse children (tests, one-off use). */
+	public Findings() {
+		this(0, (child, depth) -> {
+			throw new IllegalStateException("no child analysis configured");
+		});
+	}
+
+	Findings(int depth, ChildAnalysis childAnalysis) {
+		this.depth = depth;
+		this.childAnalysis = childAnalysis;
+	}
+
+	/** 0 for a sample from the source, 1 for a member of an archive, and so on. */
+	public int depth() {
+		return depth;
+	}
+
+	/**
+	 * Analyses a sample found inside this one (an archive member) with the whole pipeline, and links it here.
+	 * The child's own findings are returned, so a caller can read its sha256.
+	 */
+	public Findings analyseChild(String pathInParent, io.trawl.worker.source.Sample child) {
+		Findings found = childAnalysis.analyse(child, depth + 1);
+		children.add(new Child(pathInParent, found));
+		return found;
+	}
+
+	/** Samples found inside this one, each analysed in turn. */
+	public List<Child> children() {
+		return Collections.unmodifiableList(children);
+	}
 
 	public Findings put(String field, Object value) {
 		fields.put(field, value);
@@ -47,5 +82,14 @@ public final class Findings {
 	}
 
 	public record AnalysisError(String analyzer, String message) {
+	}
+
+	/** A member of this sample (for example a file in a zip) with its own findings. */
+	public record Child(String path, Findings findings) {
+	}
+
+	@FunctionalInterface
+	interface ChildAnalysis {
+		Findings analyse(io.trawl.worker.source.Sample child, int depth);
 	}
 }

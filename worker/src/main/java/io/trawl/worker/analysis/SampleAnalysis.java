@@ -24,7 +24,11 @@ public final class SampleAnalysis {
 	}
 
 	public Findings analyse(Sample sample) {
-		Findings findings = new Findings();
+		return analyse(sample, 0);
+	}
+
+	private Findings analyse(Sample sample, int depth) {
+		Findings findings = new Findings(depth, this::analyse);
 		findings.put("size", sample.size());
 		for (Analyzer analyzer : analyzers) {
 			findings.recordAnalyzer(analyzer.name(), analyzer.version());
