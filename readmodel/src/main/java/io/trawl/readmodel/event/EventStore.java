@@ -1,0 +1,20 @@
+package io.trawl.readmodel.event;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The append-only store of result events: the write side of the read model. */
+public interface EventStore {
+
+	/**
+	 * Appends events whose id is not stored yet and ignores the others, so appending the same events twice is
+	 * harmless. Safe to call concurrently.
+	 * @return how many events were new
+	 */
+	int append(List<ResultEvent> events);
+
+	/** Every event of a job instance, ordered by sample key, then kind, then event id. */
+	void forEach(long jobInstanceId, Consumer<ResultEvent> action);
+
+	long count(long jobInstanceId, EventKind kind);
+}

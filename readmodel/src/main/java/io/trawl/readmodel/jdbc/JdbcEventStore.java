@@ -1,0 +1,104 @@
+package io.trawl.readmodel.jdbc;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.event.ResultEvent;
+
+/**
+ * Events in a relational table, keyed by event id. Appends join the caller's transaction, so with the job repository
+ * in the same database a chunk's events commit together with its progress.
+ */
+public final class JdbcEventStore implements EventStore {
+
+	private static final String COLUMNS = "event_id, job_instance_id, job_execution_id, sample_key, kind, recorded_at, payload";
+
+	private final JdbcTemplate jdbc;
+	private final String insertIfAbsent;
+
+	public JdbcEventStore(DataSource dataSource) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		JdbcSchema.create(jdbc);
+		this.insertIfAbsent = switch (SqlDialect.of(dataSource)) {
+			case POSTGRESQL -> "INSERT INTO trawl_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
+					+ "ON CONFLICT (event_id) DO NOTHING";
+			case H2 -> "MERGE INTO trawl_event t USING (VALUES (CAST(? AS VARCHAR(400)), CAST(? AS BIGINT), "
+					+ "CAST(? AS BIGINT), CAST(? AS VARCHAR(100)), CAST(? AS VARCHAR(20)), "
+					+ "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))) s(" + COLUMNS + ") "
+					+ "ON t.event_id = s.event_id WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES (s.event_id, "
+					+ "s.job_instance_id, s.job_execution_id, s.sample_key, s.kind, s.recorded_at, s.payload)";
+		};
+	}
+
+	@Override
+	public int append(List<ResultEvent> events) {
+		if (events.isEmpty()) {
+			return 0;
+		}
+		try {
+			int[][] counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(), (ps, e) -> bind(ps, e));
+			return sum(counts[0]);
+		}
+		catch (DuplicateKeyException raced) {
+			// H2 only: another transaction inserted the same id concurrently; redo one by one, H2 keeps the transaction
+			int stored = 0;
+			for (ResultEvent event : events) {
+				try {
+					stored += jdbc.update(insertIfAbsent, ps -> bind(ps, event));
+				}
+				catch (DuplicateKeyException alreadyThere) {
+					// stored by the other transaction: exactly what idempotence asks for
+				}
+			}
+			return stored;
+		}
+	}
+
+	@Override
+	public void forEach(long jobInstanceId, Consumer<ResultEvent> action) {
+		jdbc.query(con -> {
+			var ps = con.prepareStatement("SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ? "
+					+ "ORDER BY sample_key, kind, event_id");
+			ps.setLong(1, jobInstanceId);
+			ps.setFetchSize(500);
+			return ps;
+		}, rs -> {
+			action.accept(new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+					EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), rs.getString(7)));
+		});
+	}
+
+	@Override
+	public long count(long jobInstanceId, EventKind kind) {
+		Long count = jdbc.queryForObject("SELECT COUNT(*) FROM trawl_event WHERE job_instance_id = ? AND kind = ?",
+				Long.class, jobInstanceId, kind.name());
+		return count == null ? 0 : count;
+	}
+
+	private static void bind(java.sql.PreparedStatement ps, ResultEvent e) throws java.sql.SQLException {
+		ps.setString(1, e.eventId());
+		ps.setLong(2, e.jobInstanceId());
+		ps.setLong(3, e.jobExecutionId());
+		ps.setString(4, e.sampleKey());
+		ps.setString(5, e.kind().name());
+		ps.setTimestamp(6, Timestamp.from(e.recordedAt()));
+		ps.setString(7, e.payload());
+	}
+
+	private static int sum(int[] counts) {
+		int total = 0;
+		for (int count : counts) {
+			// drivers may answer SUCCESS_NO_INFO (-2) for a batched row; count it as stored
+			total += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
+		}
+		return total;
+	}
+}

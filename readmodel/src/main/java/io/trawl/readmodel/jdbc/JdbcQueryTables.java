@@ -1,0 +1,136 @@
+package io.trawl.readmodel.jdbc;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.query.JobSummary;
+import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.SampleView;
+
+/** Query tables in the same relational database as the events. */
+public final class JdbcQueryTables implements QueryTables {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
+			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6));
+
+	private final JdbcTemplate jdbc;
+	private final String upsertJobSample;
+	private final String upsertLatest;
+	private final String insertRuleHit;
+	private final String upsertSummary;
+
+	public JdbcQueryTables(DataSource dataSource) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		JdbcSchema.create(jdbc);
+		switch (SqlDialect.of(dataSource)) {
+			case POSTGRESQL -> {
+				upsertJobSample = "INSERT INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
+						+ "analysed_at, document) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_instance_id, sample_key) "
+						+ "DO UPDATE SET sha256 = EXCLUDED.sha256, verdict = EXCLUDED.verdict, "
+						+ "analysed_at = EXCLUDED.analysed_at, document = EXCLUDED.document";
+				upsertLatest = "INSERT INTO trawl_sample (sha256, job_instance_id, verdict, analysed_at, document) "
+						+ "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET job_instance_id = "
+						+ "EXCLUDED.job_instance_id, verdict = EXCLUDED.verdict, analysed_at = EXCLUDED.analysed_at, "
+						+ "document = EXCLUDED.document WHERE (trawl_sample.job_instance_id, trawl_sample.analysed_at) "
+						+ "<= (EXCLUDED.job_instance_id, EXCLUDED.analysed_at)";
+				insertRuleHit = "INSERT INTO trawl_rule_hit (job_instance_id, rule, sha256) VALUES (?, ?, ?) "
+						+ "ON CONFLICT DO NOTHING";
+				upsertSummary = "INSERT INTO trawl_job_summary (job_instance_id, projected_at, document) "
+						+ "VALUES (?, ?, ?) ON CONFLICT (job_instance_id) DO UPDATE SET "
+						+ "projected_at = EXCLUDED.projected_at, document = EXCLUDED.document";
+			}
+			default -> {
+				upsertJobSample = "MERGE INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
+						+ "analysed_at, document) KEY (job_instance_id, sample_key) VALUES (?, ?, ?, ?, ?, ?)";
+				upsertLatest = "MERGE INTO trawl_sample t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), "
+						+ "CAST(? AS VARCHAR(20)), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))) "
+						+ "s(sha256, job_instance_id, verdict, analysed_at, document) ON t.sha256 = s.sha256 "
+						+ "WHEN MATCHED AND (t.job_instance_id < s.job_instance_id OR (t.job_instance_id = "
+						+ "s.job_instance_id AND t.analysed_at <= s.analysed_at)) THEN UPDATE SET job_instance_id = "
+						+ "s.job_instance_id, verdict = s.verdict, analysed_at = s.analysed_at, document = s.document "
+						+ "WHEN NOT MATCHED THEN INSERT (sha256, job_instance_id, verdict, analysed_at, document) "
+						+ "VALUES (s.sha256, s.job_instance_id, s.verdict, s.analysed_at, s.document)";
+				insertRuleHit = "MERGE INTO trawl_rule_hit (job_instance_id, rule, sha256) KEY (job_instance_id, "
+						+ "rule, sha256) VALUES (?, ?, ?)";
+				upsertSummary = "MERGE INTO trawl_job_summary (job_instance_id, projected_at, document) "
+						+ "KEY (job_instance_id) VALUES (?, ?, ?)";
+			}
+		}
+	}
+
+	@Override
+	public void putSamples(List<SampleView> samples) {
+		jdbc.batchUpdate(upsertJobSample, samples, samples.size(), (ps, s) -> {
+			ps.setLong(1, s.jobInstanceId());
+			ps.setString(2, s.sampleKey());
+			ps.setString(3, s.sha256());
+			ps.setString(4, s.verdict());
+			ps.setTimestamp(5, Timestamp.from(s.analysedAt()));
+			ps.setString(6, s.document());
+		});
+		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
+		jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
+			ps.setString(1, s.sha256());
+			ps.setLong(2, s.jobInstanceId());
+			ps.setString(3, s.verdict());
+			ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
+			ps.setString(5, s.document());
+		});
+	}
+
+	@Override
+	public void putRuleHits(long jobInstanceId, String rule, List<String> sha256s) {
+		jdbc.batchUpdate(insertRuleHit, sha256s, sha256s.size(), (ps, sha256) -> {
+			ps.setLong(1, jobInstanceId);
+			ps.setString(2, rule);
+			ps.setString(3, sha256);
+		});
+	}
+
+	@Override
+	public void putSummary(JobSummary summary) {
+		jdbc.update(upsertSummary, summary.jobInstanceId(), Timestamp.from(summary.projectedAt()),
+				JSON.writeValueAsString(summary));
+	}
+
+	@Override
+	public void forEachSample(long jobInstanceId, Consumer<SampleView> action) {
+		jdbc.query(con -> {
+			var ps = con.prepareStatement("SELECT job_instance_id, sample_key, sha256, verdict, analysed_at, document "
+					+ "FROM trawl_job_sample WHERE job_instance_id = ? ORDER BY sample_key");
+			ps.setLong(1, jobInstanceId);
+			ps.setFetchSize(500);
+			return ps;
+		}, rs -> {
+			action.accept(SAMPLE.mapRow(rs, 0));
+		});
+	}
+
+	@Override
+	public Optional<SampleView> latest(String sha256) {
+		return jdbc.query("SELECT job_instance_id, sha256, sha256, verdict, analysed_at, document FROM trawl_sample "
+				+ "WHERE sha256 = ?", SAMPLE, sha256).stream().findFirst();
+	}
+
+	@Override
+	public Optional<JobSummary> summary(long jobInstanceId) {
+		return jdbc.queryForList("SELECT document FROM trawl_job_summary WHERE job_instance_id = ?", String.class,
+				jobInstanceId).stream().findFirst().map(json -> JSON.readValue(json, JobSummary.class));
+	}
+
+	@Override
+	public List<String> ruleHits(long jobInstanceId, String rule) {
+		return jdbc.queryForList("SELECT sha256 FROM trawl_rule_hit WHERE job_instance_id = ? AND rule = ? "
+				+ "ORDER BY sha256", String.class, jobInstanceId, rule);
+	}
+}

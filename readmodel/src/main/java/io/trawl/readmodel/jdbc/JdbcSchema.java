@@ -1,0 +1,55 @@
+package io.trawl.readmodel.jdbc;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Creates the event and query tables if they are missing; the same DDL runs on H2 and PostgreSQL. */
+final class JdbcSchema {
+
+	private static final String[] DDL = {
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_event (
+			  event_id VARCHAR(400) PRIMARY KEY,
+			  job_instance_id BIGINT NOT NULL,
+			  job_execution_id BIGINT NOT NULL,
+			  sample_key VARCHAR(100) NOT NULL,
+			  kind VARCHAR(20) NOT NULL,
+			  recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+			  payload TEXT NOT NULL)""",
+			"CREATE INDEX IF NOT EXISTS trawl_event_by_job ON trawl_event (job_instance_id, sample_key, kind, event_id)",
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_job_sample (
+			  job_instance_id BIGINT NOT NULL,
+			  sample_key VARCHAR(100) NOT NULL,
+			  sha256 VARCHAR(64),
+			  verdict VARCHAR(20) NOT NULL,
+			  analysed_at TIMESTAMP WITH TIME ZONE NOT NULL,
+			  document TEXT NOT NULL,
+			  PRIMARY KEY (job_instance_id, sample_key))""",
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_sample (
+			  sha256 VARCHAR(64) PRIMARY KEY,
+			  job_instance_id BIGINT NOT NULL,
+			  verdict VARCHAR(20) NOT NULL,
+			  analysed_at TIMESTAMP WITH TIME ZONE NOT NULL,
+			  document TEXT NOT NULL)""",
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_rule_hit (
+			  job_instance_id BIGINT NOT NULL,
+			  rule VARCHAR(300) NOT NULL,
+			  sha256 VARCHAR(64) NOT NULL,
+			  PRIMARY KEY (job_instance_id, rule, sha256))""",
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_job_summary (
+			  job_instance_id BIGINT PRIMARY KEY,
+			  projected_at TIMESTAMP WITH TIME ZONE NOT NULL,
+			  document TEXT NOT NULL)""" };
+
+	private JdbcSchema() {
+	}
+
+	static void create(JdbcTemplate jdbc) {
+		for (String statement : DDL) {
+			jdbc.execute(statement);
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package io.trawl.readmodel.query;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The query side: tables rebuilt from events by the projection, read by status and result queries. Every write is
+ * an idempotent upsert, so projecting the same events again, or in another order, gives the same tables.
+ */
+public interface QueryTables {
+
+	/** Upserts the per-job rows and, where newer than what is there, each sample's latest result. */
+	void putSamples(List<SampleView> samples);
+
+	/** Records that these samples matched this rule in this job. */
+	void putRuleHits(long jobInstanceId, String rule, List<String> sha256s);
+
+	void putSummary(JobSummary summary);
+
+	/** The samples of a job instance, ordered by sample key. */
+	void forEachSample(long jobInstanceId, Consumer<SampleView> action);
+
+	/** The newest result for a sample, whichever job produced it. */
+	Optional<SampleView> latest(String sha256);
+
+	Optional<JobSummary> summary(long jobInstanceId);
+
+	/** The sha256 of every sample that matched a rule in a job. */
+	List<String> ruleHits(long jobInstanceId, String rule);
+}

@@ -1,0 +1,150 @@
+package io.trawl.readmodel.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.event.ResultEvent;
+
+/** What every {@link EventStore} adapter must do. Subclasses supply a fresh store. */
+public abstract class EventStoreContract {
+
+	protected EventStore store;
+	protected long job;
+
+	protected abstract EventStore newStore() throws Exception;
+
+	@BeforeEach
+	void givenAFreshStoreAndJob() throws Exception {
+		store = newStore();
+		job = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2); // isolates tests sharing a database
+	}
+
+	@Test
+	void appendStoresEachEventOnce() {
+		List<ResultEvent> events = List.of(analysed(job, sha("a")), source(job, sha("a"), "one/a.bin"),
+				source(job, sha("a"), "two/a.bin"));
+
+		int first = store.append(events);
+		int again = store.append(events);
+
+		assertThat(first).isEqualTo(3);
+		assertThat(again).isZero();
+		assertThat(store.count(job, EventKind.ANALYSED)).isEqualTo(1);
+		assertThat(store.count(job, EventKind.SOURCE)).isEqualTo(2);
+	}
+
+	@Test
+	void aBatchMixingNewAndStoredEventsStoresOnlyTheNewOnes() {
+		store.append(List.of(analysed(job, sha("a"))));
+
+		int stored = store.append(List.of(analysed(job, sha("a")), analysed(job, sha("b"))));
+
+		assertThat(stored).isEqualTo(1);
+		assertThat(store.count(job, EventKind.ANALYSED)).isEqualTo(2);
+	}
+
+	@Test
+	void theFirstVersionOfAnEventWins() {
+		ResultEvent original = analysed(job, sha("a"));
+		ResultEvent retried = new ResultEvent(original.eventId(), job, original.jobExecutionId() + 1, sha("a"),
+				EventKind.ANALYSED, Instant.now(), "{\"retry\":true}");
+		store.append(List.of(original));
+		store.append(List.of(retried));
+
+		List<ResultEvent> read = read(job);
+
+		assertThat(read).hasSize(1);
+		assertThat(read.get(0).payload()).isEqualTo(original.payload());
+		assertThat(read.get(0).jobExecutionId()).isEqualTo(original.jobExecutionId());
+	}
+
+	@Test
+	void eventsOfAJobComeBackGroupedBySampleInKeyOrder() {
+		List<ResultEvent> events = new ArrayList<>();
+		for (String name : List.of("c", "a", "b")) {
+			events.add(source(job, sha(name), name + ".bin"));
+			events.add(analysed(job, sha(name)));
+		}
+		store.append(events);
+		store.append(List.of(analysed(job + 1, sha("z"))));
+
+		List<ResultEvent> read = read(job);
+
+		assertThat(read).hasSize(6).allMatch(e -> e.jobInstanceId() == job);
+		assertThat(read.stream().map(ResultEvent::sampleKey).toList()).isSorted();
+		assertThat(read.get(0).kind()).isEqualTo(EventKind.ANALYSED);
+		assertThat(read.get(1).kind()).isEqualTo(EventKind.SOURCE);
+		assertThat(read.get(0).payload()).isEqualTo(analysed(job, read.get(0).sampleKey()).payload());
+	}
+
+	@Test
+	void concurrentAppendsOfTheSameEventsStoreEachOnce() throws Exception {
+		List<ResultEvent> events = IntStream.range(0, 200).mapToObj(i -> analysed(job, sha("s" + i))).toList();
+		ExecutorService pool = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<Integer>> results = new ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				results.add(pool.submit(() -> store.append(events)));
+			}
+			int total = 0;
+			for (Future<Integer> result : results) {
+				total += result.get(60, TimeUnit.SECONDS);
+			}
+			assertThat(total).isEqualTo(200);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(store.count(job, EventKind.ANALYSED)).isEqualTo(200);
+	}
+
+	@Test
+	void largePayloadsSurviveIntact() {
+		String big = "{\"strings\":\"" + "x".repeat(300_000) + "\"}";
+		ResultEvent event = new ResultEvent(ResultEvent.analysedId(job, sha("big")), job, 7, sha("big"),
+				EventKind.ANALYSED, Instant.parse("2026-11-25T01:02:03Z"), big);
+
+		store.append(List.of(event));
+
+		assertThat(read(job)).singleElement().satisfies(e -> {
+			assertThat(e.payload()).isEqualTo(big);
+			assertThat(e.recordedAt()).isEqualTo(Instant.parse("2026-11-25T01:02:03Z"));
+		});
+	}
+
+	protected List<ResultEvent> read(long jobInstanceId) {
+		List<ResultEvent> read = new ArrayList<>();
+		store.forEach(jobInstanceId, read::add);
+		return read;
+	}
+
+	public static String sha(String seed) {
+		return io.trawl.readmodel.contract.Hashes.sha256(seed);
+	}
+
+	public static ResultEvent analysed(long job, String sha256) {
+		return new ResultEvent(ResultEvent.analysedId(job, sha256), job, 100, sha256, EventKind.ANALYSED,
+				Instant.parse("2026-11-25T00:00:00Z"),
+				"{\"sha256\":\"" + sha256 + "\",\"verdict\":\"clean\",\"yara\":[],\"errors\":[]}");
+	}
+
+	public static ResultEvent source(long job, String sha256, String location) {
+		return new ResultEvent(ResultEvent.sourceId(job, sha256, Hashes.sha256(location).substring(0, 16)), job, 100,
+				sha256, EventKind.SOURCE, Instant.parse("2026-11-25T00:00:00Z"),
+				"{\"location\":\"" + location + "\"}");
+	}
+}

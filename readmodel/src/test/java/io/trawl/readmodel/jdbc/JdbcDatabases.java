@@ -1,0 +1,39 @@
+package io.trawl.readmodel.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** The databases the JDBC contract tests run on: a fresh in-memory H2, and the PostgreSQL that .ci/run starts. */
+public final class JdbcDatabases {
+
+	public static final String POSTGRES_URL = System.getenv().getOrDefault("TRAWL_TEST_POSTGRES_URL",
+			"jdbc:postgresql://127.0.0.1:5432/trawl_test");
+	public static final String POSTGRES_USER = System.getenv().getOrDefault("TRAWL_TEST_POSTGRES_USER", "trawl");
+	public static final String POSTGRES_PASSWORD = System.getenv().getOrDefault("TRAWL_TEST_POSTGRES_PASSWORD", "trawl");
+
+	private JdbcDatabases() {
+	}
+
+	public static DataSource h2() {
+		return new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+	}
+
+	/** Fails, never skips, when PostgreSQL is not there: the contract must hold on it. */
+	public static DataSource postgres() {
+		DriverManagerDataSource dataSource = new DriverManagerDataSource(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD);
+		try (Connection ignored = dataSource.getConnection()) {
+			return dataSource;
+		}
+		catch (SQLException e) {
+			throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " as " + POSTGRES_USER
+					+ " (" + e.getMessage() + "). Start it with .ci/run, or set TRAWL_TEST_POSTGRES_URL/_USER/_PASSWORD.",
+					e);
+		}
+	}
+
+}
