@@ -1,0 +1,48 @@
+package io.trawl.jobs.analysis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.trawl.jobs.TrawlProperties;
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.SampleAnalysis;
+import io.trawl.worker.analysis.VerdictPolicy;
+import io.trawl.worker.analysis.content.EntropyAnalyzer;
+import io.trawl.worker.analysis.content.MimeTypeAnalyzer;
+import io.trawl.worker.analysis.hash.HashAnalyzer;
+import io.trawl.worker.yara.YaraAnalyzer;
+import io.trawl.worker.yara.YaraRules;
+
+/** The analyzers every sample goes through, in order. YARA comes last so its externals can use the file type. */
+@Configuration(proxyBeanMethods = false)
+public class AnalysisConfiguration {
+
+	@Bean(destroyMethod = "close")
+	Rulesets rulesets(TrawlProperties properties) {
+		return new Rulesets(properties.analysis().yaraTimeoutSeconds());
+	}
+
+	@Bean
+	VerdictPolicy verdictPolicy() {
+		return VerdictPolicy.defaults();
+	}
+
+	@Bean
+	AnalysisFactory analysisFactory(VerdictPolicy verdicts) {
+		return rules -> {
+			List<Analyzer> analyzers = new ArrayList<>(List.of(new HashAnalyzer(), new MimeTypeAnalyzer(),
+					new EntropyAnalyzer()));
+			analyzers.add(new YaraAnalyzer(rules));
+			return new SampleAnalysis(analyzers, verdicts);
+		};
+	}
+
+	/** Builds the analysis pipeline for one ruleset. */
+	@FunctionalInterface
+	public interface AnalysisFactory {
+		SampleAnalysis create(YaraRules rules);
+	}
+}

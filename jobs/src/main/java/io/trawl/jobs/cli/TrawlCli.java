@@ -1,0 +1,211 @@
+package io.trawl.jobs.cli;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.rescan.ProgressMeter;
+import io.trawl.jobs.rescan.RescanLauncher;
+import io.trawl.jobs.status.JobStatus;
+import io.trawl.jobs.status.JobStatusService;
+
+/**
+ * {@code ./trawl}: the command line. Each command prints its answer on stdout (a rescan's last line is a JSON
+ * summary), progress and warnings on stderr, and exits 0 on success, 1 when a job did not complete, 2 on a usage or
+ * input error.
+ */
+public final class TrawlCli {
+
+	static final String USAGE = """
+			usage: trawl <command> [options]
+			  rescan --source DIR [--rules PATH] [--request-id ID]   rescan a folder to completion
+			  status [JOB_EXECUTION_ID] [--json]                      list jobs, or show one
+			  results --job JOB_EXECUTION_ID [--format jsonl|table]   one line per sample of a job
+			  restart JOB_EXECUTION_ID                                restart a failed, stopped or killed job
+			  serve                                                   run the service and its REST API
+			  demo                                                    rescan a generated harmless corpus
+			""";
+
+	private final JsonMapper json = JsonMapper.builder().build();
+	private final PrintStream out;
+	private final PrintStream err;
+
+	TrawlCli(PrintStream out, PrintStream err) {
+		this.out = out;
+		this.err = err;
+	}
+
+	public static void main(String[] args) {
+		int code = new TrawlCli(System.out, System.err).run(args);
+		if (code >= 0) {
+			System.exit(code);
+		}
+	}
+
+	/** Runs a command; returns the exit code, or -1 when the command keeps running (serve). */
+	int run(String[] args) {
+		if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+			out.print(USAGE);
+			return args.length == 0 ? 2 : 0;
+		}
+		Arguments arguments;
+		try {
+			arguments = Arguments.parse(args);
+		}
+		catch (IllegalArgumentException e) {
+			err.println("trawl: " + e.getMessage());
+			err.print(USAGE);
+			return 2;
+		}
+		if (arguments.command().equals("serve")) {
+			new SpringApplicationBuilder(TrawlApplication.class).web(WebApplicationType.SERVLET).run(args);
+			return -1;
+		}
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
+			.web(WebApplicationType.NONE)
+			.logStartupInfo(false)
+			.run(arguments.springArguments())) {
+			return switch (arguments.command()) {
+				case "rescan" -> rescan(context, arguments);
+				case "demo" -> demo(context, arguments);
+				case "status" -> status(context, arguments);
+				case "results" -> results(context, arguments);
+				case "restart" -> restart(context, arguments);
+				default -> {
+					err.println("trawl: unknown command " + arguments.command());
+					err.print(USAGE);
+					yield 2;
+				}
+			};
+		}
+		catch (Exception e) {
+			err.println("trawl: " + userMessage(e));
+			return 2;
+		}
+	}
+
+	private int rescan(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
+		String source = arguments.required("--source");
+		String requestId = arguments.option("--request-id").orElse("cli-" + UUID.randomUUID());
+		return runJob(context, () -> context.getBean(RescanLauncher.class)
+			.run(new RescanLauncher.Request(source, arguments.option("--rules").orElse(null), requestId, null)));
+	}
+
+	private int demo(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
+		Path dir = Path.of(arguments.option("--dir").orElse(context.getEnvironment().getProperty("trawl.data-dir")
+				+ "/demo-corpus"));
+		int files = DemoCorpus.writeTo(dir);
+		err.println("Wrote a harmless demo corpus of " + files + " files to " + dir);
+		return runJob(context, () -> context.getBean(RescanLauncher.class)
+			.run(new RescanLauncher.Request(dir.toString(), null, "demo-" + UUID.randomUUID(), null)));
+	}
+
+	private int restart(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
+		long id = arguments.positionalLong(0, "restart needs a JOB_EXECUTION_ID");
+		return runJob(context, () -> context.getBean(RescanLauncher.class).restart(id));
+	}
+
+	private int runJob(ConfigurableApplicationContext context, JobCall call) throws Exception {
+		long started = System.nanoTime();
+		JobExecution execution;
+		try (ProgressBar ignored = new ProgressBar(context.getBean(ProgressMeter.class)::latest, err)) {
+			execution = call.run();
+		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		JobStatus status = context.getBean(JobStatusService.class).get(execution.getId()).orElseThrow();
+		if (execution.getStatus() != BatchStatus.COMPLETED) {
+			execution.getAllFailureExceptions()
+				.forEach(e -> err.println("trawl: job execution " + execution.getId() + " failed: " + userMessage(e)));
+			err.println("trawl: restart it with: ./trawl restart " + execution.getId());
+		}
+		var progress = context.getBean(ProgressMeter.class).latest();
+		double megabytes = progress == null ? 0 : progress.doneBytes.get() / 1e6;
+		Map<String, Object> summary = new LinkedHashMap<>();
+		summary.put("jobExecutionId", status.jobExecutionId());
+		summary.put("jobInstanceId", status.jobInstanceId());
+		summary.put("status", status.status());
+		summary.put("samples", status.samples());
+		summary.put("files", status.files());
+		summary.put("resultEvents", status.resultEvents());
+		summary.put("errors", status.errors());
+		summary.put("verdicts", status.verdicts());
+		summary.put("ruleHits", status.ruleHits());
+		summary.put("source", status.source());
+		summary.put("rules", status.rules());
+		summary.put("seconds", Math.round(seconds * 100) / 100.0);
+		summary.put("megabytes", Math.round(megabytes * 100) / 100.0);
+		summary.put("mbPerSecond", seconds > 0 ? Math.round(megabytes / seconds * 100) / 100.0 : 0);
+		out.println(json.writeValueAsString(summary));
+		return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
+	}
+
+	private int status(ConfigurableApplicationContext context, Arguments arguments) {
+		JobStatusService service = context.getBean(JobStatusService.class);
+		boolean asJson = arguments.flag("--json");
+		if (!arguments.positionals().isEmpty()) {
+			long id = arguments.positionalLong(0, "status takes a JOB_EXECUTION_ID");
+			JobStatus status = service.get(id).orElseThrow(() -> new JobStatusService.UnknownJobException(id));
+			out.println(asJson ? json.writeValueAsString(status) : StatusText.describe(status));
+			return 0;
+		}
+		List<JobStatus> jobs = service.list(Integer.parseInt(arguments.option("--limit").orElse("50")));
+		out.println(asJson ? json.writeValueAsString(jobs) : StatusText.table(jobs));
+		return 0;
+	}
+
+	private int results(ConfigurableApplicationContext context, Arguments arguments) {
+		long job = Long.parseLong(arguments.required("--job"));
+		String format = arguments.option("--format").orElse("jsonl");
+		if (!format.equals("jsonl") && !format.equals("table")) {
+			throw new IllegalArgumentException("--format is jsonl or table, not " + format);
+		}
+		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+				1 << 16));
+		List<JsonNode> rows = new ArrayList<>();
+		context.getBean(JobStatusService.class).results(job, view -> {
+			if (format.equals("jsonl")) {
+				writer.println(view.document());
+			}
+			else {
+				rows.add(json.readTree(view.document()));
+			}
+		});
+		if (format.equals("table")) {
+			writer.println(StatusText.results(rows));
+		}
+		writer.flush();
+		return 0;
+	}
+
+	static String userMessage(Throwable e) {
+		Throwable cause = e;
+		while (cause.getCause() != null && cause.getCause() != cause
+				&& !(cause instanceof IllegalArgumentException || cause instanceof IllegalStateException)) {
+			cause = cause.getCause();
+		}
+		return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+	}
+
+	@FunctionalInterface
+	private interface JobCall {
+		JobExecution run() throws Exception;
+	}
+}

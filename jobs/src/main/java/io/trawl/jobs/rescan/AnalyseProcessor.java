@@ -1,0 +1,111 @@
+package io.trawl.jobs.rescan;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.SampleAnalysis;
+import io.trawl.worker.analysis.hash.HashAnalyzer;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.source.SampleRef;
+import io.trawl.worker.source.SampleSource;
+
+/**
+ * Reads one sample once, runs every analyzer over it, and turns the findings into result events. Nothing about the
+ * sample can fail the job: a file that cannot be read becomes a FAILED event, an analyzer error a field.
+ */
+class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final SampleSource source;
+	private final SampleAnalysis analysis;
+	private final long jobInstanceId;
+	private final long jobExecutionId;
+
+	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, long jobInstanceId, long jobExecutionId) {
+		this.source = source;
+		this.analysis = analysis;
+		this.jobInstanceId = jobInstanceId;
+		this.jobExecutionId = jobExecutionId;
+	}
+
+	@Override
+	public SampleOutcome process(SampleRef ref) {
+		Instant now = Instant.now();
+		Findings findings;
+		long size;
+		try (Sample sample = source.open(ref)) {
+			size = sample.size();
+			findings = analysis.analyse(sample);
+		}
+		catch (Exception | OutOfMemoryError e) {
+			return new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, describe(e), now)));
+		}
+		if (!(findings.get("sha256") instanceof String sha256)) {
+			String why = findings.errors().isEmpty() ? "no sha256" : findings.errors().get(0).message();
+			return new SampleOutcome(ref.location(), size, List.of(failed(ref, why, now)));
+		}
+		List<ResultEvent> events = new ArrayList<>();
+		events.add(new ResultEvent(ResultEvent.sourceId(jobInstanceId, sha256, qualifier(ref.location())),
+				jobInstanceId, jobExecutionId, sha256, EventKind.SOURCE, now,
+				JSON.writeValueAsString(Map.of("location", ref.location(), "size", size))));
+		addAnalysed(sha256, findings, now, events);
+		return new SampleOutcome(ref.location(), size, events);
+	}
+
+	private void addAnalysed(String sha256, Findings findings, Instant now, List<ResultEvent> events) {
+		Map<String, Object> document = new LinkedHashMap<>(findings.fields());
+		document.put("errors", findings.errors());
+		document.put("analyzers", findings.analyzers());
+		document.put("depth", findings.depth());
+		if (!findings.children().isEmpty()) {
+			document.put("children", findings.children().stream()
+				.map(c -> Map.of("path", c.path(), "sha256", String.valueOf(c.findings().get("sha256"))))
+				.toList());
+		}
+		events.add(new ResultEvent(ResultEvent.analysedId(jobInstanceId, sha256), jobInstanceId, jobExecutionId,
+				sha256, EventKind.ANALYSED, now, JSON.writeValueAsString(document)));
+		for (Findings.Child child : findings.children()) {
+			if (child.findings().get("sha256") instanceof String childSha) {
+				events.add(new ResultEvent(
+						ResultEvent.sourceId(jobInstanceId, childSha, qualifier(sha256 + "!/" + child.path())),
+						jobInstanceId, jobExecutionId, childSha, EventKind.SOURCE, now,
+						JSON.writeValueAsString(Map.of("parent", sha256, "path", child.path()))));
+				addAnalysed(childSha, child.findings(), now, events);
+			}
+		}
+	}
+
+	private ResultEvent failed(SampleRef ref, String why, Instant now) {
+		String key = ResultEvent.UNREADABLE_PREFIX + HashAnalyzer.sha256Hex(ref.location().getBytes(
+				java.nio.charset.StandardCharsets.UTF_8));
+		Map<String, Object> document = new LinkedHashMap<>();
+		document.put("sha256", null);
+		document.put("location", ref.location());
+		document.put("size", ref.size());
+		document.put("verdict", "error");
+		document.put("yara", List.of());
+		document.put("errors", List.of(Map.of("analyzer", "read", "message", why)));
+		return new ResultEvent(ResultEvent.failedId(jobInstanceId, key), jobInstanceId, jobExecutionId, key,
+				EventKind.FAILED, now, JSON.writeValueAsString(document));
+	}
+
+	private static String qualifier(String location) {
+		return HashAnalyzer.sha256Hex(location.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 32);
+	}
+
+	private static String describe(Throwable e) {
+		String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+		return e instanceof java.nio.file.AccessDeniedException ? "permission denied: " + message : message;
+	}
+}

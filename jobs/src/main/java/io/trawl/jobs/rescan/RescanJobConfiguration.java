@@ -1,0 +1,144 @@
+package io.trawl.jobs.rescan;
+
+import javax.sql.DataSource;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.DefaultJobParametersValidator;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import io.trawl.jobs.TrawlProperties;
+import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
+import io.trawl.jobs.analysis.Rulesets;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.jdbc.JdbcEventStore;
+import io.trawl.readmodel.jdbc.JdbcQueryTables;
+import io.trawl.readmodel.query.QueryTables;
+import io.trawl.worker.source.SampleSource;
+
+/**
+ * {@code rescanJob}: analyse every sample of a source with the given rules ({@code analyseStep}, partitioned into
+ * ranges of the source), then rebuild the job's query tables from its events ({@code projectStep}).
+ * Job parameters: {@code source} and {@code rules} (identifying), {@code requestId} (identifying, one per launch).
+ */
+@Configuration(proxyBeanMethods = false)
+public class RescanJobConfiguration {
+
+	public static final String JOB_NAME = "rescanJob";
+
+	@Bean
+	@ConditionalOnMissingBean
+	EventStore eventStore(DataSource dataSource) {
+		return new JdbcEventStore(dataSource);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	QueryTables queryTables(DataSource dataSource) {
+		return new JdbcQueryTables(dataSource);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SampleSources sampleSources(TrawlProperties properties) {
+		return SampleSources.folders(properties.analysis().inMemoryLimit().toBytes());
+	}
+
+	@Bean
+	ProgressMeter progressMeter() {
+		return new ProgressMeter();
+	}
+
+	@Bean
+	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener) {
+		DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
+				new String[] { "source", "rules" }, new String[] { "requestId", "scheduledFor" });
+		return new JobBuilder(JOB_NAME, jobRepository).validator(validator)
+			.listener(ownerListener)
+			.start(analyseStep)
+			.next(projectStep)
+			.build();
+	}
+
+	@Bean
+	OwnerListener ownerListener(JobRepository jobRepository) {
+		return new OwnerListener(jobRepository);
+	}
+
+	@Bean
+	Step analyseStep(JobRepository jobRepository, Partitioner samplePartitioner, Step analyseWorkerStep,
+			TrawlProperties properties) {
+		int gridSize = properties.analysis().effectiveGridSize();
+		SimpleAsyncTaskExecutor partitions = new SimpleAsyncTaskExecutor("analyse-");
+		partitions.setConcurrencyLimit(gridSize);
+		return new StepBuilder("analyseStep", jobRepository).partitioner("analyseWorkerStep", samplePartitioner)
+			.step(analyseWorkerStep)
+			.gridSize(gridSize)
+			.taskExecutor(partitions)
+			.build();
+	}
+
+	@Bean
+	@StepScope
+	Partitioner samplePartitioner(@Value("#{jobParameters['source']}") String source, SampleSources sources,
+			ProgressMeter progress, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return new SampleRangePartitioner(sources.resolve(source), progress.of(stepExecution.getJobExecutionId()));
+	}
+
+	@Bean
+	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
+			TrawlProperties properties) {
+		return new StepBuilder("analyseWorkerStep", jobRepository)
+			.<io.trawl.worker.source.SampleRef, SampleOutcome>chunk(properties.analysis().chunkSize())
+			.transactionManager(transactionManager)
+			.reader(sampleReader)
+			.processor(analyseProcessor)
+			.writer(eventWriter)
+			.build();
+	}
+
+	@Bean
+	@StepScope
+	SampleRangeReader sampleReader(@Value("#{jobParameters['source']}") String source, SampleSources sources,
+			@Value("#{stepExecutionContext['" + SampleRangePartitioner.AFTER + "']}") String after,
+			@Value("#{stepExecutionContext['" + SampleRangePartitioner.LAST + "']}") String last) {
+		return new SampleRangeReader(sources.resolve(source), after, last);
+	}
+
+	@Bean
+	@StepScope
+	AnalyseProcessor analyseProcessor(@Value("#{jobParameters['source']}") String source,
+			@Value("#{jobParameters['rules']}") String rules, SampleSources sources, Rulesets rulesets,
+			AnalysisFactory analyses, @Value("#{stepExecution}") StepExecution stepExecution) {
+		SampleSource sampleSource = sources.resolve(source);
+		return new AnalyseProcessor(sampleSource, analyses.create(rulesets.get(rules)),
+				stepExecution.getJobExecution().getJobInstance().getInstanceId(), stepExecution.getJobExecutionId());
+	}
+
+	@Bean
+	@StepScope
+	EventWriter eventWriter(EventStore events, ProgressMeter progress,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new EventWriter(events, progress.of(stepExecution.getJobExecutionId()));
+	}
+
+	@Bean
+	Step projectStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, EventStore events,
+			QueryTables tables) {
+		return new StepBuilder("projectStep", jobRepository)
+			.tasklet(new ProjectTasklet(events, tables), transactionManager)
+			.build();
+	}
+}

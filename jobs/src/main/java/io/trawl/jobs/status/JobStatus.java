@@ -1,0 +1,24 @@
+package io.trawl.jobs.status;
+
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a job is and what it found: the contract of {@code trawl status --json} and {@code GET /api/jobs/{id}}.
+ * Counts come from the projected summary once the job has one, and live from the job repository and event store
+ * while it runs.
+ */
+public record JobStatus(long jobExecutionId, long jobInstanceId, String jobName, String status, String exitCode,
+		String exitDescription, LocalDateTime startTime, LocalDateTime endTime, String source, String rules,
+		String requestId, long samples, long files, long resultEvents, long errors, Map<String, Long> verdicts,
+		Map<String, Long> ruleHits, Progress progress, List<StepProgress> steps) {
+
+	/** @param totalFiles locations the partitioner found, or -1 before it ran */
+	public record Progress(long doneFiles, long totalFiles, double percent) {
+	}
+
+	public record StepProgress(String name, String status, long readCount, long writeCount, long commitCount,
+			long rollbackCount, LocalDateTime startTime, LocalDateTime endTime) {
+	}
+}

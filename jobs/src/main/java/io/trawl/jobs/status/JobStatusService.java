@@ -1,0 +1,119 @@
+package io.trawl.jobs.status;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.stereotype.Service;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.query.JobSummary;
+import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.SampleView;
+
+/** Answers "where is my job, and what did it find?" from the job repository and the query tables. */
+@Service
+public class JobStatusService {
+
+	private static final String PARTITION_TOTAL = "range.count";
+
+	private final JobRepository jobs;
+	private final QueryTables tables;
+	private final EventStore events;
+
+	public JobStatusService(JobRepository jobs, QueryTables tables, EventStore events) {
+		this.jobs = jobs;
+		this.tables = tables;
+		this.events = events;
+	}
+
+	/** The newest executions first, across every job name. */
+	public List<JobStatus> list(int limit) {
+		List<JobExecution> executions = new ArrayList<>();
+		for (String name : jobs.getJobNames()) {
+			for (JobInstance instance : jobs.getJobInstances(name, 0, limit)) {
+				executions.addAll(jobs.getJobExecutions(instance));
+			}
+		}
+		return executions.stream()
+			.sorted(Comparator.comparingLong(JobExecution::getId).reversed())
+			.limit(limit)
+			.map(this::status)
+			.toList();
+	}
+
+	public Optional<JobStatus> get(long jobExecutionId) {
+		return Optional.ofNullable(jobs.getJobExecution(jobExecutionId)).map(this::status);
+	}
+
+	public Optional<JobExecution> execution(long jobExecutionId) {
+		return Optional.ofNullable(jobs.getJobExecution(jobExecutionId));
+	}
+
+	/** The samples of the job instance this execution belongs to (a restart shares its instance's results). */
+	public void results(long jobExecutionId, Consumer<SampleView> action) {
+		JobExecution execution = execution(jobExecutionId).orElseThrow(() -> new UnknownJobException(jobExecutionId));
+		tables.forEachSample(execution.getJobInstance().getInstanceId(), action);
+	}
+
+	public Optional<SampleView> sample(String sha256) {
+		return tables.latest(sha256.toLowerCase());
+	}
+
+	private JobStatus status(JobExecution execution) {
+		long instanceId = execution.getJobInstance().getInstanceId();
+		List<StepExecution> steps = execution.getStepExecutions().stream()
+			.sorted(Comparator.comparingLong(StepExecution::getId))
+			.toList();
+		List<StepExecution> partitions = steps.stream().filter(s -> s.getStepName().contains(":partition")).toList();
+		long total = partitions.isEmpty() ? -1
+				: partitions.stream().mapToLong(s -> context(s).getLong(PARTITION_TOTAL, 0L)).sum();
+		long done = partitions.stream().mapToLong(StepExecution::getWriteCount).sum();
+		double percent = total <= 0 ? (total == 0 ? 100.0 : 0.0) : Math.round(1000.0 * done / total) / 10.0;
+		Optional<JobSummary> summary = tables.summary(instanceId)
+			.filter(s -> !execution.isRunning() || s.samples() > 0);
+		long samples = summary.map(JobSummary::samples).orElse(done);
+		long files = summary.map(JobSummary::files).orElse(done);
+		long resultEvents = summary.map(JobSummary::resultEvents)
+			.orElseGet(() -> events.count(instanceId, EventKind.ANALYSED) + events.count(instanceId, EventKind.FAILED));
+		var parameters = execution.getJobParameters();
+		return new JobStatus(execution.getId(), instanceId, execution.getJobInstance().getJobName(),
+				execution.getStatus().name(), execution.getExitStatus().getExitCode(),
+				execution.getExitStatus().getExitDescription(), execution.getStartTime(), execution.getEndTime(),
+				parameter(parameters, "source"), parameter(parameters, "rules"), parameter(parameters, "requestId"),
+				samples, files, resultEvents, summary.map(JobSummary::errors).orElse(0L),
+				summary.map(JobSummary::verdicts).orElse(Map.of()), summary.map(JobSummary::ruleHits).orElse(Map.of()),
+				new JobStatus.Progress(done, total, percent),
+				steps.stream()
+					.map(s -> new JobStatus.StepProgress(s.getStepName(), s.getStatus().name(), s.getReadCount(),
+							s.getWriteCount(), s.getCommitCount(), s.getRollbackCount(), s.getStartTime(),
+							s.getEndTime()))
+					.toList());
+	}
+
+	private static ExecutionContext context(StepExecution step) {
+		return step.getExecutionContext() == null ? new ExecutionContext() : step.getExecutionContext();
+	}
+
+	private static String parameter(org.springframework.batch.core.job.parameters.JobParameters parameters,
+			String name) {
+		Object value = parameters.getParameter(name) == null ? null : parameters.getParameter(name).value();
+		return value == null ? null : value.toString();
+	}
+
+	/** No job execution has this id. */
+	public static class UnknownJobException extends RuntimeException {
+		public UnknownJobException(long id) {
+			super("There is no job execution " + id + ". List the jobs with: trawl status");
+		}
+	}
+}
