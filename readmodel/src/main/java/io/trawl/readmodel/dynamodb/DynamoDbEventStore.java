@@ -1,0 +1,123 @@
+package io.trawl.readmodel.dynamodb;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.event.ResultEvent;
+
+/**
+ * Result events in the {@code {prefix}-events} table. Each event is a conditional PutItem
+ * ({@code attribute_not_exists(pk)}), so the first version of an event wins and a retried chunk stores nothing twice;
+ * the puts of one append run in parallel on a small bounded pool. See {@code readmodel/DYNAMODB.md}.
+ */
+public final class DynamoDbEventStore implements EventStore, AutoCloseable {
+
+	static final int DEFAULT_PARALLELISM = 8;
+
+	private final DynamoDbClient client;
+	private final String table;
+	private final Fanout fanout;
+
+	public DynamoDbEventStore(DynamoDbClient client, DynamoDbTableNames names) {
+		this(client, names, DEFAULT_PARALLELISM);
+	}
+
+	/** @param parallelism how many conditional puts (and shard counts) one store runs at once */
+	public DynamoDbEventStore(DynamoDbClient client, DynamoDbTableNames names, int parallelism) {
+		this.client = client;
+		this.table = names.events();
+		this.fanout = new Fanout("trawl-dynamodb-events", parallelism);
+	}
+
+	@Override
+	public int append(List<ResultEvent> events) {
+		if (events.isEmpty()) {
+			return 0;
+		}
+		List<Callable<Integer>> puts = events.stream().map(this::item).<Callable<Integer>>map(item -> () -> put(item))
+			.toList();
+		return fanout.all(puts).stream().mapToInt(Integer::intValue).sum();
+	}
+
+	private int put(Map<String, AttributeValue> item) {
+		try {
+			client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+			return 1;
+		}
+		catch (ConditionalCheckFailedException alreadyStored) {
+			return 0;
+		}
+	}
+
+	@Override
+	public void forEach(long jobInstanceId, Consumer<ResultEvent> action) {
+		// sk = eventId = job/sampleKey/KIND[/qualifier]: sk order is sample key, then kind, then event id
+		Shards.forEachInOrder(client, table, jobInstanceId, jobInstanceId + "/" + ResultEvent.UNREADABLE_PREFIX,
+				jobInstanceId + "/0", item -> action.accept(event(item)));
+	}
+
+	@Override
+	public long count(long jobInstanceId, EventKind kind) {
+		List<Callable<Long>> counts = Shards.ALL.stream().<Callable<Long>>map(shard -> () -> {
+			QueryRequest request = QueryRequest.builder()
+				.tableName(table)
+				.keyConditionExpression("pk = :pk")
+				.filterExpression("#kind = :kind")
+				.expressionAttributeNames(Map.of("#kind", "kind"))
+				.expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(Shards.pk(jobInstanceId, shard)),
+						":kind", AttributeValue.fromS(kind.name())))
+				.select(Select.COUNT)
+				.consistentRead(true)
+				.build();
+			long count = 0;
+			for (QueryResponse page : client.queryPaginator(request)) {
+				count += page.count();
+			}
+			return count;
+		}).toList();
+		return fanout.all(counts).stream().mapToLong(Long::longValue).sum();
+	}
+
+	@Override
+	public void close() {
+		fanout.close();
+	}
+
+	private Map<String, AttributeValue> item(ResultEvent event) {
+		String expectedStart = event.jobInstanceId() + "/" + event.sampleKey() + "/" + event.kind();
+		if (!event.eventId().startsWith(expectedStart)) {
+			throw new IllegalArgumentException("The event id " + event.eventId() + " does not start with "
+					+ expectedStart + "; build it with ResultEvent.analysedId/sourceId/failedId.");
+		}
+		Map<String, AttributeValue> item = new HashMap<>();
+		item.put("pk", AttributeValue.fromS(Shards.pk(event.jobInstanceId(), Shards.of(event.sampleKey()))));
+		item.put("sk", AttributeValue.fromS(event.eventId()));
+		item.put("jobInstanceId", AttributeValue.fromN(Long.toString(event.jobInstanceId())));
+		item.put("jobExecutionId", AttributeValue.fromN(Long.toString(event.jobExecutionId())));
+		item.put("sampleKey", AttributeValue.fromS(event.sampleKey()));
+		item.put("kind", AttributeValue.fromS(event.kind().name()));
+		item.put("recordedAt", AttributeValue.fromS(event.recordedAt().toString()));
+		LargeText.put(item, "payload", event.payload(), "The payload of event " + event.eventId());
+		return item;
+	}
+
+	private static ResultEvent event(Map<String, AttributeValue> item) {
+		return new ResultEvent(item.get("sk").s(), Long.parseLong(item.get("jobInstanceId").n()),
+				Long.parseLong(item.get("jobExecutionId").n()), item.get("sampleKey").s(),
+				EventKind.valueOf(item.get("kind").s()), Instant.parse(item.get("recordedAt").s()),
+				LargeText.get(item, "payload"));
+	}
+}

@@ -1,0 +1,189 @@
+package io.trawl.readmodel.dynamodb;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.query.JobSummary;
+import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.SampleView;
+
+/**
+ * Query tables in DynamoDB. Per-job rows and rule hits are plain puts (BatchWriteItem, unprocessed items retried),
+ * so writing them again changes nothing. A sample's latest result is a conditional put that only replaces an older
+ * result, so projecting jobs in any order leaves the newest one. See {@code readmodel/DYNAMODB.md}.
+ */
+public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
+	private static final String NEWER_OR_SAME = "attribute_not_exists(sha256) OR jobInstanceId < :j "
+			+ "OR (jobInstanceId = :j AND analysedAtNanos <= :t)";
+
+	private final DynamoDbClient client;
+	private final DynamoDbTableNames names;
+	private final BatchWriter batches;
+	private final Fanout fanout;
+
+	public DynamoDbQueryTables(DynamoDbClient client, DynamoDbTableNames names) {
+		this(client, names, DynamoDbEventStore.DEFAULT_PARALLELISM);
+	}
+
+	/** @param parallelism how many conditional puts of latest results run at once */
+	public DynamoDbQueryTables(DynamoDbClient client, DynamoDbTableNames names, int parallelism) {
+		this(client, names, parallelism, Backoff.DEFAULT);
+	}
+
+	DynamoDbQueryTables(DynamoDbClient client, DynamoDbTableNames names, int parallelism, Backoff backoff) {
+		this.client = client;
+		this.names = names;
+		this.batches = new BatchWriter(client, backoff);
+		this.fanout = new Fanout("trawl-dynamodb-query", parallelism);
+	}
+
+	@Override
+	public void putSamples(List<SampleView> samples) {
+		// BatchWriteItem refuses two requests for one key: the last view of a row wins, as with an upsert
+		Map<String, WriteRequest> rows = new LinkedHashMap<>();
+		for (SampleView sample : samples) {
+			Map<String, AttributeValue> item = new HashMap<>();
+			item.put("pk", AttributeValue.fromS(Shards.pk(sample.jobInstanceId(), Shards.of(sample.sampleKey()))));
+			item.put("sk", AttributeValue.fromS(sample.sampleKey()));
+			putView(item, sample);
+			rows.put(item.get("pk").s() + "/" + sample.sampleKey(), put(item));
+		}
+		batches.write(names.jobSamples(), List.copyOf(rows.values()));
+		List<Callable<Boolean>> latest = samples.stream().filter(s -> s.sha256() != null)
+			.<Callable<Boolean>>map(s -> () -> putLatest(s)).toList();
+		if (!latest.isEmpty()) {
+			fanout.all(latest);
+		}
+	}
+
+	private boolean putLatest(SampleView sample) {
+		Map<String, AttributeValue> item = new HashMap<>();
+		item.put("sha256", AttributeValue.fromS(sample.sha256()));
+		putView(item, sample);
+		try {
+			client.putItem(b -> b.tableName(names.samples()).item(item).conditionExpression(NEWER_OR_SAME)
+				.expressionAttributeValues(Map.of(":j", item.get("jobInstanceId"), ":t", item.get("analysedAtNanos"))));
+			return true;
+		}
+		catch (ConditionalCheckFailedException newerIsThere) {
+			return false;
+		}
+	}
+
+	@Override
+	public void putRuleHits(long jobInstanceId, String rule, List<String> sha256s) {
+		List<WriteRequest> hits = new ArrayList<>();
+		for (String sha256 : new LinkedHashSet<>(sha256s)) {
+			hits.add(put(Map.of("pk", AttributeValue.fromS(jobInstanceId + "#" + rule), "sk",
+					AttributeValue.fromS(sha256), "jobInstanceId", number(jobInstanceId), "rule",
+					AttributeValue.fromS(rule))));
+		}
+		batches.write(names.ruleHits(), hits);
+	}
+
+	@Override
+	public void putSummary(JobSummary summary) {
+		Map<String, AttributeValue> item = new HashMap<>();
+		item.put("jobInstanceId", AttributeValue.fromS(Long.toString(summary.jobInstanceId())));
+		item.put("projectedAt", AttributeValue.fromS(summary.projectedAt().toString()));
+		LargeText.put(item, "summary", JSON.writeValueAsString(summary),
+				"The summary of job " + summary.jobInstanceId());
+		client.putItem(b -> b.tableName(names.jobs()).item(item));
+	}
+
+	@Override
+	public void forEachSample(long jobInstanceId, Consumer<SampleView> action) {
+		Shards.forEachInOrder(client, names.jobSamples(), jobInstanceId, "!", "0",
+				item -> action.accept(view(item, item.get("sk").s())));
+	}
+
+	@Override
+	public Optional<SampleView> latest(String sha256) {
+		GetItemResponse response = client.getItem(b -> b.tableName(names.samples())
+			.key(Map.of("sha256", AttributeValue.fromS(sha256))).consistentRead(true));
+		return response.hasItem() && !response.item().isEmpty() ? Optional.of(view(response.item(), sha256))
+				: Optional.empty();
+	}
+
+	@Override
+	public Optional<JobSummary> summary(long jobInstanceId) {
+		GetItemResponse response = client.getItem(b -> b.tableName(names.jobs())
+			.key(Map.of("jobInstanceId", AttributeValue.fromS(Long.toString(jobInstanceId)))).consistentRead(true));
+		if (!response.hasItem() || response.item().isEmpty()) {
+			return Optional.empty();
+		}
+		return Optional.of(JSON.readValue(LargeText.get(response.item(), "summary"), JobSummary.class));
+	}
+
+	@Override
+	public List<String> ruleHits(long jobInstanceId, String rule) {
+		QueryRequest request = QueryRequest.builder()
+			.tableName(names.ruleHits())
+			.keyConditionExpression("pk = :pk")
+			.expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(jobInstanceId + "#" + rule)))
+			.projectionExpression("sk")
+			.consistentRead(true)
+			.build();
+		List<String> hits = new ArrayList<>();
+		client.queryPaginator(request).items().forEach(item -> hits.add(item.get("sk").s()));
+		return hits;
+	}
+
+	@Override
+	public void close() {
+		fanout.close();
+	}
+
+	private static void putView(Map<String, AttributeValue> item, SampleView sample) {
+		item.put("jobInstanceId", number(sample.jobInstanceId()));
+		if (sample.sha256() != null) {
+			item.put("sha256", AttributeValue.fromS(sample.sha256()));
+		}
+		item.put("verdict", AttributeValue.fromS(sample.verdict()));
+		item.put("analysedAt", AttributeValue.fromS(sample.analysedAt().toString()));
+		item.put("analysedAtNanos", AttributeValue.fromN(epochNanos(sample.analysedAt()).toString()));
+		LargeText.put(item, "document", sample.document(), "The document of sample " + sample.sampleKey());
+	}
+
+	private static SampleView view(Map<String, AttributeValue> item, String sampleKey) {
+		AttributeValue sha256 = item.get("sha256");
+		return new SampleView(Long.parseLong(item.get("jobInstanceId").n()), sampleKey,
+				sha256 == null ? null : sha256.s(), item.get("verdict").s(), Instant.parse(item.get("analysedAt").s()),
+				LargeText.get(item, "document"));
+	}
+
+	/** Exact and comparable as a DynamoDB number (38 digits), unlike an ISO string with varying fraction digits. */
+	static BigInteger epochNanos(Instant instant) {
+		return BigInteger.valueOf(instant.getEpochSecond()).multiply(NANOS).add(BigInteger.valueOf(instant.getNano()));
+	}
+
+	private static AttributeValue number(long value) {
+		return AttributeValue.fromN(Long.toString(value));
+	}
+
+	private static WriteRequest put(Map<String, AttributeValue> item) {
+		return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+	}
+}

@@ -1,0 +1,85 @@
+package io.trawl.readmodel.dynamodb;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * A job's rows are spread over 256 partition keys, {@code job#00} to {@code job#ff}, by the first two hex digits of
+ * the sample's sha256, so a rescan of millions of samples writes to 256 partitions instead of one.
+ * <p>
+ * Because the shard is a prefix of the sha256, the shards also split the key space in order: reading shards 00..ff
+ * one after the other gives readable samples in sha256 order. Unreadable samples ({@code "!" + sha256}) sort before
+ * every readable one, so they are read in a first pass over all shards.
+ */
+final class Shards {
+
+	static final List<String> ALL;
+
+	static {
+		List<String> all = new ArrayList<>(256);
+		for (int i = 0; i < 256; i++) {
+			all.add(String.format("%02x", i));
+		}
+		ALL = List.copyOf(all);
+	}
+
+	private Shards() {
+	}
+
+	/** The shard of a sample key: its first two hex digits, after the {@code "!"} of an unreadable sample. */
+	static String of(String sampleKey) {
+		String hash = sampleKey.startsWith("!") ? sampleKey.substring(1) : sampleKey;
+		if (hash.length() != 64 || !isLowerHex(hash)) {
+			throw new IllegalArgumentException("The sample key '" + sampleKey
+					+ "' is not a lowercase hex sha256 (optionally after '!'), so it cannot be sharded.");
+		}
+		return hash.substring(0, 2);
+	}
+
+	static String pk(long jobInstanceId, String shard) {
+		return jobInstanceId + "#" + shard;
+	}
+
+	/**
+	 * Visits a job's items in sort-key order across all shards, one page in memory at a time.
+	 * @param unreadablePrefix the sort-key prefix of unreadable samples' items
+	 * @param readableFrom a sort key below every readable sample's items and above every unreadable one's
+	 */
+	static void forEachInOrder(DynamoDbClient client, String table, long jobInstanceId, String unreadablePrefix,
+			String readableFrom, Consumer<Map<String, AttributeValue>> action) {
+		for (String shard : ALL) {
+			query(client, table, jobInstanceId, shard, "pk = :pk AND begins_with(sk, :s)", unreadablePrefix, action);
+		}
+		for (String shard : ALL) {
+			query(client, table, jobInstanceId, shard, "pk = :pk AND sk >= :s", readableFrom, action);
+		}
+	}
+
+	private static void query(DynamoDbClient client, String table, long jobInstanceId, String shard,
+			String condition, String bound, Consumer<Map<String, AttributeValue>> action) {
+		QueryRequest request = QueryRequest.builder()
+			.tableName(table)
+			.keyConditionExpression(condition)
+			.expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk(jobInstanceId, shard)), ":s",
+					AttributeValue.fromS(bound)))
+			.consistentRead(true)
+			.build();
+		client.queryPaginator(request).items().forEach(action);
+	}
+
+	private static boolean isLowerHex(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+				return false;
+			}
+		}
+		return true;
+	}
+}
