@@ -65,7 +65,7 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 	@Override
 	public void forEach(long jobInstanceId, Consumer<ResultEvent> action) {
 		// sk = eventId = job/sampleKey/KIND[/qualifier]: sk order is sample key, then kind, then event id
-		Shards.forEachInOrder(client, table, jobInstanceId, jobInstanceId + "/" + ResultEvent.UNREADABLE_PREFIX,
+		Shards.forEachInOrder(client, fanout, table, jobInstanceId, jobInstanceId + "/" + ResultEvent.UNREADABLE_PREFIX,
 				jobInstanceId + "/0", item -> action.accept(event(item)));
 	}
 

@@ -115,7 +115,7 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 
 	@Override
 	public void forEachSample(long jobInstanceId, Consumer<SampleView> action) {
-		Shards.forEachInOrder(client, names.jobSamples(), jobInstanceId, "!", "0",
+		Shards.forEachInOrder(client, fanout, names.jobSamples(), jobInstanceId, "!", "0",
 				item -> action.accept(view(item, item.get("sk").s())));
 	}
 

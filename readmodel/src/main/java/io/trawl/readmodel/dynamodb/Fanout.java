@@ -81,6 +81,24 @@ final class Fanout implements AutoCloseable {
 		return results;
 	}
 
+	<T> Future<T> submit(Callable<T> task) {
+		return pool.submit(task);
+	}
+
+	/** The task's result, with its own runtime exception rethrown as is. */
+	static <T> T await(Future<T> future) {
+		try {
+			return future.get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while reading from DynamoDB", e);
+		}
+		catch (ExecutionException e) {
+			throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+		}
+	}
+
 	@Override
 	public void close() {
 		pool.shutdown();

@@ -1,13 +1,17 @@
 package io.trawl.readmodel.dynamodb;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * A job's rows are spread over 256 partition keys, {@code job#00} to {@code job#ff}, by the first two hex digits of
@@ -20,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 final class Shards {
 
 	static final List<String> ALL;
+	static final int READ_AHEAD = 8;
 
 	static {
 		List<String> all = new ArrayList<>(256);
@@ -47,30 +52,50 @@ final class Shards {
 	}
 
 	/**
-	 * Visits a job's items in sort-key order across all shards, one page in memory at a time.
+	 * Visits a job's items in sort-key order across all shards. The first pages of the next few shards are fetched
+	 * ahead in parallel, so memory holds at most {@link #READ_AHEAD} + 1 pages whatever the job's size.
 	 * @param unreadablePrefix the sort-key prefix of unreadable samples' items
 	 * @param readableFrom a sort key below every readable sample's items and above every unreadable one's
 	 */
-	static void forEachInOrder(DynamoDbClient client, String table, long jobInstanceId, String unreadablePrefix,
-			String readableFrom, Consumer<Map<String, AttributeValue>> action) {
+	static void forEachInOrder(DynamoDbClient client, Fanout fanout, String table, long jobInstanceId,
+			String unreadablePrefix, String readableFrom, Consumer<Map<String, AttributeValue>> action) {
+		List<QueryRequest> queries = new ArrayList<>(2 * ALL.size());
 		for (String shard : ALL) {
-			query(client, table, jobInstanceId, shard, "pk = :pk AND begins_with(sk, :s)", unreadablePrefix, action);
+			queries.add(query(table, jobInstanceId, shard, "pk = :pk AND begins_with(sk, :s)", unreadablePrefix));
 		}
 		for (String shard : ALL) {
-			query(client, table, jobInstanceId, shard, "pk = :pk AND sk >= :s", readableFrom, action);
+			queries.add(query(table, jobInstanceId, shard, "pk = :pk AND sk >= :s", readableFrom));
+		}
+		Deque<Future<QueryResponse>> ahead = new ArrayDeque<>();
+		int next = 0;
+		try {
+			for (QueryRequest query : queries) {
+				while (next < queries.size() && ahead.size() < READ_AHEAD) {
+					QueryRequest prefetched = queries.get(next++);
+					ahead.add(fanout.submit(() -> client.query(prefetched)));
+				}
+				QueryResponse page = Fanout.await(ahead.poll());
+				page.items().forEach(action);
+				while (page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()) {
+					page = client.query(query.toBuilder().exclusiveStartKey(page.lastEvaluatedKey()).build());
+					page.items().forEach(action);
+				}
+			}
+		}
+		finally {
+			ahead.forEach(future -> future.cancel(true));
 		}
 	}
 
-	private static void query(DynamoDbClient client, String table, long jobInstanceId, String shard,
-			String condition, String bound, Consumer<Map<String, AttributeValue>> action) {
-		QueryRequest request = QueryRequest.builder()
+	private static QueryRequest query(String table, long jobInstanceId, String shard, String condition,
+			String bound) {
+		return QueryRequest.builder()
 			.tableName(table)
 			.keyConditionExpression(condition)
 			.expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk(jobInstanceId, shard)), ":s",
 					AttributeValue.fromS(bound)))
 			.consistentRead(true)
 			.build();
-		client.queryPaginator(request).items().forEach(action);
 	}
 
 	private static boolean isLowerHex(String text) {
