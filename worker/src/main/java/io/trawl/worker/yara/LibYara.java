@@ -14,6 +14,11 @@ interface LibYara extends Library {
 	int CALLBACK_MSG_RULE_MATCHING = 1;
 	int CALLBACK_CONTINUE = 0;
 	int SCAN_FLAGS_REPORT_RULES_MATCHING = 8;
+	/**
+	 * Without it libyara installs process-wide SIGSEGV/SIGBUS handlers for each scan; the JVM uses those signals
+	 * itself (safepoint polls, null checks), and other threads then spin forever on their own faults.
+	 */
+	int SCAN_FLAGS_NO_TRYCATCH = 4;
 	int ERROR_LEVEL_WARNING = 1;
 
 	LibYara INSTANCE = load();

@@ -144,7 +144,8 @@ public final class YaraRules implements AutoCloseable {
 			try {
 				yara.yr_scanner_set_callback(scanner, ON_MATCH, null);
 				yara.yr_scanner_set_timeout(scanner, timeoutSeconds);
-				yara.yr_scanner_set_flags(scanner, LibYara.SCAN_FLAGS_REPORT_RULES_MATCHING);
+				yara.yr_scanner_set_flags(scanner,
+						LibYara.SCAN_FLAGS_REPORT_RULES_MATCHING | LibYara.SCAN_FLAGS_NO_TRYCATCH);
 				externals.forEach((name, value) -> yara.yr_scanner_define_string_variable(scanner, name, value));
 				List<YaraMatch> matches = new ArrayList<>();
 				CURRENT_MATCHES.set(matches);
