@@ -24,10 +24,22 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(1) @DefaultValue("20") int chunkSize,
-			@DefaultValue("64MB") DataSize inMemoryLimit, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds) {
+			@DefaultValue("64MB") DataSize inMemoryLimit, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
+			@Valid @DefaultValue Archive archive) {
 
 		public int effectiveGridSize() {
 			return gridSize > 0 ? gridSize : Runtime.getRuntime().availableProcessors();
+		}
+	}
+
+	/** Bomb limits for archive expansion, per top-level sample; a limit that is hit is recorded, not a failure. */
+	public record Archive(@Min(0) @DefaultValue("5") int maxDepth, @Min(0) @DefaultValue("1000") int maxChildren,
+			@DefaultValue("256MB") DataSize maxExpandedBytes, @Min(1) @DefaultValue("100") long maxRatio,
+			@DefaultValue("64MB") DataSize maxMemberBytes) {
+
+		public io.trawl.worker.analysis.archive.ArchiveLimits limits() {
+			return new io.trawl.worker.analysis.archive.ArchiveLimits(maxDepth, maxChildren,
+					maxExpandedBytes.toBytes(), maxRatio, maxMemberBytes.toBytes());
 		}
 	}
 

@@ -10,7 +10,15 @@ import io.trawl.jobs.TrawlProperties;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.analysis.VerdictPolicy;
+import io.trawl.worker.analysis.archive.ArchiveAnalyzer;
+import io.trawl.worker.analysis.archive.ArchiveLimits;
 import io.trawl.worker.analysis.content.EntropyAnalyzer;
+import io.trawl.worker.analysis.elf.ElfAnalyzer;
+import io.trawl.worker.analysis.filetype.FileTypeAnalyzer;
+import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
+import io.trawl.worker.analysis.pe.PeAnalyzer;
+import io.trawl.worker.analysis.strings.StringsAnalyzer;
+import io.trawl.worker.analysis.tlsh.TlshAnalyzer;
 import io.trawl.worker.analysis.content.MimeTypeAnalyzer;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.yara.YaraAnalyzer;
@@ -31,10 +39,13 @@ public class AnalysisConfiguration {
 	}
 
 	@Bean
-	AnalysisFactory analysisFactory(VerdictPolicy verdicts) {
+	AnalysisFactory analysisFactory(VerdictPolicy verdicts, TrawlProperties properties) {
+		ArchiveLimits archiveLimits = properties.analysis().archive().limits();
 		return rules -> {
+			// hashes first: archive members and events are keyed by sha256; mime before file type and YARA externals
 			List<Analyzer> analyzers = new ArrayList<>(List.of(new HashAnalyzer(), new MimeTypeAnalyzer(),
-					new EntropyAnalyzer()));
+					new FileTypeAnalyzer(), new EntropyAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(),
+					new PeAnalyzer(), new ElfAnalyzer(), new StringsAnalyzer(), new ArchiveAnalyzer(archiveLimits)));
 			analyzers.add(new YaraAnalyzer(rules));
 			return new SampleAnalysis(analyzers, verdicts);
 		};
