@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.worker.analysis.Analyzer;
@@ -28,7 +29,9 @@ import io.trawl.worker.yara.YaraRules;
 @Configuration(proxyBeanMethods = false)
 public class AnalysisConfiguration {
 
+	/** Local rules only; the aws profile supplies a {@link Rulesets} that also fetches s3:// rules. */
 	@Bean(destroyMethod = "close")
+	@Profile("!aws")
 	Rulesets rulesets(TrawlProperties properties) {
 		return new Rulesets(properties.analysis().yaraTimeoutSeconds());
 	}

@@ -1,7 +1,5 @@
 package io.trawl.jobs.rescan;
 
-import javax.sql.DataSource;
-
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -12,7 +10,6 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -22,8 +19,6 @@ import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
 import io.trawl.jobs.analysis.Rulesets;
 import io.trawl.readmodel.event.EventStore;
-import io.trawl.readmodel.jdbc.JdbcEventStore;
-import io.trawl.readmodel.jdbc.JdbcQueryTables;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.worker.source.SampleSource;
 
@@ -36,24 +31,6 @@ import io.trawl.worker.source.SampleSource;
 public class RescanJobConfiguration {
 
 	public static final String JOB_NAME = "rescanJob";
-
-	@Bean
-	@ConditionalOnMissingBean
-	EventStore eventStore(DataSource dataSource) {
-		return new JdbcEventStore(dataSource);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	QueryTables queryTables(DataSource dataSource) {
-		return new JdbcQueryTables(dataSource);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	SampleSources sampleSources(TrawlProperties properties) {
-		return SampleSources.folders(properties.analysis().inMemoryLimit().toBytes());
-	}
 
 	@Bean
 	ProgressMeter progressMeter() {

@@ -15,7 +15,10 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.configuration.JobRegistry;
+import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 
@@ -38,9 +41,16 @@ public class RescanLauncher {
 	private final Rulesets rulesets;
 	private final TrawlProperties properties;
 
-	public RescanLauncher(JobOperator operator, JobRepository repository, Job rescanJob, SampleSources sources,
-			Rulesets rulesets, TrawlProperties properties) {
+	private final TaskExecutorJobOperator background;
+
+	public RescanLauncher(JobOperator operator, JobRepository repository, JobRegistry registry, Job rescanJob,
+			SampleSources sources, Rulesets rulesets, TrawlProperties properties) throws Exception {
 		this.operator = operator;
+		this.background = new TaskExecutorJobOperator();
+		this.background.setJobRepository(repository);
+		this.background.setJobRegistry(registry);
+		this.background.setTaskExecutor(new SimpleAsyncTaskExecutor("rescan-"));
+		this.background.afterPropertiesSet();
 		this.repository = repository;
 		this.rescanJob = rescanJob;
 		this.sources = sources;
@@ -89,6 +99,21 @@ public class RescanLauncher {
 			log.info("Request {} was already launched as job execution {}", request.requestId(),
 					existing == null ? "?" : existing.getId());
 			return existing;
+		}
+	}
+
+	/**
+	 * Starts the job on a background thread and returns once its execution is persisted (so a queue message can be
+	 * acknowledged then). A duplicate request returns the execution it already started.
+	 */
+	public JobExecution submit(Request request) throws Exception {
+		JobParameters parameters = validate(request);
+		try {
+			return background.start(rescanJob, parameters);
+		}
+		catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException duplicate) {
+			log.info("Request {} was already launched; not starting it again", request.requestId());
+			return repository.getLastJobExecution(rescanJob.getName(), parameters);
 		}
 	}
 
