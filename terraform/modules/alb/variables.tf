@@ -45,8 +45,9 @@ variable "target_security_group_ids" {
 }
 
 variable "health_check_path" {
-  type    = string
-  default = "/actuator/health"
+  description = "Answers 200 only when the manager can reach its job repository. /actuator/health once the app ships the actuator."
+  type        = string
+  default     = "/api/jobs"
 }
 
 variable "deletion_protection" {
