@@ -15,7 +15,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.configuration.JobRegistry;
+import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -43,11 +43,13 @@ public class RescanLauncher {
 
 	private final TaskExecutorJobOperator background;
 
-	public RescanLauncher(JobOperator operator, JobRepository repository, JobRegistry registry, Job rescanJob,
+	public RescanLauncher(JobOperator operator, JobRepository repository, Job rescanJob,
 			SampleSources sources, Rulesets rulesets, TrawlProperties properties) throws Exception {
 		this.operator = operator;
 		this.background = new TaskExecutorJobOperator();
 		this.background.setJobRepository(repository);
+		MapJobRegistry registry = new MapJobRegistry();
+		registry.register(rescanJob);
 		this.background.setJobRegistry(registry);
 		this.background.setTaskExecutor(new SimpleAsyncTaskExecutor("rescan-"));
 		this.background.afterPropertiesSet();
