@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 final class NodeScript {
 
 	/** The module directory, which is also the Terraform root: surefire runs the tests there. */
-	static final Path TERRAFORM_DIR = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+	static final Path TERRAFORM_DIR = terraformDir();
 
 	static final Path REPOSITORY_ROOT = TERRAFORM_DIR.getParent();
 
@@ -28,6 +28,12 @@ final class NodeScript {
 	}
 
 	private NodeScript() {
+	}
+
+	private static Path terraformDir() {
+		Path dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+		// Run from the repository root (an IDE, say), the module is one level down
+		return Files.isRegularFile(dir.resolve("main.tf")) ? dir : dir.resolve("terraform");
 	}
 
 	/** Fails with what to do when an npm package the checks need is not installed. */

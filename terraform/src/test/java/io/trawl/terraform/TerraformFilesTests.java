@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TerraformFilesTests {
 
@@ -33,6 +34,12 @@ class TerraformFilesTests {
 
 		assertThat(parsed.files()).containsExactly("good.tf");
 		assertThat(parsed.errors()).containsOnlyKeys("modules/x/broken.tf");
+	}
+
+	@Test
+	void aMissingNpmPackageSaysToRunNpmCi() {
+		assertThatThrownBy(() -> NodeScript.requirePackage("@trawl/not-installed")).isInstanceOf(AssertionError.class)
+			.hasMessageContaining("Run 'npm ci' at the repository root");
 	}
 
 	@Test
