@@ -15,7 +15,7 @@ locals {
   asg_names         = { manager = "${var.name_prefix}-manager", worker = "${var.name_prefix}-worker" }
   metrics_namespace = "Trawl"
 
-  # What the app's aws profile reads (config/application-aws.yml)
+  # The environment the app's aws profile reads (docs/deploy.md lists it)
   app_environment = {
     TRAWL_SAMPLES_BUCKET        = module.samples.bucket
     TRAWL_SAMPLES_PREFIX        = var.samples_prefix

@@ -1,7 +1,6 @@
 package io.trawl.terraform;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,12 +110,12 @@ final class DataPolicies {
 				violations.add(QUEUES_MODULE + " local.queues has no \"" + queue + "\" queue");
 			}
 		}
-		Map<String, Block> deadLetterQueues = new LinkedHashMap<>();
+		List<Block> deadLetterQueues = new ArrayList<>();
 		List<Block> sources = new ArrayList<>();
 		for (Block queue : tf.resources("aws_sqs_queue")) {
 			String name = queue.text("name");
 			if (name != null && name.endsWith("-dlq")) {
-				deadLetterQueues.put(queue.module() + "/" + queue.name(), queue);
+				deadLetterQueues.add(queue);
 			}
 			else {
 				sources.add(queue);
@@ -127,8 +126,7 @@ final class DataPolicies {
 		}
 		for (Block queue : sources) {
 			String redrive = queue.text("redrive_policy");
-			boolean toDeadLetterQueue = redrive != null && deadLetterQueues.values()
-				.stream()
+			boolean toDeadLetterQueue = redrive != null && deadLetterQueues.stream()
 				.filter(d -> d.module().equals(queue.module()))
 				.anyMatch(d -> redrive.matches("(?s).*deadLetterTargetArn\\s*=\\s*aws_sqs_queue\\." + d.name() + "\\b.*"));
 			if (!toDeadLetterQueue || !redrive.matches("(?s).*maxReceiveCount\\s*=.*")) {

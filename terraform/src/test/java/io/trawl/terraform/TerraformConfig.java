@@ -72,11 +72,7 @@ final class TerraformConfig {
 		return new TerraformConfig(dir, copies, errors);
 	}
 
-	Path dir() {
-		return dir;
-	}
-
-	/** Parsed files by path relative to {@link #dir()}. */
+	/** Parsed files by path relative to the folder that was parsed. */
 	Set<String> files() {
 		return Collections.unmodifiableSet(files.keySet());
 	}
