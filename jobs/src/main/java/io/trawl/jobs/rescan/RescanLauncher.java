@@ -124,7 +124,13 @@ public class RescanLauncher {
 	 * recovered (marked FAILED), then restarted. A job that is really still running is refused.
 	 */
 	public JobExecution restart(long jobExecutionId) throws Exception {
-		JobExecution execution = repository.getJobExecution(jobExecutionId);
+		JobExecution execution;
+		try {
+			execution = repository.getJobExecution(jobExecutionId);
+		}
+		catch (org.springframework.dao.EmptyResultDataAccessException unknown) {
+			execution = null;
+		}
 		if (execution == null) {
 			throw new IllegalArgumentException("There is no job execution " + jobExecutionId + ". List them with: trawl status");
 		}

@@ -12,6 +12,7 @@ import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
 import io.trawl.readmodel.event.EventKind;
@@ -52,11 +53,16 @@ public class JobStatusService {
 	}
 
 	public Optional<JobStatus> get(long jobExecutionId) {
-		return Optional.ofNullable(jobs.getJobExecution(jobExecutionId)).map(this::status);
+		return execution(jobExecutionId).map(this::status);
 	}
 
 	public Optional<JobExecution> execution(long jobExecutionId) {
-		return Optional.ofNullable(jobs.getJobExecution(jobExecutionId));
+		try {
+			return Optional.ofNullable(jobs.getJobExecution(jobExecutionId));
+		}
+		catch (EmptyResultDataAccessException unknown) {
+			return Optional.empty();
+		}
 	}
 
 	/** The samples of the job instance this execution belongs to (a restart shares its instance's results). */
@@ -77,7 +83,13 @@ public class JobStatusService {
 		List<StepExecution> partitions = steps.stream().filter(s -> s.getStepName().contains(":partition")).toList();
 		long total = partitions.isEmpty() ? -1
 				: partitions.stream().mapToLong(s -> context(s).getLong(PARTITION_TOTAL, 0L)).sum();
-		long done = partitions.stream().mapToLong(StepExecution::getWriteCount).sum();
+		// a restart resumes where earlier executions of the instance stopped: their work counts too
+		long done = jobs.getJobExecutions(execution.getJobInstance()).stream()
+			.filter(e -> e.getId() <= execution.getId())
+			.flatMap(e -> e.getStepExecutions().stream())
+			.filter(s -> s.getStepName().contains(":partition"))
+			.mapToLong(StepExecution::getWriteCount)
+			.sum();
 		double percent = total <= 0 ? (total == 0 ? 100.0 : 0.0) : Math.round(1000.0 * done / total) / 10.0;
 		Optional<JobSummary> summary = tables.summary(instanceId)
 			.filter(s -> !execution.isRunning() || s.samples() > 0);
