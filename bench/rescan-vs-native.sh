@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Times a Trawl rescan against the native tools doing the same analysis on the same corpus, checks that both agree
+# file by file, and prints MB/s per tool and the ratio. See bench/README.md.
+#
+#   bench/rescan-vs-native.sh [--corpus DIR | --size-mb N] [--rules PATH] [--work DIR] [--seed N]
+#
+# Exits 1 when a file's hashes, size, ssdeep or YARA matches differ between Trawl and the native tools.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TRAWL_HOME="$(dirname "$BENCH")"
+CORPUS=""
+SIZE_MB=700
+SEED=1
+WORK=/tmp/trawl-bench
+RULES=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --corpus) CORPUS="$2"; shift 2 ;;
+    --size-mb) SIZE_MB="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --rules) RULES="$2"; shift 2 ;;
+    --work) WORK="$2"; shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "rescan-vs-native: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$RULES" ]; then
+  # the ReversingLabs ruleset when this machine has it (users do not), else the project's default rules
+  if [ -d /work/shared/rules/reversinglabs ]; then RULES=/work/shared/rules/reversinglabs; else RULES="$TRAWL_HOME/config/rules"; fi
+fi
+for tool in yara ssdeep md5sum sha1sum sha256sum python3 java mvn; do
+  command -v "$tool" >/dev/null || { echo "rescan-vs-native: $tool is missing (apt-get install -y yara ssdeep coreutils python3)" >&2; exit 2; }
+done
+RULES="$(cd "$(dirname "$RULES")" && pwd)/$(basename "$RULES")"
+mkdir -p "$WORK"
+if [ -z "$CORPUS" ]; then
+  CORPUS="$WORK/corpus-${SIZE_MB}mb-seed$SEED"
+  python3 "$BENCH/lib/make_corpus.py" "$CORPUS" --size-mb "$SIZE_MB" --seed "$SEED"
+fi
+CORPUS="$(cd "$CORPUS" && pwd)"
+RUN="$WORK/run-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$RUN"
+echo "rescan-vs-native: corpus $CORPUS, rules $RULES, output in $RUN" >&2
+
+# Every regular file, sorted; paths are passed to the hash tools NUL-separated so no name is mangled.
+(cd / && find "$CORPUS" -type f -print0 | sort -z) > "$RUN/files0"
+find "$CORPUS" -type f -printf '%s\t%p\n' | sort -k2 > "$RUN/sizes.tsv"
+
+# The rule files, each in its own namespace named by its path under the rules root, as Trawl compiles them.
+YARA_RULES=()
+if [ -d "$RULES" ]; then
+  while IFS= read -r -d '' f; do
+    ns="${f#"$RULES"/}"; ns="${ns%.yar}"; ns="${ns%.yara}"
+    YARA_RULES+=("$ns:$f")
+  done < <(find "$RULES" -type f \( -name '*.yar' -o -name '*.yara' \) -print0 | sort -z)
+else
+  ns="$(basename "$RULES")"; ns="${ns%.yar}"; ns="${ns%.yara}"
+  YARA_RULES+=("$ns:$RULES")
+fi
+CORES="$(nproc)"
+
+# Build the jar before anything is timed (the launcher builds on first use); its own data folder, so the timed
+# run starts from an empty database.
+TRAWL_DATA_DIR="$RUN/build-data" "$TRAWL_HOME/trawl" status >/dev/null 2>"$RUN/build.log" || {
+  echo "rescan-vs-native: ./trawl did not start; see $RUN/build.log" >&2; tail -5 "$RUN/build.log" >&2; exit 2; }
+
+warm() { xargs -0 cat < "$RUN/files0" > /dev/null; }
+now() { date +%s.%N; }
+timed() { # timed NAME OUTFILE command...: runs it, records its wall time in times.tsv
+  local name="$1" out="$2"; shift 2
+  local start end
+  start="$(now)"
+  "$@" > "$out" 2>"$RUN/$name.err" || { echo "rescan-vs-native: $name failed:" >&2; tail -5 "$RUN/$name.err" >&2; exit 2; }
+  end="$(now)"
+  printf '%s\t%s\n' "$name" "$(python3 -c "print(round($end - $start, 3))")" >> "$RUN/times.tsv"
+  echo "rescan-vs-native: $name $(tail -1 "$RUN/times.tsv" | cut -f2) s" >&2
+}
+
+# (a) the native tools, each over every file, after a warm-up read so both sides start from the same page cache
+warm
+timed yara "$RUN/yara.txt" yara -e -w -p "$CORES" -d filename= -d filepath= -d extension= -d filetype= \
+  -r "${YARA_RULES[@]}" "$CORPUS"
+timed ssdeep "$RUN/ssdeep.txt" ssdeep -r "$CORPUS"
+timed md5sum "$RUN/md5.txt" xargs -0 md5sum < "$RUN/files0"
+timed sha1sum "$RUN/sha1.txt" xargs -0 sha1sum < "$RUN/files0"
+timed sha256sum "$RUN/sha256.txt" xargs -0 sha256sum < "$RUN/files0"
+
+# (b) Trawl, end to end (JVM start included), into a fresh database
+warm
+export TRAWL_DATA_DIR="$RUN/data"
+timed trawl "$RUN/rescan.out" "$TRAWL_HOME/trawl" rescan --source "$CORPUS" --rules "$RULES"
+tail -1 "$RUN/rescan.out" > "$RUN/summary.json"
+JOB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobExecutionId"])' "$RUN/summary.json")"
+"$TRAWL_HOME/trawl" results --job "$JOB" --format jsonl > "$RUN/results.jsonl" 2>"$RUN/results.err"
+
+{
+  printf 'corpus\t%s\n' "$CORPUS"
+  printf 'rules\t%s\n' "$RULES"
+  printf 'ruleFiles\t%s\n' "${#YARA_RULES[@]}"
+  printf 'cores\t%s\n' "$CORES"
+  printf 'cpu\t%s\n' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+  printf 'yara\t%s\n' "$(yara --version)"
+  printf 'ssdeep\t%s\n' "$(ssdeep -V)"
+  printf 'coreutils\t%s\n' "$(md5sum --version | head -1 | awk '{print $NF}')"
+  printf 'java\t%s\n' "$(java -version 2>&1 | head -1 | sed 's/"//g')"
+  printf 'trawl\t%s\n' "$(cd "$TRAWL_HOME" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$TRAWL_HOME" && git diff --quiet HEAD -- worker jobs readmodel config 2>/dev/null || echo ' (with local changes)')"
+} > "$RUN/info.tsv"
+
+# (c) the table and the file-by-file check
+python3 "$BENCH/lib/rescan_report.py" "$RUN" | tee "$RUN/report.txt"
+exit "${PIPESTATUS[0]}"
