@@ -1,0 +1,134 @@
+package io.trawl.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.jobs.ReferenceTools;
+
+/**
+ * The packaged jar, as a user runs it: a rescan killed with SIGKILL part-way, then {@code trawl restart}. Nothing may
+ * be lost or duplicated, and the results must match the reference hashes.
+ */
+class KillAndRestartIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final int FILES = 600;
+
+	@TempDir
+	Path workspace;
+
+	@Test
+	void aRescanKilledPartWayIsRestartedToExactlyOneResultPerSample() throws Exception {
+		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+		Random random = new Random(7);
+		List<Path> files = new ArrayList<>();
+		for (int i = 0; i < FILES; i++) {
+			byte[] content = new byte[64 * 1024 + random.nextInt(192 * 1024)];
+			random.nextBytes(content);
+			Path file = corpus.resolve(String.format("d%02d/sample-%04d.bin", i % 17, i));
+			Files.createDirectories(file.getParent());
+			files.add(Files.write(file, content));
+		}
+		Path data = workspace.resolve("data");
+
+		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2")
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(workspace.resolve("rescan.err").toFile())
+			.start();
+		long stored = awaitSomeEvents(data, rescan);
+		rescan.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+		assertThat(rescan.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(stored).as("killed part-way").isBetween(1L, (long) FILES - 1);
+		long executionId = startedExecution(data);
+
+		Process restart = trawl(data, "restart", Long.toString(executionId))
+			.redirectError(workspace.resolve("restart.err").toFile())
+			.start();
+		String out = new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(restart.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+		assertThat(restart.exitValue()).as(Files.readString(workspace.resolve("restart.err"))).isZero();
+		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(summary.get("samples").asLong()).isEqualTo(FILES);
+		assertThat(summary.get("resultEvents").asLong()).isEqualTo(FILES);
+		assertThat(summary.get("files").asLong()).isEqualTo(FILES);
+
+		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString()).start();
+		List<String> lines = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+			.filter(l -> !l.isBlank())
+			.toList();
+		assertThat(results.waitFor(2, TimeUnit.MINUTES)).isTrue();
+		Set<String> reported = lines.stream().map(l -> JSON.readTree(l).get("sha256").asString())
+			.collect(Collectors.toSet());
+		assertThat(lines).hasSize(FILES);
+		assertThat(reported).isEqualTo(Set.copyOf(ReferenceTools.sums("sha256sum", files).values()));
+	}
+
+	private ProcessBuilder trawl(Path data, String... args) {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-jar", Path.of("target/trawl.jar").toAbsolutePath().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().put("TRAWL_DATA_DIR", data.toString());
+		builder.environment().put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
+		builder.environment().put("TRAWL_GRID_SIZE", "2");
+		return builder;
+	}
+
+	/** Polls the job's H2 database from this process (AUTO_SERVER) until some result events are committed. */
+	private long awaitSomeEvents(Path data, Process rescan) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!rescan.isAlive()) {
+				throw new IllegalStateException("the rescan ended before it could be killed: "
+						+ Files.readString(workspace.resolve("rescan.err")));
+			}
+			long count = query(data, "SELECT COUNT(*) FROM trawl_event WHERE kind = 'ANALYSED'");
+			if (count >= 40) {
+				return count;
+			}
+			Thread.sleep(100);
+		}
+		throw new IllegalStateException("no progress within 3 minutes");
+	}
+
+	private long startedExecution(Path data) throws Exception {
+		return query(data, "SELECT JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'");
+	}
+
+	private static long query(Path data, String sql) throws IOException {
+		if (!Files.exists(data.resolve("trawl.mv.db"))) {
+			return 0;
+		}
+		try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("trawl")
+				+ ";AUTO_SERVER=TRUE;IFEXISTS=TRUE", "sa", "");
+				ResultSet rs = connection.createStatement().executeQuery(sql)) {
+			return rs.next() ? rs.getLong(1) : 0;
+		}
+		catch (SQLException notYet) {
+			return 0; // tables not created yet
+		}
+	}
+}
