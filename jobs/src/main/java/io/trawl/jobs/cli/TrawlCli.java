@@ -42,6 +42,7 @@ public final class TrawlCli {
 			  restart JOB_EXECUTION_ID                                restart a failed, stopped or killed job
 			  serve                                                   run the service and its REST API
 			  demo                                                    rescan a generated harmless corpus
+			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
 			""";
 
 	private final JsonMapper json = JsonMapper.builder().build();
@@ -89,6 +90,7 @@ public final class TrawlCli {
 				case "status" -> status(context, arguments);
 				case "results" -> results(context, arguments);
 				case "restart" -> restart(context, arguments);
+				case "aws-local" -> io.trawl.jobs.aws.AwsLocal.run(Path.of(context.getEnvironment().getProperty("trawl.data-dir")), out, err);
 				default -> {
 					err.println("trawl: unknown command " + arguments.command());
 					err.print(USAGE);

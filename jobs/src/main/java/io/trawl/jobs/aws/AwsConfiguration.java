@@ -1,0 +1,124 @@
+package io.trawl.jobs.aws;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import io.trawl.jobs.TrawlProperties;
+import io.trawl.jobs.rescan.RescanLauncher;
+import io.trawl.jobs.rescan.SampleSources;
+import io.trawl.readmodel.dynamodb.DynamoDbEventStore;
+import io.trawl.readmodel.dynamodb.DynamoDbQueryTables;
+import io.trawl.readmodel.dynamodb.DynamoDbTableNames;
+import io.trawl.readmodel.dynamodb.DynamoDbTables;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.query.QueryTables;
+import io.trawl.worker.source.FolderSampleSource;
+import io.trawl.worker.source.s3.S3ClientSettings;
+import io.trawl.worker.source.s3.S3Location;
+import io.trawl.worker.source.s3.S3SampleSource;
+
+/**
+ * The aws profile's adapters: samples and rules from S3, events and query tables in DynamoDB, launches from SQS.
+ * Region and per-service endpoints come from {@link AwsProperties}, credentials from the SDK's default provider
+ * chain, so the same build runs on AWS or on emulators ({@code trawl aws-local}). The job repository stays JDBC.
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("aws")
+class AwsConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(AwsConfiguration.class);
+
+	@Bean
+	S3Client s3Client(AwsProperties aws) {
+		return new S3ClientSettings(region(aws).id(), AwsProperties.Endpoints.uri(aws.endpoints().s3()),
+				aws.pathStyle(), aws.maxAttempts()).build();
+	}
+
+	@Bean
+	DynamoDbClient dynamoDbClient(AwsProperties aws) {
+		return configure(DynamoDbClient.builder(), aws, aws.endpoints().dynamodb()).build();
+	}
+
+	@Bean
+	SqsClient sqsClient(AwsProperties aws) {
+		return configure(SqsClient.builder(), aws, aws.endpoints().sqs()).build();
+	}
+
+	@Bean
+	DynamoDbTableNames dynamoDbTableNames(AwsProperties aws, DynamoDbClient dynamoDb) {
+		DynamoDbTableNames names = new DynamoDbTableNames(aws.tablePrefix());
+		if (aws.createTables()) {
+			DynamoDbTables.createIfMissing(dynamoDb, names);
+			log.debug("DynamoDB tables {} are ready", names.all());
+		}
+		return names;
+	}
+
+	@Bean
+	EventStore eventStore(DynamoDbClient dynamoDb, DynamoDbTableNames names) {
+		return new DynamoDbEventStore(dynamoDb, names);
+	}
+
+	@Bean
+	QueryTables queryTables(DynamoDbClient dynamoDb, DynamoDbTableNames names) {
+		return new DynamoDbQueryTables(dynamoDb, names);
+	}
+
+	/** {@code s3://bucket/prefix} from S3; anything else is a local folder, as in the embedded profile. */
+	@Bean
+	SampleSources sampleSources(S3Client s3, TrawlProperties trawl, AwsProperties aws) {
+		long inMemoryLimit = trawl.analysis().inMemoryLimit().toBytes();
+		long maxSampleSize = aws.maxSampleSize().toBytes();
+		return source -> source.startsWith("s3://")
+				? new S3SampleSource(s3, S3Location.parse(source), inMemoryLimit, maxSampleSize)
+				: new FolderSampleSource(Path.of(source), inMemoryLimit);
+	}
+
+	@Bean
+	S3Rulesets rulesets(S3Client s3, TrawlProperties trawl) {
+		return new S3Rulesets(s3, trawl.analysis().yaraTimeoutSeconds(), Path.of(trawl.dataDir(), "rules-cache"));
+	}
+
+	/** Only the service ({@code trawl serve}) consumes launch messages, never a one-shot CLI command. */
+	@Bean
+	@ConditionalOnWebApplication
+	LaunchQueueListener launchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties aws) {
+		return new LaunchQueueListener(sqs, launcher, aws.launch());
+	}
+
+	private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, AwsProperties aws, String endpoint) {
+		builder.region(region(aws));
+		URI uri = AwsProperties.Endpoints.uri(endpoint);
+		if (uri != null) {
+			builder.endpointOverride(uri);
+		}
+		builder.overrideConfiguration(o -> o.retryStrategy(S3ClientSettings.retryStrategy(aws.maxAttempts())));
+		return builder;
+	}
+
+	private static Region region(AwsProperties aws) {
+		if (aws.region() != null && !aws.region().isBlank()) {
+			return Region.of(aws.region().trim());
+		}
+		try {
+			return new DefaultAwsRegionProviderChain().getRegion();
+		}
+		catch (RuntimeException e) {
+			throw new IllegalStateException("No AWS region is configured; set AWS_REGION (for example eu-west-1).", e);
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package io.trawl.jobs.aws;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.context.SmartLifecycle;
+
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import io.trawl.jobs.aws.LaunchMessage.InvalidLaunchMessageException;
+import io.trawl.jobs.rescan.RescanLauncher;
+import io.trawl.worker.source.SampleSourceException;
+import io.trawl.worker.yara.RuleCompilationException;
+
+/**
+ * Launches jobs from the SQS launch queue ({@link LaunchMessage}). A plain long-polling loop on one thread, so the
+ * acknowledgement rules are explicit:
+ * <ul>
+ * <li>a valid message is deleted only after {@link RescanLauncher#submit} returned, that is once the job execution
+ * is persisted; a duplicate (same requestId) returns the job it already started and is deleted too;</li>
+ * <li>an invalid message (not JSON, unknown type, missing field, missing bucket, rules that do not compile) is
+ * logged, sent to the DLQ with the reason in the {@value #ERROR_ATTRIBUTE} attribute, then deleted;</li>
+ * <li>anything else (the database or AWS unavailable) leaves the message on the queue: it comes back after the
+ * visibility timeout, and the queue's redrive policy moves it to the DLQ after maxReceiveCount receives.</li>
+ * </ul>
+ */
+final class LaunchQueueListener implements SmartLifecycle {
+
+	static final String ERROR_ATTRIBUTE = "trawl-error";
+	static final String MESSAGE_ID_ATTRIBUTE = "trawl-message-id";
+	private static final int MAX_REASON = 4000;
+	private static final Logger log = LoggerFactory.getLogger(LaunchQueueListener.class);
+
+	enum Outcome { LAUNCHED, REJECTED, RETRY }
+
+	private final SqsClient sqs;
+	private final RescanLauncher launcher;
+	private final AwsProperties.Launch settings;
+	private volatile boolean running;
+	private Thread thread;
+
+	LaunchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties.Launch settings) {
+		this.sqs = sqs;
+		this.launcher = launcher;
+		this.settings = settings;
+	}
+
+	@Override
+	public boolean isAutoStartup() {
+		return settings.enabled() && settings.queueUrl() != null && !settings.queueUrl().isBlank();
+	}
+
+	@Override
+	public synchronized void start() {
+		if (running) {
+			return;
+		}
+		if (settings.dlqUrl() == null || settings.dlqUrl().isBlank()) {
+			log.warn("No launch DLQ is configured (TRAWL_LAUNCH_DLQ_URL); invalid launch messages stay on {} until its "
+					+ "redrive policy moves them", settings.queueUrl());
+		}
+		running = true;
+		thread = new Thread(this::poll, "launch-queue");
+		thread.setDaemon(true);
+		thread.start();
+		log.info("Listening for launch messages on {}", settings.queueUrl());
+	}
+
+	@Override
+	public synchronized void stop() {
+		running = false;
+		if (thread != null) {
+			try {
+				thread.join(settings.waitTime().plusSeconds(10).toMillis());
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			thread = null;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	private void poll() {
+		Duration pause = Duration.ofMillis(500);
+		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
+		while (running) {
+			try {
+				var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
+					.maxNumberOfMessages(10)
+					.waitTimeSeconds(waitSeconds)
+					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+					.messageAttributeNames("All")).messages();
+				for (Message message : messages) {
+					if (!running) {
+						break; // not deleted: it comes back after the visibility timeout
+					}
+					handle(message);
+				}
+				pause = Duration.ofMillis(500);
+			}
+			catch (RuntimeException e) {
+				if (!running) {
+					break;
+				}
+				log.warn("Receiving launch messages from {} failed ({}); trying again in {} ms", settings.queueUrl(),
+						e.getMessage(), pause.toMillis());
+				sleep(pause);
+				pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+						: pause.multipliedBy(2);
+			}
+		}
+	}
+
+	/** Launches, rejects or leaves one message; never throws for a bad message. */
+	Outcome handle(Message message) {
+		LaunchMessage launch;
+		try {
+			launch = LaunchMessage.parse(message.body());
+		}
+		catch (InvalidLaunchMessageException e) {
+			return reject(message, e.getMessage());
+		}
+		try {
+			JobExecution execution = launcher.submit(launch.request());
+			log.info("Launch message {} (request {}, {} {}) is job execution {}", message.messageId(),
+					launch.requestId(), launch.type(), launch.source(), execution == null ? "?" : execution.getId());
+			delete(message);
+			return Outcome.LAUNCHED;
+		}
+		catch (Exception e) {
+			if (isInvalidRequest(e)) {
+				return reject(message, "Request " + launch.requestId() + " cannot be launched: " + userMessage(e));
+			}
+			log.warn("Launch message {} (request {}) could not be launched now, receive {}; it stays on the queue and "
+					+ "is retried after the visibility timeout: {}", message.messageId(), launch.requestId(),
+					message.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "?"),
+					e.toString());
+			return Outcome.RETRY;
+		}
+	}
+
+	private Outcome reject(Message message, String reason) {
+		log.warn("Launch message {} is rejected: {}", message.messageId(), reason);
+		if (settings.dlqUrl() == null || settings.dlqUrl().isBlank()) {
+			return Outcome.RETRY;
+		}
+		String attribute = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON - 1) + "…" : reason;
+		try {
+			sqs.sendMessage(b -> b.queueUrl(settings.dlqUrl())
+				.messageBody(message.body() == null || message.body().isEmpty() ? "(empty)" : message.body())
+				.messageAttributes(Map.of(ERROR_ATTRIBUTE, text(attribute), MESSAGE_ID_ATTRIBUTE,
+						text(message.messageId()))));
+			delete(message);
+			return Outcome.REJECTED;
+		}
+		catch (SdkException e) {
+			log.warn("Moving launch message {} to the DLQ {} failed ({}); it stays on the queue", message.messageId(),
+					settings.dlqUrl(), e.getMessage());
+			return Outcome.RETRY;
+		}
+	}
+
+	private void delete(Message message) {
+		sqs.deleteMessage(b -> b.queueUrl(settings.queueUrl()).receiptHandle(message.receiptHandle()));
+	}
+
+	/**
+	 * A request that will fail the same way every time: a bad source, bucket or rules. An AWS error that a retry may
+	 * cure (throttling, 5xx, I/O) is not, even when wrapped in one of those exceptions.
+	 */
+	static boolean isInvalidRequest(Throwable e) {
+		if (retryable(e)) {
+			return false;
+		}
+		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof RuleCompilationException || t instanceof InvalidJobParametersException
+					|| t instanceof SampleSourceException || t instanceof IllegalArgumentException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean retryable(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof AwsServiceException service) {
+				int status = service.statusCode();
+				return status >= 500 || status == 429 || service.isThrottlingException();
+			}
+			if (t instanceof SdkException sdk) {
+				return sdk.retryable() || !(sdk instanceof AwsServiceException);
+			}
+		}
+		return false;
+	}
+
+	private static String userMessage(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof IllegalArgumentException || t instanceof SampleSourceException
+					|| t instanceof RuleCompilationException || t instanceof InvalidJobParametersException) {
+				return t.getMessage();
+			}
+		}
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+	}
+
+	private static MessageAttributeValue text(String value) {
+		return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+	}
+
+	private static void sleep(Duration pause) {
+		try {
+			Thread.sleep(pause.toMillis());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package io.trawl.jobs.aws;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.status.JobStatus;
+import io.trawl.jobs.status.JobStatusService;
+
+/**
+ * The emulators of {@code trawl aws-local} (S3Proxy, ElasticMQ, dynalite; in memory, free ports) and the service
+ * ({@code trawl serve}) on them with the aws profile and an H2 job repository. Closing stops the service first, then
+ * the emulators, so the launch listener never polls a stopped ElasticMQ.
+ */
+final class AwsStack implements AutoCloseable {
+
+	final AwsLocal local;
+	final ConfigurableApplicationContext context;
+	final S3Client s3;
+	final SqsClient sqs;
+
+	private AwsStack(AwsLocal local, ConfigurableApplicationContext context) {
+		this.local = local;
+		this.context = context;
+		this.s3 = local.s3();
+		this.sqs = local.sqs();
+	}
+
+	static AwsStack start(Path dataDir, Class<?>... extraSources) {
+		// the default credentials chain reads these, as it would read AWS_ACCESS_KEY_ID from aws-local.env
+		System.setProperty("aws.accessKeyId", AwsLocal.ACCESS_KEY);
+		System.setProperty("aws.secretAccessKey", AwsLocal.SECRET_KEY);
+		AwsLocal local = AwsLocal.start(AwsLocal.Settings.transientOnFreePorts());
+		try {
+			List<Class<?>> sources = new ArrayList<>(List.of(TrawlApplication.class));
+			sources.addAll(List.of(extraSources));
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
+				.web(WebApplicationType.SERVLET)
+				.profiles("aws")
+				.run("--server.port=0", "--trawl.data-dir=" + dataDir,
+						"--spring.datasource.url=jdbc:h2:mem:aws-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+						"--logging.file.name=" + dataDir.resolve("trawl.log"),
+						"--trawl.analysis.grid-size=2",
+						"--trawl.aws.region=" + AwsLocal.REGION,
+						"--trawl.aws.endpoints.s3=" + local.s3Endpoint(),
+						"--trawl.aws.endpoints.sqs=" + local.sqsEndpoint(),
+						"--trawl.aws.endpoints.dynamodb=" + local.dynamoDbEndpoint(),
+						"--trawl.aws.launch.queue-url=" + local.launchQueueUrl(),
+						"--trawl.aws.launch.dlq-url=" + local.launchDlqUrl(),
+						"--trawl.aws.launch.wait-time=1s");
+			return new AwsStack(local, context);
+		}
+		catch (RuntimeException e) {
+			local.close();
+			throw e;
+		}
+	}
+
+	JobStatusService status() {
+		return context.getBean(JobStatusService.class);
+	}
+
+	void put(String key, byte[] content) {
+		s3.putObject(b -> b.bucket(AwsLocal.BUCKET).key(key), RequestBody.fromBytes(content));
+	}
+
+	void put(String key, String content) {
+		put(key, content.getBytes(StandardCharsets.UTF_8));
+	}
+
+	void send(String body) {
+		sqs.sendMessage(b -> b.queueUrl(local.launchQueueUrl()).messageBody(body));
+	}
+
+	/** Waits for the execution of this request to end, and returns it. */
+	JobStatus awaitEnded(String requestId) {
+		return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+			.until(() -> executions(requestId).stream().filter(s -> s.endTime() != null).findFirst().orElse(null),
+					s -> s != null);
+	}
+
+	List<JobStatus> executions(String requestId) {
+		return status().list(1000).stream().filter(s -> requestId.equals(s.requestId())).toList();
+	}
+
+	/** Every message now on the DLQ (received and made visible again at once). */
+	List<Message> dlqMessages() {
+		List<Message> all = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			var messages = sqs.receiveMessage(b -> b.queueUrl(local.launchDlqUrl()).maxNumberOfMessages(10)
+				.waitTimeSeconds(0).visibilityTimeout(0).messageAttributeNames("All")).messages();
+			messages.stream().filter(m -> all.stream().noneMatch(a -> a.messageId().equals(m.messageId())))
+				.forEach(all::add);
+		}
+		return all;
+	}
+
+	/** Messages on the launch queue, visible or in flight. */
+	int launchQueueDepth() {
+		Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(local.launchQueueUrl())
+			.attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+					QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+		return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+				+ Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+	}
+
+	static String sha256(byte[] content) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+		}
+		catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	@Override
+	public void close() {
+		try {
+			context.close();
+		}
+		finally {
+			s3.close();
+			sqs.close();
+			local.close();
+		}
+	}
+}
