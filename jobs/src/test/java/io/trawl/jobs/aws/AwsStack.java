@@ -45,18 +45,23 @@ final class AwsStack implements AutoCloseable {
 		this.sqs = local.sqs();
 	}
 
-	static AwsStack start(Path dataDir, Class<?>... extraSources) {
+	static AwsStack start(Path dataDir) {
+		return start(dataDir, List.of());
+	}
+
+	/** With further configuration classes (plain classes with {@code @Bean} methods) and command-line arguments. */
+	static AwsStack start(Path dataDir, List<Class<?>> extraSources, String... extraArguments) {
 		// the default credentials chain reads these, as it would read AWS_ACCESS_KEY_ID from aws-local.env
 		System.setProperty("aws.accessKeyId", AwsLocal.ACCESS_KEY);
 		System.setProperty("aws.secretAccessKey", AwsLocal.SECRET_KEY);
 		AwsLocal local = AwsLocal.start(AwsLocal.Settings.transientOnFreePorts());
 		try {
 			List<Class<?>> sources = new ArrayList<>(List.of(TrawlApplication.class));
-			sources.addAll(List.of(extraSources));
+			sources.addAll(extraSources);
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
 				.web(WebApplicationType.SERVLET)
 				.profiles("aws")
-				.run("--server.port=0", "--trawl.data-dir=" + dataDir,
+				.run(arguments(extraArguments, "--server.port=0", "--trawl.data-dir=" + dataDir,
 						"--spring.datasource.url=jdbc:h2:mem:aws-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
 						"--logging.file.name=" + dataDir.resolve("trawl.log"),
 						"--trawl.analysis.grid-size=2",
@@ -66,13 +71,19 @@ final class AwsStack implements AutoCloseable {
 						"--trawl.aws.endpoints.dynamodb=" + local.dynamoDbEndpoint(),
 						"--trawl.aws.launch.queue-url=" + local.launchQueueUrl(),
 						"--trawl.aws.launch.dlq-url=" + local.launchDlqUrl(),
-						"--trawl.aws.launch.wait-time=1s");
+						"--trawl.aws.launch.wait-time=1s"));
 			return new AwsStack(local, context);
 		}
 		catch (RuntimeException e) {
 			local.close();
 			throw e;
 		}
+	}
+
+	private static String[] arguments(String[] extra, String... base) {
+		List<String> all = new ArrayList<>(List.of(base));
+		all.addAll(List.of(extra));
+		return all.toArray(String[]::new);
 	}
 
 	JobStatusService status() {
