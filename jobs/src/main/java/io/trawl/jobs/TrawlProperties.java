@@ -19,16 +19,23 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 		@Valid @DefaultValue Restart restart) {
 
 	/**
-	 * @param gridSize partitions of the analyse step; 0 means one per available core
+	 * @param gridSize partitions of the analyse step; 0 means four per thread, so a partition that happens to hold
+	 * the slow samples does not leave the other cores idle at the end
+	 * @param threads partitions analysed at once; 0 means one per available core
 	 * @param chunkSize samples per transaction
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
 	 */
-	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(1) @DefaultValue("20") int chunkSize,
+	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
+			@Min(1) @DefaultValue("20") int chunkSize,
 			@DefaultValue("64MB") DataSize inMemoryLimit, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
 			@Valid @DefaultValue Archive archive) {
 
+		public int effectiveThreads() {
+			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+		}
+
 		public int effectiveGridSize() {
-			return gridSize > 0 ? gridSize : Runtime.getRuntime().availableProcessors();
+			return gridSize > 0 ? gridSize : 4 * effectiveThreads();
 		}
 	}
 

@@ -56,12 +56,11 @@ public class RescanJobConfiguration {
 	@Bean
 	Step analyseStep(JobRepository jobRepository, Partitioner samplePartitioner, Step analyseWorkerStep,
 			TrawlProperties properties) {
-		int gridSize = properties.analysis().effectiveGridSize();
 		SimpleAsyncTaskExecutor partitions = new SimpleAsyncTaskExecutor("analyse-");
-		partitions.setConcurrencyLimit(gridSize);
+		partitions.setConcurrencyLimit(properties.analysis().effectiveThreads());
 		return new StepBuilder("analyseStep", jobRepository).partitioner("analyseWorkerStep", samplePartitioner)
 			.step(analyseWorkerStep)
-			.gridSize(gridSize)
+			.gridSize(properties.analysis().effectiveGridSize())
 			.taskExecutor(partitions)
 			.build();
 	}
