@@ -155,6 +155,7 @@ public final class AwsLocal implements AutoCloseable {
 		env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
 		env.put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
 		env.put("AWS_REGION", REGION);
+		env.put("AWS_DEFAULT_REGION", REGION); // the region variable of AWS CLI v1
 		env.put("TRAWL_BUCKET", BUCKET);
 		env.put("TRAWL_LAUNCH_QUEUE_URL", launchQueueUrl);
 		env.put("TRAWL_LAUNCH_DLQ_URL", launchDlqUrl);
