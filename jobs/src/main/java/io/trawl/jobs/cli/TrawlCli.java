@@ -76,6 +76,11 @@ public final class TrawlCli {
 			err.print(USAGE);
 			return 2;
 		}
+		if (arguments.command().equals("aws-local")) {
+			// the emulators must not wait for a context that may itself need them (SPRING_PROFILES_ACTIVE=aws)
+			return io.trawl.jobs.aws.AwsLocal.run(Path.of(System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data")),
+					out, err);
+		}
 		if (arguments.command().equals("serve")) {
 			new SpringApplicationBuilder(TrawlApplication.class).web(WebApplicationType.SERVLET).run(args);
 			return -1;
@@ -90,7 +95,6 @@ public final class TrawlCli {
 				case "status" -> status(context, arguments);
 				case "results" -> results(context, arguments);
 				case "restart" -> restart(context, arguments);
-				case "aws-local" -> io.trawl.jobs.aws.AwsLocal.run(Path.of(context.getEnvironment().getProperty("trawl.data-dir")), out, err);
 				default -> {
 					err.println("trawl: unknown command " + arguments.command());
 					err.print(USAGE);

@@ -10,6 +10,7 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -25,7 +26,8 @@ import io.trawl.worker.source.SampleSource;
 /**
  * {@code rescanJob}: analyse every sample of a source with the given rules ({@code analyseStep}, partitioned into
  * ranges of the source), then rebuild the job's query tables from its events ({@code projectStep}).
- * Job parameters: {@code source} and {@code rules} (identifying), {@code requestId} (identifying, one per launch).
+ * Job parameters: {@code requestId} (identifying: one job instance per request), {@code scheduledFor} (identifying,
+ * nightly runs), {@code source} and {@code rules}.
  */
 @Configuration(proxyBeanMethods = false)
 public class RescanJobConfiguration {
@@ -40,7 +42,7 @@ public class RescanJobConfiguration {
 	@Bean
 	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener) {
 		DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
-				new String[] { "source", "rules" }, new String[] { "requestId", "scheduledFor" });
+				new String[] { "source", "rules", "requestId" }, new String[] { "scheduledFor" });
 		return new JobBuilder(JOB_NAME, jobRepository).validator(validator)
 			.listener(ownerListener)
 			.start(analyseStep)
@@ -53,7 +55,9 @@ public class RescanJobConfiguration {
 		return new OwnerListener(jobRepository);
 	}
 
+	/** Partitions on local threads; {@code trawl.partitioning=remote} hands them to workers over SQS instead. */
 	@Bean
+	@ConditionalOnProperty(name = "trawl.partitioning", havingValue = "local", matchIfMissing = true)
 	Step analyseStep(JobRepository jobRepository, Partitioner samplePartitioner, Step analyseWorkerStep,
 			TrawlProperties properties) {
 		SimpleAsyncTaskExecutor partitions = new SimpleAsyncTaskExecutor("analyse-");

@@ -79,11 +79,12 @@ public class RescanLauncher {
 		}
 		String rulesLocation = rulesets.localPath(rules);
 		rulesets.get(rulesLocation);
-		JobParametersBuilder parameters = new JobParametersBuilder().addString("source", source)
-			.addString("rules", rulesLocation);
-		if (request.requestId() != null) {
-			parameters.addString("requestId", request.requestId());
-		}
+		// the request id alone names the job instance: the same request twice is one job, whatever else it says
+		String requestId = request.requestId() == null || request.requestId().isBlank()
+				? "adhoc-" + java.util.UUID.randomUUID() : request.requestId();
+		JobParametersBuilder parameters = new JobParametersBuilder().addString("source", source, false)
+			.addString("rules", rulesLocation, false)
+			.addString("requestId", requestId);
 		if (request.scheduledFor() != null) {
 			parameters.addString("scheduledFor", request.scheduledFor());
 		}

@@ -164,14 +164,20 @@ class RescanJobFunctionalTests {
 	}
 
 	@Test
-	void theSameRequestTwiceRunsOneJob() throws Exception {
-		RescanLauncher.Request request = new RescanLauncher.Request(corpus.toString(), rules.toString(),
-				"twice-" + System.nanoTime(), null);
+	void theSameRequestTwiceRunsOneJobEvenIfItsSourceChanged() throws Exception {
+		String requestId = "twice-" + System.nanoTime();
+		RescanLauncher.Request request = new RescanLauncher.Request(corpus.toString(), rules.toString(), requestId,
+				null);
+		Path elsewhere = Files.createDirectories(workspace.resolve("elsewhere"));
+		Files.writeString(elsewhere.resolve("a.txt"), "a");
 
 		JobExecution first = launcher.run(request);
 		JobExecution second = launcher.run(request);
+		JobExecution third = launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(),
+				requestId, null));
 
 		assertThat(second.getId()).isEqualTo(first.getId());
+		assertThat(third.getId()).isEqualTo(first.getId());
 		assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 	}
 
