@@ -2,7 +2,9 @@ package io.trawl.worker.analysis.strings;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,62 +90,102 @@ public final class StringsAnalyzer implements Analyzer {
 		findings.put("strings", collector.report());
 	}
 
-	/** The single pass: tracks one ASCII run and one UTF-16LE run per byte parity. */
+	private static final int CHUNK = 64 * 1024; // even, so a byte's parity in the chunk is its parity in the sample
+
+	/** 1 for the bytes a string may hold (printable ASCII and tab), else 0. */
+	private static final byte[] PRINTABLE = new byte[256];
+
+	static {
+		for (int c = 0x20; c < 0x7f; c++) {
+			PRINTABLE[c] = 1;
+		}
+		PRINTABLE['\t'] = 1;
+	}
+
+	/**
+	 * The single pass over a heap copy of each chunk: one ASCII run, and one UTF-16LE run per byte parity (a wide
+	 * character is a printable byte followed by a zero). Runs are tracked as lengths without branching on each byte;
+	 * only a run that ends long enough costs a call.
+	 */
 	static void scan(ByteBuffer bytes, Settings settings, Collector collector) {
 		int total = bytes.limit();
 		int min = settings.minLength();
-		byte[] chunk = new byte[64 * 1024 + 1];
-		int asciiStart = -1;
-		int[] wideStart = { -1, -1 };
-		int[] wideChars = { 0, 0 };
-		for (int base = 0; base < total; base += chunk.length - 1) {
-			int n = Math.min(chunk.length, total - base);
+		byte[] chunk = new byte[CHUNK + 1];
+		byte[] printable = PRINTABLE;
+		int ascii = 0;
+		int wideEven = 0;
+		int wideOdd = 0;
+		for (int base = 0; base < total; base += CHUNK) {
+			int n = Math.min(CHUNK + 1, total - base);
 			bytes.get(base, chunk, 0, n);
-			int end = Math.min(chunk.length - 1, n);
-			for (int i = 0; i < end; i++) {
-				int c = chunk[i] & 0xff;
-				boolean printable = c >= 0x20 && c < 0x7f || c == '\t';
-				int at = base + i;
-				if (printable) {
-					if (asciiStart < 0) {
-						asciiStart = at;
-					}
+			int end = Math.min(CHUNK, n);
+			if (n <= CHUNK) {
+				chunk[n] = 1; // the sample's last byte has no zero after it
+			}
+			int i = 0;
+			for (; i + 1 < end; i += 2) {
+				// a run that just ended has its length in the "ended" value, else that is 0: one rare branch a byte
+				int p = printable[chunk[i] & 0xff];
+				int w = p & (chunk[i + 1] == 0 ? 1 : 0);
+				int endedAscii = ascii & (p - 1);
+				int endedWide = wideEven & (w - 1);
+				ascii = (ascii + 1) & -p;
+				wideEven = (wideEven + 1) & -w;
+				if ((endedAscii | endedWide) >= min) {
+					ended(bytes, collector, min, base + i, endedAscii, endedWide);
 				}
-				else if (asciiStart >= 0) {
-					if (at - asciiStart >= min) {
-						collector.ascii(bytes, asciiStart, at - asciiStart);
-					}
-					asciiStart = -1;
+				p = printable[chunk[i + 1] & 0xff];
+				w = p & (chunk[i + 2] == 0 ? 1 : 0);
+				endedAscii = ascii & (p - 1);
+				endedWide = wideOdd & (w - 1);
+				ascii = (ascii + 1) & -p;
+				wideOdd = (wideOdd + 1) & -w;
+				if ((endedAscii | endedWide) >= min) {
+					ended(bytes, collector, min, base + i + 1, endedAscii, endedWide);
 				}
-				int parity = at & 1;
-				boolean wide = printable && i + 1 < n && chunk[i + 1] == 0;
-				if (wide) {
-					if (wideStart[parity] < 0) {
-						wideStart[parity] = at;
-						wideChars[parity] = 0;
-					}
-					wideChars[parity]++;
-				}
-				else if (wideStart[parity] >= 0) {
-					if (wideChars[parity] >= min) {
-						collector.wide(bytes, wideStart[parity], wideChars[parity]);
-					}
-					wideStart[parity] = -1;
+			}
+			if (i < end) { // the last byte of a sample of odd length
+				int p = printable[chunk[i] & 0xff];
+				int w = p & (chunk[i + 1] == 0 ? 1 : 0);
+				int endedAscii = ascii & (p - 1);
+				int endedWide = wideEven & (w - 1);
+				ascii = (ascii + 1) & -p;
+				wideEven = (wideEven + 1) & -w;
+				if ((endedAscii | endedWide) >= min) {
+					ended(bytes, collector, min, base + i, endedAscii, endedWide);
 				}
 			}
 		}
-		if (asciiStart >= 0 && total - asciiStart >= min) {
-			collector.ascii(bytes, asciiStart, total - asciiStart);
+		if (ascii >= min) {
+			collector.ascii(bytes, total - ascii, ascii);
 		}
-		for (int parity = 0; parity < 2; parity++) {
-			if (wideStart[parity] >= 0 && wideChars[parity] >= min) {
-				collector.wide(bytes, wideStart[parity], wideChars[parity]);
-			}
+		// a run still open ended at the last position of its parity, total - 1 or total - 2
+		int lastEven = (total - 1 & 1) == 0 ? total - 1 : total - 2;
+		int lastOdd = (total - 1 & 1) == 1 ? total - 1 : total - 2;
+		if (wideEven >= min) {
+			collector.wide(bytes, lastEven - 2 * (wideEven - 1), wideEven);
+		}
+		if (wideOdd >= min) {
+			collector.wide(bytes, lastOdd - 2 * (wideOdd - 1), wideOdd);
+		}
+	}
+
+	/** Reports the runs that ended at {@code at}: the ASCII one first, as the byte order has it. */
+	private static void ended(ByteBuffer bytes, Collector collector, int min, int at, int ascii, int wide) {
+		if (ascii >= min) {
+			collector.ascii(bytes, at - ascii, ascii);
+		}
+		if (wide >= min) {
+			collector.wide(bytes, at - 2 * wide, wide);
 		}
 	}
 
 	/** Deduplicates, samples and scans the strings for indicators, within the settings' caps. */
 	static final class Collector {
+
+		private static final String[] NONE = {};
+		private static final int MEMO_ENTRIES = 4096;
+		private static final int MEMO_LENGTH = 256;
 
 		private final Settings settings;
 		private final Set<String> unique = new HashSet<>();
@@ -153,6 +195,9 @@ public final class StringsAnalyzer implements Analyzer {
 		private long count;
 		private long asciiCount;
 		private long wideCount;
+		private byte[] scratch = new byte[256];
+		private final Map<String, String[]> memo = new HashMap<>();
+		private final List<String> pending = new ArrayList<>();
 
 		Collector(Settings settings) {
 			this.settings = settings;
@@ -165,21 +210,27 @@ public final class StringsAnalyzer implements Analyzer {
 		void ascii(ByteBuffer bytes, int start, int length) {
 			asciiCount++;
 			int n = Math.min(length, settings.maxStringLength());
-			char[] chars = new char[n];
-			for (int i = 0; i < n; i++) {
-				chars[i] = (char) (bytes.get(start + i) & 0xff);
-			}
-			add(new String(chars));
+			byte[] text = scratch(n);
+			bytes.get(start, text, 0, n);
+			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
 		}
 
 		void wide(ByteBuffer bytes, int start, int characters) {
 			wideCount++;
 			int n = Math.min(characters, settings.maxStringLength());
-			char[] chars = new char[n];
+			byte[] text = scratch(2 * n);
+			bytes.get(start, text, 0, 2 * n - 1);
 			for (int i = 0; i < n; i++) {
-				chars[i] = (char) (bytes.get(start + 2 * i) & 0xff);
+				text[i] = text[2 * i];
 			}
-			add(new String(chars));
+			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
+		}
+
+		private byte[] scratch(int n) {
+			if (scratch.length < n) {
+				scratch = new byte[Math.max(n, 2 * scratch.length)];
+			}
+			return scratch;
 		}
 
 		private void add(String text) {
@@ -187,20 +238,35 @@ public final class StringsAnalyzer implements Analyzer {
 			if (unique.contains(text)) {
 				return;
 			}
-			if (unique.size() < settings.maxUnique()) {
+			boolean kept = unique.size() < settings.maxUnique();
+			if (kept) {
 				unique.add(text);
 				if (sample.size() < settings.sampleSize()) {
 					sample.add(text);
 				}
 			}
-			indicators(text);
+			// past maxUnique a repeated string is scanned again; what it yields is remembered instead
+			String[] found = kept ? null : memo.get(text);
+			if (found == null) {
+				pending.clear();
+				indicators(text);
+				found = pending.isEmpty() ? NONE : pending.toArray(NONE);
+				if (!kept && memo.size() < MEMO_ENTRIES && text.length() <= MEMO_LENGTH) {
+					memo.put(text, found);
+				}
+			}
+			for (int i = 0; i < found.length; i += 2) {
+				record(found[i], found[i + 1]);
+			}
 		}
 
+		/**
+		 * Runs each indicator pattern only over strings that hold what every match of it must hold, checked in one
+		 * pass over the characters; most strings in a binary hold none of it, and so cost no regex at all.
+		 */
 		private void indicators(String text) {
-			boolean dot = text.indexOf('.') >= 0;
-			boolean colon = text.indexOf(':') >= 0;
-			boolean backslash = text.indexOf('\\') >= 0;
-			if (colon && text.contains("://")) {
+			Clues clues = Clues.of(text);
+			if (clues.url) {
 				Matcher m = URL.matcher(text);
 				while (m.find()) {
 					String url = trimTrailing(m.group());
@@ -208,7 +274,7 @@ public final class StringsAnalyzer implements Analyzer {
 					host(url);
 				}
 			}
-			if (dot && text.indexOf('@') >= 0) {
+			if (clues.email) {
 				Matcher m = EMAIL.matcher(text);
 				while (m.find()) {
 					String email = m.group().toLowerCase(Locale.ROOT);
@@ -216,14 +282,16 @@ public final class StringsAnalyzer implements Analyzer {
 					put("domains", email.substring(email.indexOf('@') + 1));
 				}
 			}
-			if (dot) {
+			if (clues.domain) {
 				Matcher m = DOMAIN.matcher(text);
 				while (m.find()) {
 					put("domains", m.group().toLowerCase(Locale.ROOT));
 				}
+			}
+			if (clues.ipv4) {
 				find(IPV4, text, "ipv4");
 			}
-			if (colon) {
+			if (clues.ipv6) {
 				Matcher m = IPV6.matcher(text);
 				while (m.find()) {
 					if (isIpv6(m.group())) {
@@ -231,11 +299,13 @@ public final class StringsAnalyzer implements Analyzer {
 					}
 				}
 			}
-			if (backslash) {
+			if (clues.registryKey) {
 				find(REGISTRY, text, "registryKeys");
+			}
+			if (clues.windowsPath) {
 				find(WINDOWS_PATH, text, "filePaths");
 			}
-			if (text.indexOf('/') >= 0) {
+			if (clues.unixPath) {
 				find(UNIX_PATH, text, "filePaths");
 			}
 		}
@@ -264,7 +334,13 @@ public final class StringsAnalyzer implements Analyzer {
 			}
 		}
 
+		/** An indicator found, in the order found: type, then value. */
 		private void put(String type, String value) {
+			pending.add(type);
+			pending.add(value);
+		}
+
+		private void record(String type, String value) {
 			Set<String> values = iocs.get(type);
 			if (values.contains(value)) {
 				return;
@@ -295,6 +371,144 @@ public final class StringsAnalyzer implements Analyzer {
 			report.put("iocs", found);
 			report.put("iocCounts", new LinkedHashMap<>(iocCounts));
 			return report;
+		}
+	}
+
+	/**
+	 * What a string holds that each indicator pattern needs, as necessary conditions of a match: a URL has
+	 * {@code ://}; a domain ends in a dot and a TLD that is the whole run of {@code [a-z0-9-]} after that dot, an email
+	 * in a dot and a TLD that is the whole run of word characters after it, and an {@code @}; an IPv4 address has a dot
+	 * between digits; an IPv6 address two colons with at most four hex digits between them; a registry key a backslash
+	 * and {@code HK}; a Windows path a backslash after a colon, a percent sign or a backslash; a Unix path a slash, one
+	 * of the listed top folders and a slash.
+	 */
+	record Clues(boolean url, boolean email, boolean domain, boolean ipv4, boolean ipv6, boolean registryKey,
+			boolean windowsPath, boolean unixPath) {
+
+		private static final Set<String> TLD_SET = Set.of(TLDS.split("\\|"));
+		private static final Set<String> UNIX_TOP = Set.of("tmp", "etc", "bin", "usr", "var", "home", "dev", "proc",
+				"root", "opt", "lib", "lib64", "sbin", "boot", "run", "srv", "mnt", "media", "sys", "Library", "Users",
+				"System", "Applications");
+
+		/** The characters that start a check; every other character is passed over with one table look-up. */
+		private static final boolean[] SPECIAL = new boolean[128];
+
+		static {
+			for (char c : ".@\\:/%".toCharArray()) {
+				SPECIAL[c] = true;
+			}
+		}
+
+		static Clues of(String text) {
+			int length = text.length();
+			boolean url = false, domainTld = false, emailTld = false, at = false, ipv4 = false, ipv6 = false;
+			boolean backslash = false, hk = false, windowsPath = false, unixPath = false;
+			int lastColon = -1;
+			for (int i = 0; i < length; i++) {
+				char c = text.charAt(i);
+				if (c >= 128 || !SPECIAL[c]) {
+					continue;
+				}
+				switch (c) {
+					case '.' -> {
+						if (!ipv4 && i > 0 && i + 1 < length && isDigit(text.charAt(i - 1)) && isDigit(text.charAt(i + 1))) {
+							ipv4 = true;
+						}
+						// every TLD is 2 to 8 letters
+						if (i + 2 < length && isLetter(text.charAt(i + 1)) && isLetter(text.charAt(i + 2))) {
+							if (!domainTld) {
+								domainTld = isTld(text, i + 1, runEnd(text, i + 1, '-'));
+							}
+							if (!emailTld) {
+								emailTld = isTld(text, i + 1, runEnd(text, i + 1, '_'));
+							}
+						}
+					}
+					case '@' -> at = true;
+					case '\\' -> {
+						backslash = true;
+						// a Windows path has "X:\", "%VAR%\" or "\\\\host"
+						if (!windowsPath && i > 0) {
+							char before = text.charAt(i - 1);
+							windowsPath = before == ':' || before == '%' || before == '\\';
+						}
+					}
+					case ':' -> {
+						if (!url && i + 2 < length && text.charAt(i + 1) == '/' && text.charAt(i + 2) == '/') {
+							url = true;
+						}
+						if (!ipv6 && lastColon >= 0 && i - lastColon - 1 <= 4 && allHex(text, lastColon + 1, i)) {
+							ipv6 = true;
+						}
+						lastColon = i;
+					}
+					case '/' -> {
+						if (!unixPath) {
+							int end = i + 1;
+							while (end < length && isAlnum(text.charAt(end))) {
+								end++;
+							}
+							unixPath = end < length && text.charAt(end) == '/' && UNIX_TOP.contains(text.substring(i + 1, end));
+						}
+					}
+					default -> {
+					}
+				}
+			}
+			if (backslash) {
+				hk = text.regionMatches(true, 0, "hk", 0, 2) || containsHk(text);
+			}
+			return new Clues(url, at && emailTld, domainTld, ipv4, ipv6, backslash && hk, backslash && windowsPath,
+					unixPath);
+		}
+
+		private static boolean containsHk(String text) {
+			for (int i = 0; i + 1 < text.length(); i++) {
+				char c = text.charAt(i);
+				if ((c == 'h' || c == 'H') && (text.charAt(i + 1) == 'k' || text.charAt(i + 1) == 'K')) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		private static boolean allHex(String text, int from, int to) {
+			for (int i = from; i < to; i++) {
+				if (!isHex(text.charAt(i))) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+		/** The end of the run of letters, digits and {@code extra} from {@code from}, looked at up to 9 characters. */
+		private static int runEnd(String text, int from, char extra) {
+			int end = from;
+			int limit = Math.min(text.length(), from + 9);
+			while (end < limit && (isAlnum(text.charAt(end)) || text.charAt(end) == extra)) {
+				end++;
+			}
+			return end;
+		}
+
+		private static boolean isLetter(char c) {
+			return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+		}
+
+		private static boolean isTld(String text, int from, int to) {
+			return to - from >= 2 && to - from <= 8 && TLD_SET.contains(text.substring(from, to).toLowerCase(Locale.ROOT));
+		}
+
+		private static boolean isDigit(char c) {
+			return c >= '0' && c <= '9';
+		}
+
+		private static boolean isAlnum(char c) {
+			return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+		}
+
+		private static boolean isHex(char c) {
+			return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
 		}
 	}
 

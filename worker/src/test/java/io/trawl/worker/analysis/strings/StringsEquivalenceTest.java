@@ -1,0 +1,133 @@
+package io.trawl.worker.analysis.strings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.testcorpus.TestCorpus;
+
+/** The fast strings analyzer gives exactly what the simple one it replaced gave, counts and order included. */
+class StringsEquivalenceTest {
+
+	private static final String[] PIECES = { "http://a.example.com/x", "hxxps://10.0.0.1:8080/p?q=1", "user@mail.evil.ru",
+			"x@y.z", "bad.top", "not.a.tld", "lib.so.6", "GLIBC_2.2.5", "1.2.3.4", "256.1.1.1", "300.2.3.4.5", "fe80::1",
+			"1:2:3:4:5:6:7:8", "12:30:45", "a::b::c", "HKLM\\Software\\Run\\x", "HKEY_USERS\\S-1-5\\y",
+			"C:\\Windows\\x.exe", "%APPDATA%\\evil\\a.dll", "\\\\server\\share\\f.txt", "/tmp/.x/y", "/lib64/ld.so",
+			"/usr/bin/env", "/libx/a", "/etc", "ftp://files.example.org/a.zip", "wss://h.example.io/s",
+			"name@host.co_uk", "host.com-x", "host.com_x", "EXAMPLE.COM", "a.Internal", "x.ORG.", "::ffff:1.2.3.4",
+			"mail@a.b.c.d.e.f.g.h.i.com", " ", "\t", "abcdef", "abc", "." };
+
+	@Test
+	void givenGeneratedContent_thenTheOutputEqualsTheReference() throws Exception {
+		Random random = new Random(7);
+		List<byte[]> inputs = new ArrayList<>(List.of(new byte[0], new byte[1], "abcdefg".getBytes(StandardCharsets.US_ASCII),
+				TestCorpus.shellScript().getBytes(StandardCharsets.UTF_8),
+				TestCorpus.powershellScript().getBytes(StandardCharsets.UTF_8), TestCorpus.utf16Strings(),
+				TestCorpus.pe32(), TestCorpus.elf64(), TestCorpus.randomBytes(3 << 20, 11)));
+		for (int i = 0; i < 60; i++) {
+			inputs.add(mixed(random, random.nextInt(i < 40 ? 4096 : 300_000)));
+		}
+		// runs across the 64 KiB chunk boundaries, at both parities and at the very end
+		for (int length : new int[] { 65_535, 65_536, 65_537, 65_538, 131_072, 131_073 }) {
+			for (int runStart : new int[] { 65_520, 65_521, 65_530, 65_531 }) {
+				inputs.add(withRuns(length, runStart));
+			}
+		}
+		for (byte[] input : inputs) {
+			assertSame(input, StringsAnalyzer.Settings.defaults());
+			assertSame(input, new StringsAnalyzer.Settings(4, 20, 5, 3, 16));
+		}
+	}
+
+	@Test
+	void givenTheSystemsExecutables_thenTheOutputEqualsTheReference() throws Exception {
+		List<Path> files = new ArrayList<>();
+		for (String dir : new String[] { "/usr/bin", "/usr/lib/x86_64-linux-gnu" }) {
+			Path folder = Path.of(dir);
+			if (Files.isDirectory(folder)) {
+				try (Stream<Path> listing = Files.list(folder)) {
+					listing.filter(Files::isRegularFile).sorted().limit(40).forEach(files::add);
+				}
+			}
+		}
+		for (Path file : files) {
+			byte[] content = readUpTo(file, 4 << 20);
+			if (content != null) {
+				assertSame(content, StringsAnalyzer.Settings.defaults());
+			}
+		}
+	}
+
+	private static byte[] readUpTo(Path file, int limit) {
+		try {
+			return Files.size(file) <= limit ? Files.readAllBytes(file) : null;
+		}
+		catch (IOException e) {
+			return null; // unreadable: nothing to compare
+		}
+	}
+
+	private static void assertSame(byte[] content, StringsAnalyzer.Settings settings) throws Exception {
+		Findings fast = new Findings();
+		new StringsAnalyzer(settings).analyse(Sample.ofBytes("sample", content), fast);
+		Findings reference = new Findings();
+		new StringsReference(new StringsReference.Settings(settings.minLength(), settings.maxUnique(),
+				settings.sampleSize(), settings.maxIocsPerType(), settings.maxStringLength()))
+			.analyse(Sample.ofBytes("sample", content), reference);
+		assertThat(fast.get("strings")).as("%d bytes, %s", content.length, settings).isEqualTo(reference.get("strings"));
+	}
+
+	/** Pieces of indicators and near misses, as ASCII or UTF-16LE, between random and zero bytes. */
+	private static byte[] mixed(Random random, int size) {
+		byte[] out = new byte[size];
+		int at = 0;
+		while (at < size) {
+			int kind = random.nextInt(6);
+			byte[] piece;
+			if (kind <= 2) {
+				StringBuilder text = new StringBuilder();
+				for (int n = random.nextInt(4); n >= 0; n--) {
+					text.append(PIECES[random.nextInt(PIECES.length)]).append(random.nextBoolean() ? " " : "");
+				}
+				piece = text.toString().getBytes(kind == 2 ? StandardCharsets.UTF_16LE : StandardCharsets.US_ASCII);
+			}
+			else if (kind == 3) {
+				piece = new byte[random.nextInt(8)];
+			}
+			else {
+				piece = new byte[random.nextInt(32)];
+				random.nextBytes(piece);
+			}
+			int n = Math.min(piece.length, size - at);
+			System.arraycopy(piece, 0, out, at, n);
+			at += Math.max(n, 1);
+		}
+		return out;
+	}
+
+	private static byte[] withRuns(int length, int runStart) {
+		byte[] out = new byte[length];
+		byte[] ascii = "http://boundary.example.com/run ".getBytes(StandardCharsets.US_ASCII);
+		byte[] wide = "C:\\wide\\boundary.exe".getBytes(StandardCharsets.UTF_16LE);
+		System.arraycopy(ascii, 0, out, runStart, Math.min(ascii.length, length - runStart));
+		int wideAt = runStart + ascii.length + 3;
+		if (wideAt < length) {
+			System.arraycopy(wide, 0, out, wideAt, Math.min(wide.length, length - wideAt));
+		}
+		// a string running into the last byte
+		byte[] tail = "trailing-string".getBytes(StandardCharsets.US_ASCII);
+		System.arraycopy(tail, 0, out, length - tail.length, tail.length);
+		return out;
+	}
+}
