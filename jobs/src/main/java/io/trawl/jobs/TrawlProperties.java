@@ -24,10 +24,12 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param threads partitions analysed at once; 0 means one per available core
 	 * @param chunkSize samples per transaction
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
+	 * @param maxSampleSize larger samples are only hashed (an error on the result says so): a 5 GB disk image must
+	 * not hold a partition for an hour
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
 			@Min(1) @DefaultValue("20") int chunkSize,
-			@DefaultValue("64MB") DataSize inMemoryLimit, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
+			@DefaultValue("64MB") DataSize inMemoryLimit, @DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
 			@Valid @DefaultValue Archive archive) {
 
 		public int effectiveThreads() {

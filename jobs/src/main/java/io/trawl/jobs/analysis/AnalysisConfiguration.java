@@ -58,5 +58,10 @@ public class AnalysisConfiguration {
 	@FunctionalInterface
 	public interface AnalysisFactory {
 		SampleAnalysis create(YaraRules rules);
+
+		/** For samples too large for the whole analysis: hashes, streamed. */
+		default SampleAnalysis hashesOnly() {
+			return new SampleAnalysis(List.of(new HashAnalyzer()), VerdictPolicy.defaults());
+		}
 	}
 }

@@ -29,12 +29,18 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 
 	private final SampleSource source;
 	private final SampleAnalysis analysis;
+	private final SampleAnalysis oversized;
+	private final long maxSampleSize;
 	private final long jobInstanceId;
 	private final long jobExecutionId;
 
-	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, long jobInstanceId, long jobExecutionId) {
+	/** @param oversized what samples above {@code maxSampleSize} get instead of the whole analysis */
+	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, SampleAnalysis oversized, long maxSampleSize,
+			long jobInstanceId, long jobExecutionId) {
 		this.source = source;
 		this.analysis = analysis;
+		this.oversized = oversized;
+		this.maxSampleSize = maxSampleSize;
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
 	}
@@ -46,7 +52,15 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 		long size;
 		try (Sample sample = source.open(ref)) {
 			size = sample.size();
-			findings = analysis.analyse(sample);
+			if (size > maxSampleSize) {
+				findings = oversized.analyse(sample);
+				findings.addError("yara", "not scanned: the sample is " + size
+						+ " bytes, above trawl.analysis.max-sample-size (" + maxSampleSize + "); only hashes were computed");
+				findings.put("verdict", "error"); // nothing was looked for, so it cannot be called clean
+			}
+			else {
+				findings = analysis.analyse(sample);
+			}
 		}
 		catch (Exception | OutOfMemoryError e) {
 			return new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, describe(e), now)));

@@ -101,10 +101,11 @@ public class RescanJobConfiguration {
 	@StepScope
 	AnalyseProcessor analyseProcessor(@Value("#{jobParameters['source']}") String source,
 			@Value("#{jobParameters['rules']}") String rules, SampleSources sources, Rulesets rulesets,
-			AnalysisFactory analyses, @Value("#{stepExecution}") StepExecution stepExecution) {
+			AnalysisFactory analyses, TrawlProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		SampleSource sampleSource = sources.resolve(source);
-		return new AnalyseProcessor(sampleSource, analyses.create(rulesets.get(rules)),
-				stepExecution.getJobExecution().getJobInstance().getInstanceId(), stepExecution.getJobExecutionId());
+		return new AnalyseProcessor(sampleSource, analyses.create(rulesets.get(rules)), analyses.hashesOnly(),
+				properties.analysis().maxSampleSize().toBytes(), stepExecution.getJobExecution().getJobInstance().getInstanceId(), stepExecution.getJobExecutionId());
 	}
 
 	@Bean
