@@ -1,0 +1,47 @@
+package io.trawl.jobs.partition;
+
+import java.util.Set;
+
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.integration.partition.BeanFactoryStepLocator;
+import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import io.trawl.jobs.TrawlProperties;
+
+/**
+ * A node that receives partitions ({@code trawl.role=worker}, or {@code all} with {@code trawl.partitioning=remote})
+ * long-polls the partitions queue and runs each request's step execution of {@code analyseWorkerStep}, the same
+ * reader, processor and writer as local partitioning. Only the service ({@code trawl serve}) does, never a one-shot
+ * CLI command.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(Role.ReceivesPartitions.class)
+@ConditionalOnWebApplication
+class WorkerConfiguration {
+
+	static final String WORKER_STEP = "analyseWorkerStep";
+
+	@Bean
+	StepExecutionRequestHandler partitionStepHandler(JobRepository jobRepository, BeanFactory beanFactory) {
+		BeanFactoryStepLocator steps = new BeanFactoryStepLocator();
+		steps.setBeanFactory(beanFactory);
+		StepExecutionRequestHandler handler = new StepExecutionRequestHandler();
+		handler.setStepLocator(steps);
+		handler.setJobRepository(jobRepository);
+		return handler;
+	}
+
+	@Bean
+	PartitionQueueListener partitionQueueListener(SqsClient sqs, StepExecutionRequestHandler partitionStepHandler,
+			JobRepository jobRepository, PartitionProperties partitions, TrawlProperties properties) {
+		return new PartitionQueueListener(sqs, partitionStepHandler, jobRepository, partitions,
+				properties.analysis().effectiveThreads(), Set.of(WORKER_STEP));
+	}
+}
