@@ -29,8 +29,8 @@ if [ -z "$RULES" ]; then
   # the ReversingLabs ruleset when this machine has it (users do not), else the project's default rules
   if [ -d /work/shared/rules/reversinglabs ]; then RULES=/work/shared/rules/reversinglabs; else RULES="$TRAWL_HOME/config/rules"; fi
 fi
-for tool in yara ssdeep md5sum sha1sum sha256sum python3 java mvn; do
-  command -v "$tool" >/dev/null || { echo "rescan-vs-native: $tool is missing (apt-get install -y yara ssdeep coreutils python3)" >&2; exit 2; }
+for tool in yara ssdeep md5sum sha1sum sha256sum python3 java mvn /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "rescan-vs-native: $tool is missing (apt-get install -y yara ssdeep coreutils python3 time)" >&2; exit 2; }
 done
 RULES="$(cd "$(dirname "$RULES")" && pwd)/$(basename "$RULES")"
 mkdir -p "$WORK"
@@ -66,16 +66,20 @@ TRAWL_DATA_DIR="$RUN/build-data" "$TRAWL_HOME/trawl" status >/dev/null 2>"$RUN/b
   echo "rescan-vs-native: ./trawl did not start; see $RUN/build.log" >&2; tail -5 "$RUN/build.log" >&2; exit 2; }
 
 warm() { xargs -0 cat < "$RUN/files0" > /dev/null; }
-now() { date +%s.%N; }
-timed() { # timed NAME OUTFILE command...: runs it, records its wall time in times.tsv
+timed() { # timed NAME OUTFILE command...: runs it, records its wall and CPU (user + system) seconds in times.tsv
   local name="$1" out="$2"; shift 2
-  local start end
-  start="$(now)"
-  "$@" > "$out" 2>"$RUN/$name.err" || { echo "rescan-vs-native: $name failed:" >&2; tail -5 "$RUN/$name.err" >&2; exit 2; }
-  end="$(now)"
-  printf '%s\t%s\n' "$name" "$(python3 -c "print(round($end - $start, 3))")" >> "$RUN/times.tsv"
-  echo "rescan-vs-native: $name $(tail -1 "$RUN/times.tsv" | cut -f2) s" >&2
+  /usr/bin/time -f '%e %U %S' -o "$RUN/$name.time" "$@" > "$out" 2>"$RUN/$name.err" || {
+    echo "rescan-vs-native: $name failed:" >&2; tail -5 "$RUN/$name.err" >&2; exit 2; }
+  read -r wall user sys < "$RUN/$name.time"
+  printf '%s\t%s\t%s\n' "$name" "$wall" "$(python3 -c "print(round($user + $sys, 2))")" >> "$RUN/times.tsv"
+  echo "rescan-vs-native: $name ${wall}s wall" >&2
 }
+
+# Other work on the machine slows both sides unevenly: say so, and keep the load average in the report.
+LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
+if python3 -c "import sys; sys.exit(0 if float('$LOAD_BEFORE') > 0.5 else 1)"; then
+  echo "rescan-vs-native: warning: load average $LOAD_BEFORE before the run; the timings will be noisy" >&2
+fi
 
 # (a) the native tools, each over every file, after a warm-up read so both sides start from the same page cache
 warm
@@ -99,6 +103,7 @@ JOB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobExecu
   printf 'rules\t%s\n' "$RULES"
   printf 'ruleFiles\t%s\n' "${#YARA_RULES[@]}"
   printf 'cores\t%s\n' "$CORES"
+  printf 'load\t%s before, %s after\n' "$LOAD_BEFORE" "$(cut -d' ' -f1 /proc/loadavg)"
   printf 'cpu\t%s\n' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
   printf 'yara\t%s\n' "$(yara --version)"
   printf 'ssdeep\t%s\n' "$(ssdeep -V)"
