@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.elasticmq.rest.sqs.SQSRestServer;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -168,6 +172,52 @@ class RemotePartitioningFunctionalTests {
 		assertThat(remote.resultEvents()).isEqualTo(remote.samples());
 		Set<String> local = localRun();
 		assertThat(sha256s(manager, execution.getId())).isEqualTo(local).hasSize((int) remote.samples());
+		await().atMost(Duration.ofSeconds(15)).until(() -> depth(queueUrl) == 0);
+	}
+
+	@Test
+	void aPartitionLeftStartedByAVanishedWorkerIsTakenOverWhenItsMessageReappears() throws Exception {
+		PartitionQueueListener listener = worker.getBean(PartitionQueueListener.class);
+		JobRepository repository = manager.getBean(JobRepository.class);
+		listener.stop();
+		CompletableFuture<JobExecution> launched;
+		long taken;
+		try {
+			launched = CompletableFuture.supplyAsync(() -> {
+				try {
+					return manager.getBean(RescanLauncher.class).run(new RescanLauncher.Request(corpus.toString(),
+							rules.toString(), "takeover-" + UUID.randomUUID(), null));
+				}
+				catch (Exception e) {
+					throw new CompletionException(e);
+				}
+			});
+			// given a worker that received one partition, started it and vanished: its message reappears in 2 s
+			Message message = await().atMost(Duration.ofSeconds(30))
+				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(2))
+					.messages(), messages -> !messages.isEmpty())
+				.get(0);
+			taken = PartitionRequest.parse(message.body()).getStepExecutionId();
+			StepExecution partition = repository.getStepExecution(taken);
+			partition.setStatus(BatchStatus.STARTED);
+			partition.setStartTime(java.time.LocalDateTime.now());
+			partition.getExecutionContext().putString(PartitionQueueListener.WORKER, "vanished-worker");
+			repository.update(partition);
+			repository.updateExecutionContext(partition);
+		}
+		finally {
+			listener.start();
+		}
+
+		JobExecution execution = launched.get(60, TimeUnit.SECONDS);
+
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		StepExecution takenOver = repository.getStepExecution(taken);
+		assertThat(takenOver.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(takenOver.getExecutionContext().getString(PartitionQueueListener.WORKER)).isEqualTo(WORKER_ID);
+		JobStatus status = manager.getBean(JobStatusService.class).get(execution.getId()).orElseThrow();
+		assertThat(status.files()).isEqualTo(files);
+		assertThat(status.resultEvents()).isEqualTo(status.samples());
 		await().atMost(Duration.ofSeconds(15)).until(() -> depth(queueUrl) == 0);
 	}
 
