@@ -16,11 +16,18 @@ locals {
   metrics_namespace = "Trawl"
 
   # The environment the app's aws profile reads (docs/deploy.md lists it)
+  # The names the application reads (config/application-aws.yml)
   app_environment = {
     TRAWL_SAMPLES_BUCKET        = module.samples.bucket
     TRAWL_SAMPLES_PREFIX        = var.samples_prefix
     TRAWL_LAUNCH_QUEUE_URL      = module.queues.queue_urls["launch"]
+    TRAWL_LAUNCH_DLQ_URL        = module.queues.dlq_urls["launch"]
+    TRAWL_PARTITIONING          = "remote"
     TRAWL_PARTITIONS_QUEUE_URL  = module.queues.queue_urls["partitions"]
+    TRAWL_PARTITION_DLQ_URL     = module.queues.dlq_urls["partitions"]
+    TRAWL_GRID_SIZE             = var.partitions_per_job
+    TRAWL_TABLE_PREFIX          = var.name_prefix
+    TRAWL_CREATE_TABLES         = "false"
     TRAWL_DYNAMODB_TABLE_PREFIX = var.name_prefix
     TRAWL_METRICS_NAMESPACE     = local.metrics_namespace
     TRAWL_WORKER_ASG            = local.asg_names.worker

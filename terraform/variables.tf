@@ -117,3 +117,9 @@ variable "alarm_email" {
   type        = string
   default     = null
 }
+
+variable "partitions_per_job" {
+  description = "Partitions each rescan is split into for the workers (TRAWL_GRID_SIZE): a few per worker core at full scale."
+  type        = number
+  default     = 64
+}

@@ -139,6 +139,11 @@ data "aws_iam_policy_document" "manager" {
     actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]
     resources = [var.queue_arns["partitions"]]
   }
+  statement {
+    sid       = "MoveInvalidLaunchRequestsToDlq"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.dead_letter_queue_arns["launch"]]
+  }
 }
 
 data "aws_iam_policy_document" "worker" {
@@ -154,6 +159,11 @@ data "aws_iam_policy_document" "worker" {
       "sqs:ReceiveMessage",
     ]
     resources = [var.queue_arns["partitions"]]
+  }
+  statement {
+    sid       = "MoveInvalidPartitionRequestsToDlq"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.dead_letter_queue_arns["partitions"]]
   }
   statement {
     sid       = "ReadSamples"

@@ -18,3 +18,8 @@ output "dlq_arns" {
 output "dlq_names" {
   value = { for key, queue in aws_sqs_queue.dlq : key => queue.name }
 }
+
+output "dlq_urls" {
+  description = "launch, partitions => dead-letter queue URL (the app moves invalid messages there with the reason)."
+  value       = { for key, queue in aws_sqs_queue.dlq : key => queue.url }
+}

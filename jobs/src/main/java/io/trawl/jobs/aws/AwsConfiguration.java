@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -96,6 +97,7 @@ class AwsConfiguration {
 	/** Only the service ({@code trawl serve}) consumes launch messages, never a one-shot CLI command. */
 	@Bean
 	@ConditionalOnWebApplication
+	@ConditionalOnExpression("'${trawl.role:all}' != 'worker'") // workers only analyse partitions
 	LaunchQueueListener launchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties aws) {
 		return new LaunchQueueListener(sqs, launcher, aws.launch());
 	}

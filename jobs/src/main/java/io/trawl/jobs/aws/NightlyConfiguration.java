@@ -2,6 +2,7 @@ package io.trawl.jobs.aws;
 
 import java.time.Clock;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,6 +15,7 @@ import io.trawl.jobs.rescan.RescanLauncher;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
+@ConditionalOnExpression("'${trawl.role:all}' != 'worker'") // workers only analyse partitions
 class NightlyConfiguration {
 
 	@Bean
