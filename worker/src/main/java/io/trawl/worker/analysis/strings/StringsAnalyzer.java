@@ -132,7 +132,7 @@ public final class StringsAnalyzer implements Analyzer {
 				ascii = (ascii + 1) & -p;
 				wideEven = (wideEven + 1) & -w;
 				if ((endedAscii | endedWide) >= min) {
-					ended(bytes, collector, min, base + i, endedAscii, endedWide);
+					ended(bytes, chunk, base, collector, min, base + i, endedAscii, endedWide);
 				}
 				p = printable[chunk[i + 1] & 0xff];
 				w = p & (chunk[i + 2] == 0 ? 1 : 0);
@@ -141,7 +141,7 @@ public final class StringsAnalyzer implements Analyzer {
 				ascii = (ascii + 1) & -p;
 				wideOdd = (wideOdd + 1) & -w;
 				if ((endedAscii | endedWide) >= min) {
-					ended(bytes, collector, min, base + i + 1, endedAscii, endedWide);
+					ended(bytes, chunk, base, collector, min, base + i + 1, endedAscii, endedWide);
 				}
 			}
 			if (i < end) { // the last byte of a sample of odd length
@@ -152,7 +152,7 @@ public final class StringsAnalyzer implements Analyzer {
 				ascii = (ascii + 1) & -p;
 				wideEven = (wideEven + 1) & -w;
 				if ((endedAscii | endedWide) >= min) {
-					ended(bytes, collector, min, base + i, endedAscii, endedWide);
+					ended(bytes, chunk, base, collector, min, base + i, endedAscii, endedWide);
 				}
 			}
 		}
@@ -170,13 +170,29 @@ public final class StringsAnalyzer implements Analyzer {
 		}
 	}
 
-	/** Reports the runs that ended at {@code at}: the ASCII one first, as the byte order has it. */
-	private static void ended(ByteBuffer bytes, Collector collector, int min, int at, int ascii, int wide) {
+	/**
+	 * Reports the runs that ended at {@code at}: the ASCII one first, as the byte order has it. A run that started in
+	 * this chunk is copied from the chunk; only one that crossed into it from the last is read from the buffer.
+	 */
+	private static void ended(ByteBuffer bytes, byte[] chunk, int base, Collector collector, int min, int at,
+			int ascii, int wide) {
 		if (ascii >= min) {
-			collector.ascii(bytes, at - ascii, ascii);
+			int start = at - ascii;
+			if (start >= base) {
+				collector.ascii(chunk, start - base, ascii);
+			}
+			else {
+				collector.ascii(bytes, start, ascii);
+			}
 		}
 		if (wide >= min) {
-			collector.wide(bytes, at - 2 * wide, wide);
+			int start = at - 2 * wide;
+			if (start >= base) {
+				collector.wide(chunk, start - base, wide);
+			}
+			else {
+				collector.wide(bytes, start, wide);
+			}
 		}
 	}
 
@@ -222,6 +238,21 @@ public final class StringsAnalyzer implements Analyzer {
 			bytes.get(start, text, 0, 2 * n - 1);
 			for (int i = 0; i < n; i++) {
 				text[i] = text[2 * i];
+			}
+			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
+		}
+
+		void ascii(byte[] chunk, int offset, int length) {
+			asciiCount++;
+			add(new String(chunk, offset, Math.min(length, settings.maxStringLength()), StandardCharsets.ISO_8859_1));
+		}
+
+		void wide(byte[] chunk, int offset, int characters) {
+			wideCount++;
+			int n = Math.min(characters, settings.maxStringLength());
+			byte[] text = scratch(n);
+			for (int i = 0; i < n; i++) {
+				text[i] = chunk[offset + 2 * i];
 			}
 			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
 		}
