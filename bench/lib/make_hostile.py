@@ -15,7 +15,7 @@
   hostile-pe.exe      a PE whose headers claim 0xFFFF sections and an import table at offset 0x7FFFFFFF
   empty.bin           0 bytes
   random.bin          16 MiB of random bytes
-  sparse-1g.bin       1 GiB sparse file (truncate -s 1G; zeros, larger than the in-memory limit, so streamed)
+  sparse-1g.bin       1 GiB sparse file (truncate -s 1G; zeros, above the maximum sample size, so hashed only)
 """
 import io
 import os
