@@ -1,13 +1,9 @@
 package io.trawl.jobs.aws;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,12 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
@@ -41,6 +35,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import io.trawl.readmodel.dynamodb.DynamoDbTableNames;
 import io.trawl.readmodel.dynamodb.DynamoDbTables;
+import io.trawl.readmodel.dynamodb.Dynalite;
 import io.trawl.worker.source.s3.S3ClientSettings;
 
 /**
@@ -279,92 +274,20 @@ public final class AwsLocal implements AutoCloseable {
 	}
 
 	private void startDynamoDb(Settings settings) {
-		Path root = settings.searchFrom().stream().map(AwsLocal::dynaliteRoot).filter(p -> p != null).findFirst()
+		Path root = settings.searchFrom().stream().map(Dynalite::findRoot).flatMap(Optional::stream).findFirst()
 			.orElseThrow(() -> new IllegalStateException("dynalite was not found: no folder from "
 					+ settings.searchFrom() + " upwards holds " + DYNALITE
 					+ ". Run `npm ci` in the Trawl folder (it installs dynalite from package.json)."));
-		IllegalStateException last = null;
-		for (int attempt = 0; attempt < 3; attempt++) {
-			int port = settings.dynamoDbPort() == 0 ? freePort() : settings.dynamoDbPort();
-			try {
-				startDynalite(root, port, settings.dataDir());
-				dynamoDbEndpoint = URI.create("http://127.0.0.1:" + port);
-				return;
-			}
-			catch (PortTaken e) {
-				last = e;
-				if (settings.dynamoDbPort() != 0) {
-					break;
-				}
-			}
-		}
-		throw last;
-	}
-
-	private void startDynalite(Path root, int port, Path dataDir) {
-		List<String> command = new ArrayList<>(List.of("node", DYNALITE, "--host", "127.0.0.1", "--port",
-				Integer.toString(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
-		if (dataDir != null) {
-			command.addAll(List.of("--path", createFolder(dataDir.resolve("aws-local/dynamodb")).toString()));
-		}
-		Process process;
+		Path dataDir = settings.dataDir() == null ? null : createFolder(settings.dataDir().resolve("aws-local/dynamodb"));
+		Dynalite dynalite;
 		try {
-			process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+			dynalite = Dynalite.start(root, settings.dynamoDbPort(), dataDir);
 		}
-		catch (IOException e) {
-			throw new IllegalStateException("Cannot run node to start dynalite (" + e.getMessage()
-					+ "). Install Node.js (apt-get install -y nodejs npm) and run `npm ci` in " + root + ".", e);
+		catch (IllegalStateException e) {
+			throw new IllegalStateException(e.getMessage() + " Free the port or set TRAWL_AWS_LOCAL_DYNAMODB_PORT.", e);
 		}
-		StringBuffer output = new StringBuffer();
-		CompletableFuture<Void> listening = new CompletableFuture<>();
-		Thread reader = new Thread(() -> {
-			try (BufferedReader lines = new BufferedReader(
-					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-				for (String line; (line = lines.readLine()) != null;) {
-					output.append(line).append('\n');
-					if (line.contains("listening")) {
-						listening.complete(null);
-					}
-				}
-			}
-			catch (IOException | UncheckedIOException e) {
-				// the process ended
-			}
-			listening.completeExceptionally(new IllegalStateException("dynalite exited"));
-		}, "dynalite-output");
-		reader.setDaemon(true);
-		reader.start();
-		Thread hook = new Thread(process::destroyForcibly, "dynalite-shutdown");
-		Runtime.getRuntime().addShutdownHook(hook);
-		running.add(() -> {
-			process.destroy();
-			if (!process.waitFor(5, TimeUnit.SECONDS)) {
-				process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-			}
-			try {
-				Runtime.getRuntime().removeShutdownHook(hook);
-			}
-			catch (IllegalStateException shuttingDown) {
-				// the hook runs anyway
-			}
-		});
-		try {
-			listening.get(30, TimeUnit.SECONDS);
-		}
-		catch (ExecutionException exited) {
-			if (output.indexOf("EADDRINUSE") >= 0) {
-				throw new PortTaken(port);
-			}
-			throw new IllegalStateException("dynalite exited before listening: " + output.toString().strip()
-					+ ". Run `npm ci` in " + root + " if its modules are incomplete.");
-		}
-		catch (TimeoutException e) {
-			throw new IllegalStateException("dynalite did not report 'listening' within 30 s: " + output);
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while starting dynalite", e);
-		}
+		running.add(dynalite::close);
+		dynamoDbEndpoint = dynalite.endpoint();
 	}
 
 	private void createResources() {
@@ -402,15 +325,6 @@ public final class AwsLocal implements AutoCloseable {
 		running.clear();
 	}
 
-	private static Path dynaliteRoot(Path start) {
-		for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-			if (Files.isRegularFile(dir.resolve(DYNALITE))) {
-				return dir;
-			}
-		}
-		return null;
-	}
-
 	private static Path createFolder(Path folder) {
 		try {
 			return Files.createDirectories(folder.toAbsolutePath().normalize());
@@ -420,19 +334,4 @@ public final class AwsLocal implements AutoCloseable {
 		}
 	}
 
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
-
-	private static final class PortTaken extends IllegalStateException {
-		PortTaken(int port) {
-			super("dynalite could not bind port " + port + ", which another process holds; free it or set "
-					+ "TRAWL_AWS_LOCAL_DYNAMODB_PORT.");
-		}
-	}
 }

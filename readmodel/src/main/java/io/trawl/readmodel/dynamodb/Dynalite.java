@@ -9,7 +9,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +25,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
- * dynalite (the DynamoDB protocol on LevelDB, in memory) as a child process, for tests. It comes from the
- * repository's {@code node_modules} ({@code npm ci}); a missing node or dynalite fails the test rather than skipping it.
+ * dynalite (the DynamoDB protocol on LevelDB) as a child process: for tests (in memory) and for {@code trawl
+ * aws-local} (in a folder). It comes from the repository's {@code node_modules} ({@code npm ci}); a missing node or
+ * dynalite is a clear error, so a test fails rather than skips.
  * <pre>
  * static Dynalite dynalite = Dynalite.start();   // or Dynalite.shared() for one per JVM
  * DynamoDbClient client = dynalite.client();
@@ -51,16 +54,26 @@ public final class Dynalite implements AutoCloseable {
 		Runtime.getRuntime().addShutdownHook(shutdownHook);
 	}
 
-	/** Starts a new, empty dynalite on a free loopback port. */
+	/** Starts a new, empty, in-memory dynalite on a free loopback port. */
 	public static Dynalite start() {
-		Path root = repositoryRoot(Path.of("").toAbsolutePath());
+		return start(repositoryRoot(Path.of("").toAbsolutePath()), 0, null);
+	}
+
+	/**
+	 * Starts dynalite from {@code root} (the folder holding node_modules) on {@code port}, or on a free port when it
+	 * is 0, keeping its tables in {@code dataDir}, or in memory when that is null.
+	 */
+	public static Dynalite start(Path root, int port, Path dataDir) {
 		IllegalStateException last = null;
 		for (int attempt = 0; attempt < 3; attempt++) {
 			try {
-				return start(root, freePort());
+				return startOnce(root, port == 0 ? freePort() : port, dataDir);
 			}
 			catch (PortTaken e) {
 				last = e; // another process took the port between our probe and dynalite's bind
+				if (port != 0) {
+					break;
+				}
 			}
 		}
 		throw last;
@@ -116,26 +129,33 @@ public final class Dynalite implements AutoCloseable {
 	}
 
 	/** The folder holding {@code node_modules/dynalite/cli.js}, searched from {@code start} upwards. */
-	static Path repositoryRoot(Path start) {
-		for (Path dir = start; dir != null; dir = dir.getParent()) {
+	public static Optional<Path> findRoot(Path start) {
+		for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
 			if (Files.isRegularFile(dir.resolve(CLI))) {
-				return dir;
+				return Optional.of(dir);
 			}
 		}
-		throw new IllegalStateException("dynalite was not found: no folder from " + start + " upwards holds " + CLI
-				+ ". Run `npm ci` in the repository root (it installs the test tools from package.json).");
+		return Optional.empty();
 	}
 
-	private static Dynalite start(Path root, int port) {
-		List<String> command = List.of("node", CLI, "--host", "127.0.0.1", "--port", Integer.toString(port),
-				"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0");
+	static Path repositoryRoot(Path start) {
+		return findRoot(start).orElseThrow(() -> new IllegalStateException("dynalite was not found: no folder from " + start + " upwards holds " + CLI
+				+ ". Run `npm ci` in the repository root (it installs the test tools from package.json)."));
+	}
+
+	private static Dynalite startOnce(Path root, int port, Path dataDir) {
+		List<String> command = new ArrayList<>(List.of("node", CLI, "--host", "127.0.0.1", "--port",
+				Integer.toString(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
+		if (dataDir != null) {
+			command.addAll(List.of("--path", dataDir.toString()));
+		}
 		Process process;
 		try {
 			process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
 		}
 		catch (IOException e) {
 			throw new IllegalStateException("Cannot run node to start dynalite (" + e.getMessage()
-					+ "). Install Node.js and run `npm ci` in " + root + ".", e);
+					+ "). Install Node.js (apt-get install -y nodejs npm) and run `npm ci` in " + root + ".", e);
 		}
 		StringBuffer output = new StringBuffer();
 		CompletableFuture<Void> listening = new CompletableFuture<>();
@@ -197,7 +217,7 @@ public final class Dynalite implements AutoCloseable {
 
 	private static final class PortTaken extends IllegalStateException {
 		PortTaken(int port) {
-			super("dynalite could not bind port " + port + ", which another process took meanwhile.");
+			super("dynalite could not bind port " + port + ", which another process holds.");
 		}
 	}
 }
