@@ -1,6 +1,7 @@
 package io.trawl.jobs;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -24,13 +25,14 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param threads partitions analysed at once; 0 means one per available core
 	 * @param chunkSize samples per transaction
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
+	 * @param skip analyzers to leave out, by name (for example {@code strings,tlsh} for a faster, thinner rescan)
 	 * @param maxSampleSize larger samples are only hashed (an error on the result says so): a 5 GB disk image must
 	 * not hold a partition for an hour
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
 			@Min(1) @DefaultValue("20") int chunkSize,
 			@DefaultValue("64MB") DataSize inMemoryLimit, @DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
-			@Valid @DefaultValue Archive archive) {
+			@Valid @DefaultValue Archive archive, @DefaultValue({}) List<String> skip) {
 
 		public int effectiveThreads() {
 			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

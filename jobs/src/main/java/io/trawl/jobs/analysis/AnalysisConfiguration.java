@@ -2,6 +2,8 @@ package io.trawl.jobs.analysis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,14 +45,25 @@ public class AnalysisConfiguration {
 
 	@Bean
 	AnalysisFactory analysisFactory(VerdictPolicy verdicts, TrawlProperties properties) {
-		ArchiveLimits archiveLimits = properties.analysis().archive().limits();
+		// analyzers are thread-safe: one set serves every partition. Hashes first (events and archive members are
+		// keyed by sha256), mime before file type; YARA, built per ruleset, last so its filetype external is known
+		List<Analyzer> analyzers = List.of(new HashAnalyzer(), new MimeTypeAnalyzer(), new FileTypeAnalyzer(),
+				new EntropyAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(), new PeAnalyzer(), new ElfAnalyzer(),
+				new StringsAnalyzer(), new ArchiveAnalyzer(properties.analysis().archive().limits()));
+		Set<String> skip = Set.copyOf(properties.analysis().skip());
+		Set<String> skippable = new TreeSet<>(List.of("yara"));
+		analyzers.stream().map(Analyzer::name).filter(name -> !name.equals("hashes")).forEach(skippable::add);
+		skip.stream().filter(name -> !skippable.contains(name)).findFirst().ifPresent(name -> {
+			throw new IllegalArgumentException("trawl.analysis.skip names " + name + ", which is not an analyzer "
+					+ "that can be left out; these can: " + skippable);
+		});
+		List<Analyzer> kept = analyzers.stream().filter(analyzer -> !skip.contains(analyzer.name())).toList();
 		return rules -> {
-			// hashes first: archive members and events are keyed by sha256; mime before file type and YARA externals
-			List<Analyzer> analyzers = new ArrayList<>(List.of(new HashAnalyzer(), new MimeTypeAnalyzer(),
-					new FileTypeAnalyzer(), new EntropyAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(),
-					new PeAnalyzer(), new ElfAnalyzer(), new StringsAnalyzer(), new ArchiveAnalyzer(archiveLimits)));
-			analyzers.add(new YaraAnalyzer(rules));
-			return new SampleAnalysis(analyzers, verdicts);
+			List<Analyzer> pipeline = new ArrayList<>(kept);
+			if (!skip.contains("yara")) {
+				pipeline.add(new YaraAnalyzer(rules));
+			}
+			return new SampleAnalysis(pipeline, verdicts);
 		};
 	}
 
