@@ -2,8 +2,10 @@
 # Times a Trawl rescan against the native tools doing the same analysis on the same corpus, checks that both agree
 # file by file, and prints MB/s per tool and the ratio. See bench/README.md.
 #
-#   bench/rescan-vs-native.sh [--corpus DIR | --size-mb N] [--rules PATH] [--work DIR] [--seed N]
+#   bench/rescan-vs-native.sh [--corpus DIR | --size-mb N] [--rules PATH] [--work DIR] [--seed N] [--set full|skeleton]
 #
+# --set skeleton compares issue 2's analysis (hashes, MIME, entropy, YARA) with yara and the hash sums only;
+# full (the default) compares every analyzer with yara, ssdeep and the hash sums.
 # Exits 1 when a file's hashes, size, ssdeep or YARA matches differ between Trawl and the native tools.
 set -euo pipefail
 
@@ -14,6 +16,7 @@ SIZE_MB=700
 SEED=1
 WORK=/tmp/trawl-bench
 RULES=""
+SET=full
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) CORPUS="$2"; shift 2 ;;
@@ -21,10 +24,16 @@ while [ $# -gt 0 ]; do
     --seed) SEED="$2"; shift 2 ;;
     --rules) RULES="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --set) SET="$2"; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "rescan-vs-native: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+case "$SET" in
+  full) ;;
+  skeleton) export TRAWL_SKIP_ANALYZERS=fileType,ssdeep,tlsh,pe,elf,strings,archive ;;
+  *) echo "rescan-vs-native: --set is full or skeleton, not $SET" >&2; exit 2 ;;
+esac
 if [ -z "$RULES" ]; then
   # the ReversingLabs ruleset when this machine has it (users do not), else the project's default rules
   if [ -d /work/shared/rules/reversinglabs ]; then RULES=/work/shared/rules/reversinglabs; else RULES="$TRAWL_HOME/config/rules"; fi
@@ -85,7 +94,7 @@ fi
 warm
 timed yara "$RUN/yara.txt" yara -e -w -p "$CORES" -d filename= -d filepath= -d extension= -d filetype= \
   -r "${YARA_RULES[@]}" "$CORPUS"
-timed ssdeep "$RUN/ssdeep.txt" ssdeep -r "$CORPUS"
+[ "$SET" = full ] && timed ssdeep "$RUN/ssdeep.txt" ssdeep -r "$CORPUS"
 timed md5sum "$RUN/md5.txt" xargs -0 md5sum < "$RUN/files0"
 timed sha1sum "$RUN/sha1.txt" xargs -0 sha1sum < "$RUN/files0"
 timed sha256sum "$RUN/sha256.txt" xargs -0 sha256sum < "$RUN/files0"
@@ -99,6 +108,7 @@ JOB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobExecu
 "$TRAWL_HOME/trawl" results --job "$JOB" --format jsonl > "$RUN/results.jsonl" 2>"$RUN/results.err"
 
 {
+  printf 'set\t%s\n' "$SET"
   printf 'corpus\t%s\n' "$CORPUS"
   printf 'rules\t%s\n' "$RULES"
   printf 'ruleFiles\t%s\n' "${#YARA_RULES[@]}"
