@@ -132,8 +132,9 @@ def main():
     print(f"analysis   {'every analyzer' if full else 'hashes, MIME, entropy and YARA only (--set skeleton)'}")
     print(f"ratio Trawl/native, end to end: {native / end_to_end:.2f}x   "
           f"(Trawl's own seconds: {native / own:.2f}x; target {target})")
-    print(f"CPU seconds Trawl/native: {cpu['trawl'] / native_cpu:.2f} (Trawl also computes sha512, TLSH, strings, "
-          "entropy, PE/ELF and archives; it uses every core, the native hash tools one)")
+    extra = "sha512, TLSH, strings, entropy, file type, PE/ELF and archives" if full else "sha512, MIME and entropy"
+    print(f"CPU seconds Trawl/native: {cpu['trawl'] / native_cpu:.2f} (Trawl also computes {extra}, starts a JVM "
+          "and stores every result; it uses every core, the native hash tools one)")
     print()
     if problems:
         print(f"MISMATCHES: {len(problems)}")
