@@ -17,7 +17,9 @@ public class Rulesets implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(Rulesets.class);
 
-	private final Map<Path, YaraRules> compiled = new ConcurrentHashMap<>();
+	// keyed by location and content, so edited rules are compiled again; an older version is left to the jobs still
+	// scanning with it, never destroyed under them
+	private final Map<String, YaraRules> compiled = new ConcurrentHashMap<>();
 	private final int timeoutSeconds;
 
 	public Rulesets(int timeoutSeconds) {
@@ -26,10 +28,10 @@ public class Rulesets implements AutoCloseable {
 
 	public YaraRules get(String location) {
 		Path path = Path.of(location).toAbsolutePath().normalize();
-		return compiled.computeIfAbsent(path, p -> {
+		return compiled.computeIfAbsent(path + "@" + YaraRules.versionOf(path), key -> {
 			long start = System.nanoTime();
-			YaraRules rules = YaraRules.compile(p, timeoutSeconds);
-			log.info("Compiled {} YARA rule files from {} in {} ms (version {})", rules.files().size(), p,
+			YaraRules rules = YaraRules.compile(path, timeoutSeconds);
+			log.info("Compiled {} YARA rule files from {} in {} ms (version {})", rules.files().size(), path,
 					(System.nanoTime() - start) / 1_000_000, rules.version().substring(0, 12));
 			rules.warnings().forEach(w -> log.warn("YARA warning: {}", w));
 			return rules;

@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.Rulesets;
+import io.trawl.worker.source.SampleSource;
 
 /**
  * Starts and restarts rescans. Every launch path (CLI, REST, SQS, schedule) goes through here, so they all validate
@@ -73,10 +74,9 @@ public class RescanLauncher {
 			throw new IllegalArgumentException("A rescan needs a source: a folder, or s3://bucket/prefix in the aws profile.");
 		}
 		String rules = request.rules() == null || request.rules().isBlank() ? properties.rules() : request.rules();
-		String source = sources.resolve(request.source()).describe();
-		try (var probe = sources.resolve(request.source()).list(null)) {
-			probe.findFirst();
-		}
+		SampleSource sampleSource = sources.resolve(request.source());
+		sampleSource.check();
+		String source = sampleSource.describe();
 		String rulesLocation = rulesets.localPath(rules);
 		rulesets.get(rulesLocation);
 		// the request id alone names the job instance: the same request twice is one job, whatever else it says

@@ -33,10 +33,18 @@ public final class FolderSampleSource implements SampleSource {
 	}
 
 	@Override
-	public Stream<SampleRef> list(String afterLocation) {
+	public void check() {
 		if (!Files.isDirectory(root)) {
 			throw new SampleSourceException("The sample folder " + root + " does not exist or is not a folder.");
 		}
+		if (!Files.isReadable(root)) {
+			throw new SampleSourceException("The sample folder " + root + " is not readable by this user.");
+		}
+	}
+
+	@Override
+	public Stream<SampleRef> list(String afterLocation) {
+		check();
 		List<SampleRef> refs = new ArrayList<>();
 		try {
 			Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -15,6 +15,16 @@ public interface SampleSource {
 	 */
 	Stream<SampleRef> list(String afterLocation);
 
+	/**
+	 * Fails with a {@link SampleSourceException} naming the problem when the source cannot be listed; cheap, so a
+	 * launch can refuse a bad source before it starts a job.
+	 */
+	default void check() {
+		try (Stream<SampleRef> probe = list(null)) {
+			probe.findFirst();
+		}
+	}
+
 	/** Opens one sample for analysis. The caller closes it. */
 	Sample open(SampleRef ref) throws IOException;
 }

@@ -113,6 +113,12 @@ public final class YaraRules implements AutoCloseable {
 		}
 	}
 
+	/** The version {@link #compile} would give the rules at {@code path} now, without compiling them. */
+	public static String versionOf(Path path) {
+		List<Path> ruleFiles = ruleFiles(path);
+		return contentHash(Files.isDirectory(path) ? path : path.getParent(), ruleFiles);
+	}
+
 	/** Content hash of the ruleset: every file's relative name and bytes, in order. */
 	public String version() {
 		return version;
