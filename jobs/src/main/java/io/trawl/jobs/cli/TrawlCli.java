@@ -45,6 +45,9 @@ public final class TrawlCli {
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
 			""";
 
+	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
+			"restart", "serve", "aws-local");
+
 	private final JsonMapper json = JsonMapper.builder().build();
 	private final PrintStream out;
 	private final PrintStream err;
@@ -73,6 +76,11 @@ public final class TrawlCli {
 		}
 		catch (IllegalArgumentException e) {
 			err.println("trawl: " + e.getMessage());
+			err.print(USAGE);
+			return 2;
+		}
+		if (!COMMANDS.contains(arguments.command())) {
+			err.println("trawl: unknown command " + arguments.command());
 			err.print(USAGE);
 			return 2;
 		}
