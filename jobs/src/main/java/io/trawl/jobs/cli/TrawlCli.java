@@ -95,6 +95,7 @@ public final class TrawlCli {
 		}
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
 			.web(WebApplicationType.NONE)
+			.lazyInitialization(true) // a one-shot command starts only the beans it uses
 			.logStartupInfo(false)
 			.run(arguments.springArguments())) {
 			return switch (arguments.command()) {
