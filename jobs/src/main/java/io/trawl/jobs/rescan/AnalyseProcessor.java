@@ -104,7 +104,9 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 		String key = ResultEvent.UNREADABLE_PREFIX + HashAnalyzer.sha256Hex(ref.location().getBytes(
 				java.nio.charset.StandardCharsets.UTF_8));
 		Map<String, Object> document = new LinkedHashMap<>();
-		document.put("sha256", null);
+		for (String unknown : List.of("sha256", "md5", "sha1", "mimeType", "entropy")) {
+			document.put(unknown, null); // the same fields as any result, so a reader of the JSON lines need not guess
+		}
 		document.put("location", ref.location());
 		document.put("size", ref.size());
 		document.put("verdict", "error");
