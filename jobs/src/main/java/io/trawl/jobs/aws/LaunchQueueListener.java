@@ -1,7 +1,6 @@
 package io.trawl.jobs.aws;
 
 import java.time.Duration;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +12,6 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.aws.LaunchMessage.InvalidLaunchMessageException;
@@ -35,14 +33,13 @@ import io.trawl.worker.yara.RuleCompilationException;
  */
 final class LaunchQueueListener implements SmartLifecycle {
 
-	static final String ERROR_ATTRIBUTE = "trawl-error";
-	static final String MESSAGE_ID_ATTRIBUTE = "trawl-message-id";
-	private static final int MAX_REASON = 4000;
+	static final String ERROR_ATTRIBUTE = DeadLetters.ERROR_ATTRIBUTE;
 	private static final Logger log = LoggerFactory.getLogger(LaunchQueueListener.class);
 
 	enum Outcome { LAUNCHED, REJECTED, RETRY }
 
 	private final SqsClient sqs;
+	private final DeadLetters deadLetters;
 	private final RescanLauncher launcher;
 	private final AwsProperties.Launch settings;
 	private volatile boolean running;
@@ -50,6 +47,7 @@ final class LaunchQueueListener implements SmartLifecycle {
 
 	LaunchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties.Launch settings) {
 		this.sqs = sqs;
+		this.deadLetters = new DeadLetters(sqs, settings.dlqUrl());
 		this.launcher = launcher;
 		this.settings = settings;
 	}
@@ -155,23 +153,16 @@ final class LaunchQueueListener implements SmartLifecycle {
 
 	private Outcome reject(Message message, String reason) {
 		log.warn("Launch message {} is rejected: {}", message.messageId(), reason);
-		if (settings.dlqUrl() == null || settings.dlqUrl().isBlank()) {
+		if (!deadLetters.configured()) {
 			return Outcome.RETRY;
 		}
-		String attribute = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON - 1) + "…" : reason;
-		try {
-			sqs.sendMessage(b -> b.queueUrl(settings.dlqUrl())
-				.messageBody(message.body() == null || message.body().isEmpty() ? "(empty)" : message.body())
-				.messageAttributes(Map.of(ERROR_ATTRIBUTE, text(attribute), MESSAGE_ID_ATTRIBUTE,
-						text(message.messageId()))));
-			delete(message);
-			return Outcome.REJECTED;
-		}
-		catch (SdkException e) {
-			log.warn("Moving launch message {} to the DLQ {} failed ({}); it stays on the queue", message.messageId(),
-					settings.dlqUrl(), e.getMessage());
+		if (!deadLetters.send(message, reason)) {
+			log.warn("Moving launch message {} to the DLQ {} failed; it stays on the queue", message.messageId(),
+					deadLetters.url());
 			return Outcome.RETRY;
 		}
+		delete(message);
+		return Outcome.REJECTED;
 	}
 
 	private void delete(Message message) {
@@ -216,10 +207,6 @@ final class LaunchQueueListener implements SmartLifecycle {
 			}
 		}
 		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-	}
-
-	private static MessageAttributeValue text(String value) {
-		return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
 	}
 
 	private static void sleep(Duration pause) {

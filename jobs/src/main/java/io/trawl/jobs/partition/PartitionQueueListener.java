@@ -24,11 +24,11 @@ import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
 import org.springframework.context.SmartLifecycle;
 
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import io.trawl.jobs.aws.DeadLetters;
 
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
 import io.trawl.jobs.rescan.OwnerListener;
@@ -51,16 +51,15 @@ import io.trawl.jobs.rescan.OwnerListener;
  */
 public final class PartitionQueueListener implements SmartLifecycle {
 
-	static final String ERROR_ATTRIBUTE = "trawl-error";
-	static final String MESSAGE_ID_ATTRIBUTE = "trawl-message-id";
+	static final String ERROR_ATTRIBUTE = DeadLetters.ERROR_ATTRIBUTE;
 	/** Which worker ran a partition, in its step execution context. */
 	public static final String WORKER = "trawl.partition.worker";
-	private static final int MAX_REASON = 4000;
 	private static final Logger log = LoggerFactory.getLogger(PartitionQueueListener.class);
 
 	enum Outcome { RAN, ALREADY_ENDED, GAVE_UP, REJECTED, RETRY }
 
 	private final SqsClient sqs;
+	private final DeadLetters deadLetters;
 	private final StepExecutionRequestHandler handler;
 	private final JobRepository jobRepository;
 	private final PartitionProperties settings;
@@ -79,6 +78,7 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	PartitionQueueListener(SqsClient sqs, StepExecutionRequestHandler handler, JobRepository jobRepository,
 			PartitionProperties settings, int threads, Set<String> workerSteps) {
 		this.sqs = sqs;
+		this.deadLetters = new DeadLetters(sqs, settings.dlqUrl());
 		this.handler = handler;
 		this.jobRepository = jobRepository;
 		this.settings = settings;
@@ -312,23 +312,16 @@ public final class PartitionQueueListener implements SmartLifecycle {
 
 	private Outcome reject(Message message, String reason) {
 		log.warn("Partition message {} is rejected: {}", message.messageId(), reason);
-		if (!settings.hasDlq()) {
+		if (!deadLetters.configured()) {
 			return Outcome.RETRY;
 		}
-		String attribute = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON - 1) + "…" : reason;
-		try {
-			sqs.sendMessage(b -> b.queueUrl(settings.dlqUrl().trim())
-				.messageBody(message.body() == null || message.body().isEmpty() ? "(empty)" : message.body())
-				.messageAttributes(Map.of(ERROR_ATTRIBUTE, text(attribute), MESSAGE_ID_ATTRIBUTE,
-						text(message.messageId()))));
-			delete(message);
-			return Outcome.REJECTED;
-		}
-		catch (SdkException e) {
-			log.warn("Moving partition message {} to the DLQ {} failed ({}); it stays on the queue", message.messageId(),
-					settings.dlqUrl(), e.getMessage());
+		if (!deadLetters.send(message, reason)) {
+			log.warn("Moving partition message {} to the DLQ {} failed; it stays on the queue", message.messageId(),
+					deadLetters.url());
 			return Outcome.RETRY;
 		}
+		delete(message);
+		return Outcome.REJECTED;
 	}
 
 	private void delete(Message message) {
@@ -344,10 +337,6 @@ public final class PartitionQueueListener implements SmartLifecycle {
 		catch (NumberFormatException e) {
 			return 1;
 		}
-	}
-
-	private static MessageAttributeValue text(String value) {
-		return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
 	}
 
 	private static Thread daemon(Runnable runnable, String name) {
