@@ -29,7 +29,6 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.aws.DeadLetters;
-
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
 import io.trawl.jobs.rescan.OwnerListener;
 
