@@ -63,7 +63,7 @@ public class AnalysisConfiguration {
 			if (!skip.contains("yara")) {
 				pipeline.add(new YaraAnalyzer(rules));
 			}
-			return new SampleAnalysis(pipeline, verdicts);
+			return new SampleAnalysis(pipeline, verdicts, properties.analysis().analyzerTimeout());
 		};
 	}
 

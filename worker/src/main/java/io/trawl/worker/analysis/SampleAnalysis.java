@@ -1,5 +1,6 @@
 package io.trawl.worker.analysis;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -15,12 +16,22 @@ public final class SampleAnalysis {
 
 	private static final Logger log = LoggerFactory.getLogger(SampleAnalysis.class);
 
+	/** The default time each analyzer has for one sample. */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
 	private final List<Analyzer> analyzers;
 	private final VerdictPolicy verdicts;
+	private final Duration timeout;
 
 	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts) {
+		this(analyzers, verdicts, DEFAULT_TIMEOUT);
+	}
+
+	/** @param timeout the time each analyzer has for one sample (see {@link Deadline}) */
+	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts, Duration timeout) {
 		this.analyzers = List.copyOf(analyzers);
 		this.verdicts = verdicts;
+		this.timeout = timeout;
 	}
 
 	public Findings analyse(Sample sample) {
@@ -32,6 +43,7 @@ public final class SampleAnalysis {
 		findings.put("size", sample.size());
 		for (Analyzer analyzer : analyzers) {
 			findings.recordAnalyzer(analyzer.name(), analyzer.version());
+			Deadline.open(timeout);
 			try {
 				analyzer.analyse(sample, findings);
 			}
@@ -40,6 +52,9 @@ public final class SampleAnalysis {
 				String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
 				log.debug("{} failed on {}: {}", analyzer.name(), sample.name(), message, e);
 				findings.addError(analyzer.name(), message);
+			}
+			finally {
+				Deadline.close();
 			}
 		}
 		findings.put("verdict", verdicts.verdict(findings).name().toLowerCase());

@@ -29,6 +29,7 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
+import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
@@ -413,6 +414,7 @@ public final class ArchiveAnalyzer implements Analyzer {
 		}
 
 		private void member(String path, InputStream in, Map<String, Object> extra) throws IOException {
+			Deadline.check();
 			if (budget.children >= limits.maxChildren()) {
 				throw new LimitHit("maxChildren");
 			}

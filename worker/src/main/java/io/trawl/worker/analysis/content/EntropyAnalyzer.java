@@ -2,6 +2,7 @@ package io.trawl.worker.analysis.content;
 
 import java.nio.ByteBuffer;
 
+import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
@@ -30,6 +31,9 @@ public final class EntropyAnalyzer implements Analyzer {
 		ByteBuffer view = block.duplicate();
 		byte[] chunk = new byte[8192];
 		while (view.hasRemaining()) {
+			if ((view.position() & 0xFFFFF) == 0) {
+				Deadline.check(); // every MiB
+			}
 			int n = Math.min(chunk.length, view.remaining());
 			view.get(chunk, 0, n);
 			for (int i = 0; i < n; i++) {

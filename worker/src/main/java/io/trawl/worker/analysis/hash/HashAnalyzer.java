@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
@@ -31,6 +32,7 @@ public final class HashAnalyzer implements Analyzer {
 			digests[i] = digest(ALGORITHMS[i]);
 		}
 		sample.forEachBlock(block -> {
+			Deadline.check();
 			for (MessageDigest digest : digests) {
 				digest.update(block.duplicate());
 			}

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.pe.SampleBytes;
@@ -116,6 +117,7 @@ public final class StringsAnalyzer implements Analyzer {
 		int wideEven = 0;
 		int wideOdd = 0;
 		for (int base = 0; base < total; base += CHUNK) {
+			Deadline.check();
 			int n = Math.min(CHUNK + 1, total - base);
 			bytes.get(base, chunk, 0, n);
 			int end = Math.min(CHUNK, n);

@@ -3,6 +3,8 @@ package io.trawl.worker.analysis.tlsh;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
+import io.trawl.worker.analysis.Deadline;
+
 /**
  * TLSH (Oliver, Cheng and Chen, 2013), in the 4.x format: {@code T1}, a 1-byte checksum, the length and quartile
  * bytes, then a 32-byte body from 128 buckets. Fed in pieces with {@link #update}; not thread-safe, one per sample.
@@ -59,6 +61,7 @@ public final class Tlsh {
 		ByteBuffer view = data.duplicate();
 		byte[] chunk = new byte[Math.min(64 * 1024, Math.max(view.remaining(), 1))];
 		while (view.hasRemaining()) {
+			Deadline.check();
 			int n = Math.min(chunk.length, view.remaining());
 			view.get(chunk, 0, n);
 			update(chunk, 0, n);
