@@ -25,16 +25,18 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param threads partitions analysed at once; 0 means one per available core
 	 * @param chunkSize samples per transaction
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
-	 * @param analyzerTimeout the time each analyzer has for one sample; an archive's members share its time
-	 * @param skip analyzers to leave out, by name (for example {@code strings,tlsh} for a faster, thinner rescan)
 	 * @param maxSampleSize larger samples are only hashed (an error on the result says so): a 5 GB disk image must
 	 * not hold a partition for an hour
+	 * @param yaraTimeoutSeconds libyara's own timeout for one scan
+	 * @param analyzerTimeout the time each analyzer has for one sample; an archive's members share its time
+	 * @param archive bomb limits for archive members
+	 * @param skip analyzers to leave out, by name (for example {@code strings,tlsh} for a faster, thinner rescan)
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
-			@Min(1) @DefaultValue("20") int chunkSize,
-			@DefaultValue("64MB") DataSize inMemoryLimit, @DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
-			@DefaultValue("120s") Duration analyzerTimeout,
-			@Valid @DefaultValue Archive archive, @DefaultValue({}) List<String> skip) {
+			@Min(1) @DefaultValue("20") int chunkSize, @DefaultValue("64MB") DataSize inMemoryLimit,
+			@DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
+			@DefaultValue("120s") Duration analyzerTimeout, @Valid @DefaultValue Archive archive,
+			@DefaultValue({}) List<String> skip) {
 
 		public int effectiveThreads() {
 			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
