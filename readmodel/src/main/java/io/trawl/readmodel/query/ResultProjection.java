@@ -40,13 +40,13 @@ public final class ResultProjection {
 		List<ResultEvent> current = new ArrayList<>();
 		events.forEach(jobInstanceId, event -> {
 			if (!current.isEmpty() && !current.get(0).sampleKey().equals(event.sampleKey())) {
-				tally.add(view(current));
+				tally.add(current);
 				current.clear();
 			}
 			current.add(event);
 		});
 		if (!current.isEmpty()) {
-			tally.add(view(current));
+			tally.add(current);
 		}
 		tally.flush();
 		JobSummary summary = tally.summary();
@@ -54,8 +54,12 @@ public final class ResultProjection {
 		return summary;
 	}
 
+	/** One sample's row and the document it holds, parsed once. */
+	record Projected(SampleView view, JsonNode document) {
+	}
+
 	/** Merges one sample's events into its document; null when the sample has no result event yet. */
-	static SampleView view(List<ResultEvent> sampleEvents) {
+	static Projected view(List<ResultEvent> sampleEvents) {
 		ResultEvent result = null;
 		TreeSet<String> sources = new TreeSet<>();
 		List<JsonNode> parents = new ArrayList<>();
@@ -95,8 +99,9 @@ public final class ResultProjection {
 		document.put("jobExecutionId", result.jobExecutionId());
 		document.put("analysedAt", result.recordedAt().toString());
 		String sha256 = result.unreadable() ? null : result.sampleKey();
-		return new SampleView(result.jobInstanceId(), result.sampleKey(), sha256,
-				document.path("verdict").asString("error"), result.recordedAt(), JSON.writeValueAsString(document));
+		return new Projected(new SampleView(result.jobInstanceId(), result.sampleKey(), sha256,
+				document.path("verdict").asString("error"), result.recordedAt(), JSON.writeValueAsString(document)),
+				document);
 	}
 
 	private final class Tally {
@@ -108,16 +113,21 @@ public final class ResultProjection {
 		private long samples;
 		private long files;
 		private long errors;
+		private long resultEvents;
 
 		Tally(long jobInstanceId) {
 			this.jobInstanceId = jobInstanceId;
 		}
 
-		void add(SampleView view) {
-			if (view == null) {
+		void add(List<ResultEvent> sampleEvents) {
+			// counted from the stream itself: ids are unique, so this is what the store holds
+			resultEvents += sampleEvents.stream().filter(e -> e.kind() != EventKind.SOURCE).count();
+			Projected projected = view(sampleEvents);
+			if (projected == null) {
 				return;
 			}
-			JsonNode document = JSON.readTree(view.document());
+			SampleView view = projected.view();
+			JsonNode document = projected.document();
 			samples++;
 			files += document.path("sources").valueStream().filter(s -> !s.asString().contains("!/")).count();
 			if (document.path("errors").size() > 0) {
@@ -144,8 +154,6 @@ public final class ResultProjection {
 		}
 
 		JobSummary summary() {
-			long resultEvents = events.count(jobInstanceId, EventKind.ANALYSED)
-					+ events.count(jobInstanceId, EventKind.FAILED);
 			return new JobSummary(jobInstanceId, samples, files, resultEvents, errors, verdicts, ruleHits,
 					Instant.now());
 		}
