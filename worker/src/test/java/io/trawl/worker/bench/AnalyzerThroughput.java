@@ -26,12 +26,13 @@ import io.trawl.worker.testcorpus.TestCorpus;
 
 /**
  * Single-thread throughput of each analyzer, in MB/s, over a generated corpus held in memory (random bytes, text,
- * PE and ELF files, zips): a warm-up pass, then timed passes. Not a test; run it by hand:
+ * PE and ELF files, zips), or over the files of a folder (for example the corpus of {@code bench/rescan-vs-native.sh}):
+ * a warm-up pass, then timed passes. Not a test; run it by hand:
  *
  * <pre>
  * mvn -q -pl worker test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp worker/target/classes:worker/target/test-classes:$(cat worker/target/cp.txt) \
- *     io.trawl.worker.bench.AnalyzerThroughput [corpusMiB=64] [passes=3]
+ *     io.trawl.worker.bench.AnalyzerThroughput [corpusMiB=64 | folder] [passes=3]
  * </pre>
  *
  * Each analyzer runs alone in a {@link SampleAnalysis}, so the archive figure covers opening, inflating and the
@@ -43,9 +44,9 @@ public final class AnalyzerThroughput {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int corpusMiB = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+		String corpus = args.length > 0 ? args[0] : "64";
 		int passes = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-		List<Sample> samples = corpus(corpusMiB);
+		List<Sample> samples = corpus.matches("\\d+") ? corpus(Integer.parseInt(corpus)) : folder(Path.of(corpus));
 		long bytes = samples.stream().mapToLong(Sample::size).sum();
 		List<Analyzer> analyzers = List.of(new HashAnalyzer(), new EntropyAnalyzer(), new MimeTypeAnalyzer(),
 				new FileTypeAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(), new PeAnalyzer(), new ElfAnalyzer(),
@@ -102,6 +103,17 @@ public final class AnalyzerThroughput {
 			samples.add(Sample.ofBytes("sample-" + i, content));
 			size += content.length;
 			i++;
+		}
+		return samples;
+	}
+
+	/** Every regular file of a folder (not its subfolders), read into memory. */
+	private static List<Sample> folder(Path dir) throws Exception {
+		List<Sample> samples = new ArrayList<>();
+		try (var files = Files.list(dir)) {
+			for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+				samples.add(Sample.ofBytes(file.getFileName().toString(), Files.readAllBytes(file)));
+			}
 		}
 		return samples;
 	}
