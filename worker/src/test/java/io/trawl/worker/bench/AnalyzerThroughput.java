@@ -34,6 +34,7 @@ import io.trawl.worker.testcorpus.TestCorpus;
  * java -cp worker/target/classes:worker/target/test-classes:$(cat worker/target/cp.txt) \
  *     io.trawl.worker.bench.AnalyzerThroughput [corpusMiB=64 | folder] [passes=3]
  * </pre>
+ * {@code -Danalyzers=tlsh,strings} times only the analyzers named.
  *
  * Each analyzer runs alone in a {@link SampleAnalysis}, so the archive figure covers opening, inflating and the
  * archive analyzer's own pass over each member (no other analyzer looks at the members).
@@ -51,6 +52,11 @@ public final class AnalyzerThroughput {
 		List<Analyzer> analyzers = List.of(new HashAnalyzer(), new EntropyAnalyzer(), new MimeTypeAnalyzer(),
 				new FileTypeAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(), new PeAnalyzer(), new ElfAnalyzer(),
 				new StringsAnalyzer(), new ArchiveAnalyzer());
+		String only = System.getProperty("analyzers", "");
+		if (!only.isBlank()) {
+			List<String> names = List.of(only.split(","));
+			analyzers = analyzers.stream().filter(analyzer -> names.contains(analyzer.name())).toList();
+		}
 		System.out.printf(Locale.ROOT, "corpus: %d samples, %.1f MiB, %d timed passes, 1 thread%n", samples.size(),
 				bytes / 1048576.0, passes);
 		double totalSeconds = 0;
