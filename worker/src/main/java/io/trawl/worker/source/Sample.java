@@ -22,6 +22,7 @@ public final class Sample implements AutoCloseable {
 	private final Path file;
 	private final ByteBuffer bytes;
 	private final Runnable onClose;
+	private boolean closed;
 
 	private Sample(String name, long size, Path file, ByteBuffer bytes, Runnable onClose) {
 		this.name = name;
@@ -38,14 +39,23 @@ public final class Sample implements AutoCloseable {
 			if (size > inMemoryLimit) {
 				return new Sample(name, size, file, null, onClose);
 			}
-			ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.max(size, 1));
-			while (buffer.position() < size) {
-				if (channel.read(buffer) < 0) {
-					break; // the file shrank while we read it; analyse what is there
+			ByteBuffer buffer = SampleBuffers.take((int) size);
+			try {
+				while (buffer.hasRemaining()) {
+					if (channel.read(buffer) < 0) {
+						break; // the file shrank while we read it; analyse what is there
+					}
 				}
 			}
+			catch (IOException | RuntimeException e) {
+				SampleBuffers.give(buffer);
+				throw e;
+			}
 			buffer.flip();
-			return new Sample(name, buffer.remaining(), file, buffer.asReadOnlyBuffer(), onClose);
+			return new Sample(name, buffer.remaining(), file, buffer.asReadOnlyBuffer(), () -> {
+				SampleBuffers.give(buffer);
+				onClose.run();
+			});
 		}
 	}
 
@@ -137,9 +147,13 @@ public final class Sample implements AutoCloseable {
 		return Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ));
 	}
 
+	/** Releases the sample: its buffer goes back for the next one, so no view of it may be used afterwards. */
 	@Override
 	public void close() {
-		onClose.run();
+		if (!closed) {
+			closed = true;
+			onClose.run();
+		}
 	}
 
 	@FunctionalInterface

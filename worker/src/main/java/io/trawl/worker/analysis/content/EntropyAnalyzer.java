@@ -27,17 +27,32 @@ public final class EntropyAnalyzer implements Analyzer {
 		findings.put("entropy", entropy(counts, sample.size()));
 	}
 
+	/**
+	 * Adds the block's byte histogram to {@code counts}. Four interleaved histograms let runs of one byte value (the
+	 * zero padding of executables) increment four counters in turn instead of waiting on one.
+	 */
 	static void count(ByteBuffer block, long[] counts) {
 		ByteBuffer view = block.duplicate();
-		byte[] chunk = new byte[8192];
+		byte[] chunk = new byte[64 * 1024];
+		int[] h0 = new int[256], h1 = new int[256], h2 = new int[256], h3 = new int[256];
 		while (view.hasRemaining()) {
-			if ((view.position() & 0xFFFFF) == 0) {
-				Deadline.check(); // every MiB
-			}
+			Deadline.check();
 			int n = Math.min(chunk.length, view.remaining());
 			view.get(chunk, 0, n);
-			for (int i = 0; i < n; i++) {
-				counts[chunk[i] & 0xff]++;
+			int i = 0;
+			for (; i + 3 < n; i += 4) {
+				h0[chunk[i] & 0xff]++;
+				h1[chunk[i + 1] & 0xff]++;
+				h2[chunk[i + 2] & 0xff]++;
+				h3[chunk[i + 3] & 0xff]++;
+			}
+			for (; i < n; i++) {
+				h0[chunk[i] & 0xff]++;
+			}
+			// an int counter holds one chunk's counts at most, so fold them into the longs after each
+			for (int b = 0; b < 256; b++) {
+				counts[b] += (long) h0[b] + h1[b] + h2[b] + h3[b];
+				h0[b] = h1[b] = h2[b] = h3[b] = 0;
 			}
 		}
 	}
