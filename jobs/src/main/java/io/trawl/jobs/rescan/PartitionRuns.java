@@ -10,9 +10,10 @@ import org.springframework.batch.core.step.StepExecution;
  * from the job repository, so a count above one means an earlier run ended without finishing: perhaps because a
  * sample killed its process. That run's first chunk is then analysed carefully (see {@link CarefulChunk}).
  */
-final class PartitionRuns implements StepExecutionListener {
+public final class PartitionRuns implements StepExecutionListener {
 
-	static final String RUNS = "trawl.analysis.runs";
+	/** The runs of this partition so far, this one included, in its step execution context. */
+	public static final String RUNS = "trawl.analysis.runs";
 
 	private final JobRepository jobRepository;
 
