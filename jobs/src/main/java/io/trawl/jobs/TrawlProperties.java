@@ -12,12 +12,18 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
-/** Trawl's settings, under {@code trawl.*} (see config/application.yml). */
+/**
+ * Trawl's settings, under {@code trawl.*} (see config/application.yml).
+ *
+ * @param executionIdFile where a one-shot command writes the id of the job execution it starts, as soon as it
+ * starts; the {@code trawl} launcher sets it ({@code TRAWL_EXECUTION_ID_FILE}) to restart that execution if the JVM
+ * crashes. Blank: not written
+ */
 @Validated
 @ConfigurationProperties("trawl")
 public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 		@NotBlank @DefaultValue("config/rules") String rules, @Valid @DefaultValue Analysis analysis,
-		@Valid @DefaultValue Restart restart) {
+		@Valid @DefaultValue Restart restart, @DefaultValue("") String executionIdFile) {
 
 	/**
 	 * @param gridSize partitions of the analyse step; 0 means four per thread, so a partition that happens to hold
@@ -31,12 +37,15 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param analyzerTimeout the time each analyzer has for one sample; an archive's members share its time
 	 * @param archive bomb limits for archive members
 	 * @param skip analyzers to leave out, by name (for example {@code strings,tlsh} for a faster, thinner rescan)
+	 * @param extraAnalyzers more analyzers, by class name: each implements {@code io.trawl.worker.analysis.Analyzer}
+	 * and has a public no-argument constructor, and its jar is on the classpath ({@code TRAWL_CLASSPATH} for the
+	 * launcher). They run after the built-in ones, before YARA, in the order given; no job changes
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
 			@Min(1) @DefaultValue("20") int chunkSize, @DefaultValue("64MB") DataSize inMemoryLimit,
 			@DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
 			@DefaultValue("120s") Duration analyzerTimeout, @Valid @DefaultValue Archive archive,
-			@DefaultValue({}) List<String> skip) {
+			@DefaultValue({}) List<String> skip, @DefaultValue({}) List<String> extraAnalyzers) {
 
 		public int effectiveThreads() {
 			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

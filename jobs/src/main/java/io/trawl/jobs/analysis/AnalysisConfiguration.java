@@ -27,7 +27,10 @@ import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
-/** The analyzers every sample goes through, in order. YARA comes last so its externals can use the file type. */
+/**
+ * The analyzers every sample goes through, in order: the built-in ones, then those named in
+ * {@code trawl.analysis.extra-analyzers}, then YARA, last so its externals can use the file type.
+ */
 @Configuration(proxyBeanMethods = false)
 public class AnalysisConfiguration {
 
@@ -47,9 +50,21 @@ public class AnalysisConfiguration {
 	AnalysisFactory analysisFactory(VerdictPolicy verdicts, TrawlProperties properties) {
 		// analyzers are thread-safe: one set serves every partition. Hashes first (events and archive members are
 		// keyed by sha256), mime before file type; YARA, built per ruleset, last so its filetype external is known
-		List<Analyzer> analyzers = List.of(new HashAnalyzer(), new MimeTypeAnalyzer(), new FileTypeAnalyzer(),
-				new EntropyAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(), new PeAnalyzer(), new ElfAnalyzer(),
-				new StringsAnalyzer(), new ArchiveAnalyzer(properties.analysis().archive().limits()));
+		List<Analyzer> analyzers = new ArrayList<>(List.of(new HashAnalyzer(), new MimeTypeAnalyzer(),
+				new FileTypeAnalyzer(), new EntropyAnalyzer(), new SsdeepAnalyzer(), new TlshAnalyzer(),
+				new PeAnalyzer(), new ElfAnalyzer(), new StringsAnalyzer(),
+				new ArchiveAnalyzer(properties.analysis().archive().limits())));
+		for (String className : properties.analysis().extraAnalyzers()) {
+			if (className.isBlank()) {
+				continue;
+			}
+			Analyzer extra = instantiate(className.trim());
+			if (extra.name().equals("yara") || analyzers.stream().anyMatch(a -> a.name().equals(extra.name()))) {
+				throw new IllegalArgumentException("trawl.analysis.extra-analyzers: " + className + " is named '"
+						+ extra.name() + "', like an analyzer that already runs; give it another name().");
+			}
+			analyzers.add(extra);
+		}
 		Set<String> skip = Set.copyOf(properties.analysis().skip());
 		Set<String> skippable = new TreeSet<>(List.of("yara"));
 		analyzers.stream().map(Analyzer::name).filter(name -> !name.equals("hashes")).forEach(skippable::add);
@@ -65,6 +80,32 @@ public class AnalysisConfiguration {
 			}
 			return new SampleAnalysis(pipeline, verdicts, properties.analysis().analyzerTimeout());
 		};
+	}
+
+	/** An analyzer named in trawl.analysis.extra-analyzers; a mistake there is one sentence, before any job runs. */
+	static Analyzer instantiate(String className) {
+		String setting = "trawl.analysis.extra-analyzers names " + className;
+		Class<?> type;
+		try {
+			type = Class.forName(className, true, AnalysisConfiguration.class.getClassLoader());
+		}
+		catch (ClassNotFoundException | LinkageError e) {
+			throw new IllegalArgumentException(setting + ", which is not on the classpath: check the name, and put its "
+					+ "jar or folder on TRAWL_CLASSPATH.", e);
+		}
+		if (!Analyzer.class.isAssignableFrom(type)) {
+			throw new IllegalArgumentException(setting + ", which does not implement " + Analyzer.class.getName() + ".");
+		}
+		try {
+			return (Analyzer) type.getConstructor().newInstance();
+		}
+		catch (NoSuchMethodException e) {
+			throw new IllegalArgumentException(setting + ", which has no public no-argument constructor.", e);
+		}
+		catch (ReflectiveOperationException e) {
+			Throwable cause = e.getCause() == null ? e : e.getCause();
+			throw new IllegalArgumentException(setting + ", which could not be created: " + cause, e);
+		}
 	}
 
 	/** Builds the analysis pipeline for one ruleset. */

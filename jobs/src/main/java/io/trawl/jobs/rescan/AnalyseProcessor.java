@@ -21,7 +21,8 @@ import io.trawl.worker.source.SampleSource;
 
 /**
  * Reads one sample once, runs every analyzer over it, and turns the findings into result events. Nothing about the
- * sample can fail the job: a file that cannot be read becomes a FAILED event, an analyzer error a field.
+ * sample can fail the job: a file that cannot be read becomes a FAILED event, an analyzer error a field, and a sample
+ * that killed the process is found by the careful first chunk of the restart ({@link CarefulChunk}).
  */
 class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 
@@ -33,20 +34,45 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 	private final long maxSampleSize;
 	private final long jobInstanceId;
 	private final long jobExecutionId;
+	private final CarefulChunk careful;
 
 	/** @param oversized what samples above {@code maxSampleSize} get instead of the whole analysis */
 	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, SampleAnalysis oversized, long maxSampleSize,
 			long jobInstanceId, long jobExecutionId) {
+		this(source, analysis, oversized, maxSampleSize, jobInstanceId, jobExecutionId, CarefulChunk.off());
+	}
+
+	/** @param careful the careful first chunk of a run that follows an unfinished one, or {@link CarefulChunk#off} */
+	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, SampleAnalysis oversized, long maxSampleSize,
+			long jobInstanceId, long jobExecutionId, CarefulChunk careful) {
 		this.source = source;
 		this.analysis = analysis;
 		this.oversized = oversized;
 		this.maxSampleSize = maxSampleSize;
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
+		this.careful = careful;
 	}
 
+	/**
+	 * A location an earlier run died on once is analysed without the analyzers that run native code, and says so;
+	 * one that killed two runs is not analysed again: it becomes a FAILED event, and the job goes on.
+	 */
 	@Override
 	public SampleOutcome process(SampleRef ref) {
+		return careful.analyse(ref, earlier -> switch (earlier.deaths().size()) {
+			case 0 -> analyse(ref, analysis);
+			case 1 -> analyse(ref, analysis.withoutNativeCode("not run: the worker process died while this sample was "
+					+ "being analysed (job execution " + earlier.deaths().get(0) + "); analyzers with native code are "
+					+ "skipped for it"));
+			default -> new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, "worker", "not analysed: the "
+					+ "worker process died each of the " + earlier.deaths().size() + " times this sample was being "
+					+ "analysed (job executions " + join(earlier.deaths()) + "), the last time without its analyzers "
+					+ "with native code", Instant.now())));
+		});
+	}
+
+	private SampleOutcome analyse(SampleRef ref, SampleAnalysis pipeline) {
 		Instant now = Instant.now();
 		Findings findings;
 		long size;
@@ -59,15 +85,15 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 				findings.put("verdict", "error"); // nothing was looked for, so it cannot be called clean
 			}
 			else {
-				findings = analysis.analyse(sample);
+				findings = pipeline.analyse(sample);
 			}
 		}
 		catch (Exception | OutOfMemoryError e) {
-			return new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, describe(e), now)));
+			return new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, "read", describe(e), now)));
 		}
 		if (!(findings.get("sha256") instanceof String sha256)) {
 			String why = findings.errors().isEmpty() ? "no sha256" : findings.errors().get(0).message();
-			return new SampleOutcome(ref.location(), size, List.of(failed(ref, why, now)));
+			return new SampleOutcome(ref.location(), size, List.of(failed(ref, "read", why, now)));
 		}
 		List<ResultEvent> events = new ArrayList<>();
 		events.add(new ResultEvent(ResultEvent.sourceId(jobInstanceId, sha256, qualifier(ref.location())),
@@ -100,9 +126,8 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 		}
 	}
 
-	private ResultEvent failed(SampleRef ref, String why, Instant now) {
-		String key = ResultEvent.UNREADABLE_PREFIX + HashAnalyzer.sha256Hex(ref.location().getBytes(
-				java.nio.charset.StandardCharsets.UTF_8));
+	private ResultEvent failed(SampleRef ref, String analyzer, String why, Instant now) {
+		String key = ResultEvent.locationKey(ref.location());
 		Map<String, Object> document = new LinkedHashMap<>();
 		for (String unknown : List.of("sha256", "md5", "sha1", "mimeType", "entropy")) {
 			document.put(unknown, null); // the same fields as any result, so a reader of the JSON lines need not guess
@@ -111,9 +136,13 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 		document.put("size", ref.size());
 		document.put("verdict", "error");
 		document.put("yara", List.of());
-		document.put("errors", List.of(Map.of("analyzer", "read", "message", why)));
+		document.put("errors", List.of(Map.of("analyzer", analyzer, "message", why)));
 		return new ResultEvent(ResultEvent.failedId(jobInstanceId, key), jobInstanceId, jobExecutionId, key,
 				EventKind.FAILED, now, JSON.writeValueAsString(document));
+	}
+
+	private static String join(List<Long> ids) {
+		return String.join(", ", ids.stream().map(String::valueOf).toList());
 	}
 
 	private static String qualifier(String location) {

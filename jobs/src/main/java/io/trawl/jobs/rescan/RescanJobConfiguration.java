@@ -9,12 +9,16 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
@@ -51,8 +55,29 @@ public class RescanJobConfiguration {
 	}
 
 	@Bean
-	OwnerListener ownerListener(JobRepository jobRepository) {
-		return new OwnerListener(jobRepository);
+	OwnerListener ownerListener(JobRepository jobRepository, TrawlProperties properties) {
+		return new OwnerListener(jobRepository, properties.executionIdFile());
+	}
+
+	/**
+	 * A careful chunk writes its markers on a second connection while its chunk holds one; with fewer connections
+	 * than partition threads, every connection could be held by a chunk waiting for the careful sample, which waits
+	 * for a connection. So the pool gets room for each thread's two, whatever Hikari's default.
+	 */
+	@Bean
+	static BeanPostProcessor connectionsForCarefulChunks(ObjectProvider<TrawlProperties> properties) {
+		return new BeanPostProcessor() {
+			@Override
+			public Object postProcessBeforeInitialization(Object bean, String beanName) {
+				if (bean instanceof HikariDataSource pool) {
+					int needed = properties.getObject().analysis().effectiveThreads() + 4;
+					if (pool.getMaximumPoolSize() < needed) {
+						pool.setMaximumPoolSize(needed);
+					}
+				}
+				return bean;
+			}
+		};
 	}
 
 	/** Partitions on local threads; {@code trawl.partitioning=remote} hands them to workers over SQS instead. */
@@ -86,6 +111,7 @@ public class RescanJobConfiguration {
 			.reader(sampleReader)
 			.processor(analyseProcessor)
 			.writer(eventWriter)
+			.listener(new PartitionRuns(jobRepository))
 			.build();
 	}
 
@@ -101,11 +127,16 @@ public class RescanJobConfiguration {
 	@StepScope
 	AnalyseProcessor analyseProcessor(@Value("#{jobParameters['source']}") String source,
 			@Value("#{jobParameters['rules']}") String rules, SampleSources sources, Rulesets rulesets,
-			AnalysisFactory analyses, TrawlProperties properties,
-			@Value("#{stepExecution}") StepExecution stepExecution) {
+			AnalysisFactory analyses, TrawlProperties properties, EventStore events,
+			PlatformTransactionManager transactionManager, @Value("#{stepExecution}") StepExecution stepExecution) {
 		SampleSource sampleSource = sources.resolve(source);
+		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
+		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
+				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
+				properties.analysis().chunkSize());
 		return new AnalyseProcessor(sampleSource, analyses.create(rulesets.get(rules)), analyses.hashesOnly(),
-				properties.analysis().maxSampleSize().toBytes(), stepExecution.getJobExecution().getJobInstance().getInstanceId(), stepExecution.getJobExecutionId());
+				properties.analysis().maxSampleSize().toBytes(), jobInstanceId, stepExecution.getJobExecutionId(),
+				careful);
 	}
 
 	@Bean

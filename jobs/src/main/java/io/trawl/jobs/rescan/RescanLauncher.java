@@ -23,6 +23,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 
 import io.trawl.jobs.TrawlProperties;
+import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
 import io.trawl.jobs.analysis.Rulesets;
 import io.trawl.worker.source.SampleSource;
 
@@ -44,8 +45,10 @@ public class RescanLauncher {
 
 	private final TaskExecutorJobOperator background;
 
+	/** @param analyses asked for here so that a bad trawl.analysis.extra-analyzers fails the launch, not the job */
 	public RescanLauncher(JobOperator operator, JobRepository repository, Job rescanJob,
-			SampleSources sources, Rulesets rulesets, TrawlProperties properties) throws Exception {
+			SampleSources sources, Rulesets rulesets, TrawlProperties properties, AnalysisFactory analyses)
+			throws Exception {
 		this.operator = operator;
 		this.background = new TaskExecutorJobOperator();
 		this.background.setJobRepository(repository);

@@ -43,9 +43,12 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.rescan.PartitionRuns;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.SampleView;
 import io.trawl.worker.testcorpus.TestCorpus;
 
@@ -202,6 +205,7 @@ class RemotePartitioningFunctionalTests {
 			partition.setStatus(BatchStatus.STARTED);
 			partition.setStartTime(java.time.LocalDateTime.now());
 			partition.getExecutionContext().putString(PartitionQueueListener.WORKER, "vanished-worker");
+			partition.getExecutionContext().putInt(PartitionRuns.RUNS, 1); // it had begun its first run
 			repository.update(partition);
 			repository.updateExecutionContext(partition);
 		}
@@ -218,6 +222,9 @@ class RemotePartitioningFunctionalTests {
 		JobStatus status = manager.getBean(JobStatusService.class).get(execution.getId()).orElseThrow();
 		assertThat(status.files()).isEqualTo(files);
 		assertThat(status.resultEvents()).isEqualTo(status.samples());
+		assertThat(takenOver.getExecutionContext().getInt(PartitionRuns.RUNS)).isEqualTo(2);
+		assertThat(manager.getBean(EventStore.class).count(execution.getJobInstance().getInstanceId(),
+				EventKind.ATTEMPT)).as("the takeover's first chunk was careful").isPositive();
 		await().atMost(Duration.ofSeconds(15)).until(() -> depth(queueUrl) == 0);
 	}
 

@@ -142,10 +142,12 @@ class RescanJobFunctionalTests {
 		long instance = failed.getJobInstance().getInstanceId();
 		long storedBeforeRestart = events.count(instance, EventKind.ANALYSED);
 		assertThat(storedBeforeRestart).isPositive();
+		assertThat(events.count(instance, EventKind.ATTEMPT)).as("a first run is not careful").isZero();
 
 		JobExecution restarted = launcher.restart(failed.getId());
 
 		assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(events.count(instance, EventKind.ATTEMPT)).as("the restart's first chunks are careful").isPositive();
 		assertThat(restarted.getJobInstance().getInstanceId()).isEqualTo(instance);
 		JobStatus job = status.get(restarted.getId()).orElseThrow();
 		assertThat(job.resultEvents()).isEqualTo(job.samples());
@@ -254,6 +256,11 @@ class RescanJobFunctionalTests {
 				@Override
 				public long count(long jobInstanceId, EventKind kind) {
 					return store.count(jobInstanceId, kind);
+				}
+
+				@Override
+				public List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind) {
+					return store.find(jobInstanceId, sampleKey, kind);
 				}
 			};
 		}

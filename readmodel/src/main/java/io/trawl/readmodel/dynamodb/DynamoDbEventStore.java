@@ -1,6 +1,7 @@
 package io.trawl.readmodel.dynamodb;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,27 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 	}
 
 	@Override
+	public List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind) {
+		// the sample key picks the shard, and sk = job/sampleKey/KIND[/qualifier] makes the rest a prefix
+		String prefix = jobInstanceId + "/" + sampleKey + "/" + kind;
+		QueryRequest request = QueryRequest.builder()
+			.tableName(table)
+			.keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+			.expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(Shards.pk(jobInstanceId, Shards.of(sampleKey))),
+					":prefix", AttributeValue.fromS(prefix)))
+			.consistentRead(true)
+			.build();
+		List<ResultEvent> found = new ArrayList<>();
+		for (QueryResponse page : client.queryPaginator(request)) {
+			page.items().stream()
+				.map(DynamoDbEventStore::event)
+				.filter(e -> e.eventId().equals(prefix) || e.eventId().startsWith(prefix + "/"))
+				.forEach(found::add);
+		}
+		return found;
+	}
+
+	@Override
 	public void close() {
 		fanout.close();
 	}
@@ -100,7 +122,7 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 		String expectedStart = event.jobInstanceId() + "/" + event.sampleKey() + "/" + event.kind();
 		if (!event.eventId().startsWith(expectedStart)) {
 			throw new IllegalArgumentException("The event id " + event.eventId() + " does not start with "
-					+ expectedStart + "; build it with ResultEvent.analysedId/sourceId/failedId.");
+					+ expectedStart + "; build it with ResultEvent.analysedId/sourceId/failedId/attemptId.");
 		}
 		Map<String, AttributeValue> item = new HashMap<>();
 		item.put("pk", AttributeValue.fromS(Shards.pk(event.jobInstanceId(), Shards.of(event.sampleKey()))));

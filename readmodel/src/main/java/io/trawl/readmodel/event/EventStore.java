@@ -17,4 +17,10 @@ public interface EventStore {
 	void forEach(long jobInstanceId, Consumer<ResultEvent> action);
 
 	long count(long jobInstanceId, EventKind kind);
+
+	/**
+	 * The events of one kind of one sample key in a job instance, ordered by event id: a point lookup (one index
+	 * range, or one DynamoDB partition), so it is cheap whatever the size of the job. Reads what is committed.
+	 */
+	List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind);
 }

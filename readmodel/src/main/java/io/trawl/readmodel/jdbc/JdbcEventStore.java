@@ -71,8 +71,7 @@ public final class JdbcEventStore implements EventStore {
 			ps.setFetchSize(500);
 			return ps;
 		}, rs -> {
-			action.accept(new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-					EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), rs.getString(7)));
+			action.accept(event(rs));
 		});
 	}
 
@@ -81,6 +80,17 @@ public final class JdbcEventStore implements EventStore {
 		Long count = jdbc.queryForObject("SELECT COUNT(*) FROM trawl_event WHERE job_instance_id = ? AND kind = ?",
 				Long.class, jobInstanceId, kind.name());
 		return count == null ? 0 : count;
+	}
+
+	@Override
+	public List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind) {
+		return jdbc.query("SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ? AND sample_key = ? "
+				+ "AND kind = ? ORDER BY event_id", (rs, row) -> event(rs), jobInstanceId, sampleKey, kind.name());
+	}
+
+	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {
+		return new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), rs.getString(7));
 	}
 
 	private static void bind(java.sql.PreparedStatement ps, ResultEvent e) throws java.sql.SQLException {

@@ -64,6 +64,9 @@ public final class ResultProjection {
 		TreeSet<String> sources = new TreeSet<>();
 		List<JsonNode> parents = new ArrayList<>();
 		for (ResultEvent event : sampleEvents) {
+			if (event.kind() == EventKind.ATTEMPT) {
+				continue; // a worker's bookkeeping for careful restarts, not part of any result
+			}
 			JsonNode payload = JSON.readTree(event.payload());
 			switch (event.kind()) {
 				case ANALYSED, FAILED -> result = event;
@@ -121,7 +124,9 @@ public final class ResultProjection {
 
 		void add(List<ResultEvent> sampleEvents) {
 			// counted from the stream itself: ids are unique, so this is what the store holds
-			resultEvents += sampleEvents.stream().filter(e -> e.kind() != EventKind.SOURCE).count();
+			resultEvents += sampleEvents.stream()
+				.filter(e -> e.kind() == EventKind.ANALYSED || e.kind() == EventKind.FAILED)
+				.count();
 			Projected projected = view(sampleEvents);
 			if (projected == null) {
 				return;

@@ -126,6 +126,41 @@ public abstract class EventStoreContract {
 		});
 	}
 
+	@Test
+	void findReturnsOneSampleKeysEventsOfOneKindInIdOrder() {
+		String location = ResultEvent.locationKey("d/poison.bin");
+		String other = ResultEvent.locationKey("d/other.bin");
+		store.append(List.of(attempt(job, location, "9.2.1", true), attempt(job, location, "8.2.1", false),
+				attempt(job, location, "9.2.1", false), attempt(job, other, "8.2.1", false),
+				attempt(job + 1, location, "8.2.1", false), failed(job, location), analysed(job, sha("a")),
+				source(job, sha("a"), "a.bin")));
+
+		List<ResultEvent> found = store.find(job, location, EventKind.ATTEMPT);
+
+		assertThat(found).extracting(ResultEvent::eventId)
+			.containsExactly(ResultEvent.attemptId(job, location, "8.2.1", false),
+					ResultEvent.attemptId(job, location, "9.2.1", false),
+					ResultEvent.attemptId(job, location, "9.2.1", true));
+		assertThat(found.get(0).payload()).isEqualTo(attempt(job, location, "8.2.1", false).payload());
+		assertThat(found.get(0).jobExecutionId()).isEqualTo(8);
+		assertThat(store.find(job, location, EventKind.FAILED)).singleElement()
+			.satisfies(e -> assertThat(e.kind()).isEqualTo(EventKind.FAILED));
+		assertThat(store.find(job, sha("a"), EventKind.SOURCE)).hasSize(1);
+		assertThat(store.find(job, sha("b"), EventKind.ATTEMPT)).isEmpty();
+	}
+
+	@Test
+	void attemptMarkersAreStoredOnceAndCountedApart() {
+		String location = ResultEvent.locationKey("d/poison.bin");
+		List<ResultEvent> markers = List.of(attempt(job, location, "8.2.1", false), attempt(job, location, "8.2.1", true));
+
+		assertThat(store.append(markers)).isEqualTo(2);
+		assertThat(store.append(markers)).isZero();
+		assertThat(store.count(job, EventKind.ATTEMPT)).isEqualTo(2);
+		assertThat(store.count(job, EventKind.ANALYSED)).isZero();
+		assertThat(store.count(job, EventKind.FAILED)).isZero();
+	}
+
 	protected List<ResultEvent> read(long jobInstanceId) {
 		List<ResultEvent> read = new ArrayList<>();
 		store.forEach(jobInstanceId, read::add);
@@ -140,6 +175,19 @@ public abstract class EventStoreContract {
 		return new ResultEvent(ResultEvent.analysedId(job, sha256), job, 100, sha256, EventKind.ANALYSED,
 				Instant.parse("2026-11-25T00:00:00Z"),
 				"{\"sha256\":\"" + sha256 + "\",\"verdict\":\"clean\",\"yara\":[],\"errors\":[]}");
+	}
+
+	/** @param attempt {@code jobExecution.stepExecution.run}, whose first part becomes the event's job execution */
+	public static ResultEvent attempt(long job, String locationKey, String attempt, boolean done) {
+		return new ResultEvent(ResultEvent.attemptId(job, locationKey, attempt, done), job,
+				Long.parseLong(attempt.substring(0, attempt.indexOf('.'))), locationKey, EventKind.ATTEMPT,
+				Instant.parse("2026-11-25T00:00:00Z"),
+				"{\"attempt\":\"" + attempt + "\",\"phase\":\"" + (done ? "done" : "started") + "\"}");
+	}
+
+	public static ResultEvent failed(long job, String locationKey) {
+		return new ResultEvent(ResultEvent.failedId(job, locationKey), job, 100, locationKey, EventKind.FAILED,
+				Instant.parse("2026-11-25T00:00:00Z"), "{\"sha256\":null,\"verdict\":\"error\",\"errors\":[]}");
 	}
 
 	public static ResultEvent source(long job, String sha256, String location) {

@@ -72,6 +72,27 @@ public abstract class QueryTablesContract {
 	}
 
 	@Test
+	void attemptMarkersAreNeitherResultsNorCounted() {
+		String poison = ResultEvent.locationKey("d/poison.bin");
+		String fine = ResultEvent.locationKey("d/fine.bin");
+		events.append(List.of(analysed(job, sha("a"), "clean", List.of(), 0),
+				EventStoreContract.source(job, sha("a"), "d/fine.bin"),
+				EventStoreContract.attempt(job, fine, "8.2.1", false), EventStoreContract.attempt(job, fine, "8.2.1", true),
+				EventStoreContract.attempt(job, poison, "8.2.1", false),
+				EventStoreContract.attempt(job, poison, "9.2.2", false), failed(job, "d/poison.bin")));
+
+		JobSummary summary = new ResultProjection(events, tables).project(job);
+
+		assertThat(summary.samples()).isEqualTo(2);
+		assertThat(summary.files()).isEqualTo(2);
+		assertThat(summary.resultEvents()).isEqualTo(2);
+		List<SampleView> rows = new ArrayList<>();
+		tables.forEachSample(job, rows::add);
+		assertThat(rows).extracting(SampleView::sampleKey).containsExactlyInAnyOrder(sha("a"), poison);
+		assertThat(rows).allSatisfy(row -> assertThat(row.document()).doesNotContain("attempt"));
+	}
+
+	@Test
 	void projectingTwiceGivesTheSameTables() {
 		events.append(List.of(analysed(job, sha("a"), "clean", List.of(), 0),
 				EventStoreContract.source(job, sha("a"), "a")));

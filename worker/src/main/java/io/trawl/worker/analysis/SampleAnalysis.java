@@ -22,6 +22,8 @@ public final class SampleAnalysis {
 	private final List<Analyzer> analyzers;
 	private final VerdictPolicy verdicts;
 	private final Duration timeout;
+	private final List<String> leftOut;
+	private final String leftOutReason;
 
 	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts) {
 		this(analyzers, verdicts, DEFAULT_TIMEOUT);
@@ -29,9 +31,28 @@ public final class SampleAnalysis {
 
 	/** @param timeout the time each analyzer has for one sample (see {@link Deadline}) */
 	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts, Duration timeout) {
+		this(analyzers, verdicts, timeout, List.of(), null);
+	}
+
+	private SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts, Duration timeout, List<String> leftOut,
+			String leftOutReason) {
 		this.analyzers = List.copyOf(analyzers);
 		this.verdicts = verdicts;
 		this.timeout = timeout;
+		this.leftOut = List.copyOf(leftOut);
+		this.leftOutReason = leftOutReason;
+	}
+
+	/**
+	 * The same pipeline without the analyzers that run native code ({@link Analyzer#nativeCode()}). Every sample it
+	 * analyses, archive members included, gets an error for each analyzer left out, with {@code reason} as its
+	 * message, before its verdict is settled: an essential analyzer left out (YARA) makes a verdict of error, not
+	 * clean.
+	 */
+	public SampleAnalysis withoutNativeCode(String reason) {
+		List<String> names = analyzers.stream().filter(Analyzer::nativeCode).map(Analyzer::name).toList();
+		return new SampleAnalysis(analyzers.stream().filter(a -> !a.nativeCode()).toList(), verdicts, timeout, names,
+				reason);
 	}
 
 	public Findings analyse(Sample sample) {
@@ -57,11 +78,19 @@ public final class SampleAnalysis {
 				Deadline.close();
 			}
 		}
+		for (String name : leftOut) {
+			findings.addError(name, leftOutReason);
+		}
 		findings.put("verdict", verdicts.verdict(findings).name().toLowerCase());
 		return findings;
 	}
 
 	public List<Analyzer> analyzers() {
 		return analyzers;
+	}
+
+	/** The analyzers {@link #withoutNativeCode} left out, by name; empty for a whole pipeline. */
+	public List<String> leftOut() {
+		return leftOut;
 	}
 }

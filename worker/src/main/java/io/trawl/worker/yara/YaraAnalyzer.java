@@ -26,6 +26,12 @@ public final class YaraAnalyzer implements Analyzer {
 		return "yara";
 	}
 
+	/** libyara runs in this process, through JNA. */
+	@Override
+	public boolean nativeCode() {
+		return true;
+	}
+
 	@Override
 	public String version() {
 		return "libyara-4";

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 import com.sun.jna.Native;
@@ -51,6 +53,10 @@ public final class YaraRules implements AutoCloseable {
 	private final List<String> files;
 	private final List<String> warnings;
 	private final int timeoutSeconds;
+	// scans share it, close takes it alone: destroying rules under a running scan is a use-after-free in libyara
+	// (an assertion or a SIGSEGV), which a context closing on Ctrl-C used to hit
+	private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+	private boolean closed;
 
 	private YaraRules(Pointer rules, String version, List<String> files, List<String> warnings, int timeoutSeconds) {
 		this.rules = rules;
@@ -142,6 +148,19 @@ public final class YaraRules implements AutoCloseable {
 	}
 
 	private List<YaraMatch> scan(ScanCall call, Map<String, String> externals) {
+		inUse.readLock().lock();
+		try {
+			if (closed) {
+				throw new YaraScanException("the YARA rules were closed (the process is shutting down)");
+			}
+			return scanOpen(call, externals);
+		}
+		finally {
+			inUse.readLock().unlock();
+		}
+	}
+
+	private List<YaraMatch> scanOpen(ScanCall call, Map<String, String> externals) {
 		SCAN_SLOTS.acquireUninterruptibly();
 		PointerByReference scannerRef = new PointerByReference();
 		try {
@@ -174,9 +193,30 @@ public final class YaraRules implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Waits for running scans (libyara's timeout bounds them), then frees the rules. If they do not end in time the
+	 * rules are left allocated: a leak at shutdown is harmless, freeing them under a scan is not.
+	 */
 	@Override
 	public void close() {
-		yara.yr_rules_destroy(rules);
+		try {
+			if (!inUse.writeLock().tryLock(timeoutSeconds + 5L, TimeUnit.SECONDS)) {
+				return;
+			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		try {
+			if (!closed) {
+				closed = true;
+				yara.yr_rules_destroy(rules);
+			}
+		}
+		finally {
+			inUse.writeLock().unlock();
+		}
 	}
 
 	private static YaraMatch readRule(Pointer rule) {

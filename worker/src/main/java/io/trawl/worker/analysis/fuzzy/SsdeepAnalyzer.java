@@ -33,6 +33,12 @@ public final class SsdeepAnalyzer implements Analyzer {
 		return "ssdeep";
 	}
 
+	/** libfuzzy runs in this process, through JNA. */
+	@Override
+	public boolean nativeCode() {
+		return true;
+	}
+
 	@Override
 	public String version() {
 		return "1";

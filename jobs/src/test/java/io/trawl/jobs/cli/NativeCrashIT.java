@@ -1,0 +1,135 @@
+package io.trawl.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.jobs.ReferenceTools;
+
+/**
+ * A hostile file that crashes the JVM in native code, through the real launcher: {@code ./trawl rescan} with
+ * {@link CrashingAnalyzer} plugged in (TRAWL_CLASSPATH, TRAWL_EXTRA_ANALYZERS). The JVM really dies (SIGSEGV, hs_err,
+ * exit 134); the launcher restarts the job, whose careful first chunk finds the file and analyses it without native
+ * code. The job completes with one result per file, none lost, none duplicated, none of the others suspected.
+ */
+class NativeCrashIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final int ORDINARY = 60;
+	private static final String POISON = "d1/sample-0031-poison.bin";
+
+	@TempDir
+	Path workspace;
+
+	@Test
+	void aSampleThatCrashesTheJvmIsContainedAndTheJobCompletes() throws Exception {
+		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+		Random random = new Random(11);
+		List<Path> ordinary = new ArrayList<>();
+		for (int i = 0; i < ORDINARY; i++) {
+			byte[] content = new byte[2048 + random.nextInt(16 * 1024)];
+			random.nextBytes(content);
+			Path file = corpus.resolve(String.format("d%d/sample-%04d.bin", i % 2, i));
+			Files.createDirectories(file.getParent());
+			ordinary.add(Files.write(file, content));
+		}
+		Path poison = Files.writeString(corpus.resolve(POISON),
+				CrashingAnalyzer.MARKER + " followed by the rest of a hostile file\n".repeat(40));
+		Path data = workspace.resolve("data");
+
+		// two partitions of about 30 files, one chunk each: the poison is in the middle of its partition's chunk
+		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=100")
+			.redirectError(workspace.resolve("rescan.err").toFile())
+			.start();
+		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(rescan.waitFor(8, TimeUnit.MINUTES)).isTrue();
+		String err = Files.readString(workspace.resolve("rescan.err"));
+
+		assertThat(rescan.exitValue()).as(err).isZero();
+		assertThat(err).contains("trawl: the JVM crashed (exit 134)", "trawl: restarting job execution");
+		try (Stream<Path> files = Files.list(data)) {
+			assertThat(files.map(p -> p.getFileName().toString())).as("crash logs").anyMatch(
+					name -> name.matches("hs_err_pid\\d+\\.log"));
+		}
+		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(summary.get("samples").asLong()).isEqualTo(ORDINARY + 1);
+		assertThat(summary.get("files").asLong()).isEqualTo(ORDINARY + 1);
+		assertThat(summary.get("resultEvents").asLong()).as("nothing lost, nothing duplicated").isEqualTo(ORDINARY + 1);
+		assertThat(summary.get("errors").asLong()).as("only the poison has errors").isEqualTo(1);
+
+		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString())
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		List<JsonNode> rows = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+			.filter(l -> !l.isBlank())
+			.map(JSON::readTree)
+			.toList();
+		assertThat(results.waitFor(2, TimeUnit.MINUTES)).isTrue();
+		assertThat(rows).hasSize(ORDINARY + 1);
+		Map<String, JsonNode> bySha = new HashMap<>();
+		rows.forEach(row -> assertThat(bySha.put(row.get("sha256").asString(), row)).as("one row per sample").isNull());
+
+		Map<Path, String> sha256 = ReferenceTools.sums("sha256sum", append(ordinary, poison));
+		for (Path file : ordinary) {
+			JsonNode row = bySha.get(sha256.get(file));
+			assertThat(row).as("result for %s", file).isNotNull();
+			assertThat(row.get("errors")).as("errors of %s", file).isEmpty();
+			assertThat(row.get("size").asLong()).isEqualTo(Files.size(file));
+			assertThat(row.get("crashing").asString()).isEqualTo("survived");
+			assertThat(row.get("ssdeep").asString()).isNotBlank();
+		}
+		JsonNode contained = bySha.get(sha256.get(poison));
+		assertThat(contained).as("result for the poison").isNotNull();
+		assertThat(contained.get("size").asLong()).isEqualTo(Files.size(poison));
+		assertThat(contained.get("md5").asString()).hasSize(32);
+		assertThat(contained.has("tlsh")).isTrue();
+		assertThat(contained.get("entropy").isNumber()).isTrue();
+		assertThat(contained.get("verdict").asString()).isEqualTo("error");
+		TreeSet<String> skipped = new TreeSet<>();
+		contained.get("errors").forEach(error -> {
+			skipped.add(error.get("analyzer").asString());
+			assertThat(error.get("message").asString())
+				.startsWith("not run: the worker process died while this sample was being analysed (job execution ");
+		});
+		assertThat(skipped).containsExactly("crashing", "ssdeep", "yara");
+		assertThat(contained.get("sources").get(0).asString()).isEqualTo(POISON);
+	}
+
+	private static List<Path> append(List<Path> files, Path one) {
+		List<Path> all = new ArrayList<>(files);
+		all.add(one);
+		return all;
+	}
+
+	private ProcessBuilder trawl(Path data, String... args) {
+		List<String> command = new ArrayList<>(List.of(Path.of("../trawl").toAbsolutePath().normalize().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		Map<String, String> env = builder.environment();
+		env.put("TRAWL_DATA_DIR", data.toString());
+		env.put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
+		env.put("TRAWL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
+		env.put("TRAWL_EXTRA_ANALYZERS", CrashingAnalyzer.class.getName());
+		env.put("TRAWL_GRID_SIZE", "2");
+		env.put("TRAWL_THREADS", "2");
+		env.put("TRAWL_AUTO_RESTARTS", "3");
+		return builder;
+	}
+}

@@ -1,0 +1,188 @@
+package io.trawl.jobs.rescan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.readmodel.jdbc.JdbcEventStore;
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.SampleAnalysis;
+import io.trawl.worker.analysis.VerdictPolicy;
+import io.trawl.worker.analysis.content.EntropyAnalyzer;
+import io.trawl.worker.analysis.hash.HashAnalyzer;
+import io.trawl.worker.source.FolderSampleSource;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.source.SampleRef;
+
+/**
+ * The careful first chunk after a restart: markers only then, committed on their own; a location an earlier run died
+ * on once is analysed without native code, one that killed two runs becomes a FAILED event.
+ */
+class CarefulChunkTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final long JOB = 7;
+
+	@TempDir
+	Path folder;
+
+	private JdbcEventStore events;
+	private DataSourceTransactionManager transactions;
+
+	@BeforeEach
+	void givenAStoreAndAFolder() throws Exception {
+		DataSource dataSource = new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+				"sa", "");
+		events = new JdbcEventStore(dataSource);
+		transactions = new DataSourceTransactionManager(dataSource);
+		for (String name : List.of("a.bin", "b.bin", "c.bin", "poison.bin")) {
+			Files.writeString(folder.resolve(name), "content of " + name);
+		}
+	}
+
+	@Test
+	void aFirstRunWritesNoMarkers() {
+		AnalyseProcessor processor = processor(careful(70, 1, 20));
+
+		SampleOutcome outcome = processor.process(ref("a.bin"));
+
+		assertThat(outcome.events()).extracting(ResultEvent::kind).contains(EventKind.ANALYSED);
+		assertThat(events.count(JOB, EventKind.ATTEMPT)).isZero();
+		assertThat(document(outcome).get("errors")).isEmpty();
+	}
+
+	@Test
+	void aRestartMarksItsFirstChunkOnlyAndCommitsTheMarkersEvenIfTheChunkRollsBack() {
+		AnalyseProcessor processor = processor(careful(71, 2, 2));
+		List<SampleOutcome> outcomes = new ArrayList<>();
+
+		new TransactionTemplate(transactions).executeWithoutResult(chunk -> {
+			for (String name : List.of("a.bin", "b.bin", "c.bin")) {
+				outcomes.add(processor.process(ref(name)));
+			}
+			chunk.setRollbackOnly(); // as a crash would: the chunk's own writes are gone
+		});
+
+		String a = ResultEvent.locationKey("a.bin");
+		assertThat(events.find(JOB, a, EventKind.ATTEMPT)).extracting(ResultEvent::eventId)
+			.containsExactly(ResultEvent.attemptId(JOB, a, "71.710.2", false),
+					ResultEvent.attemptId(JOB, a, "71.710.2", true));
+		assertThat(events.find(JOB, ResultEvent.locationKey("b.bin"), EventKind.ATTEMPT)).hasSize(2);
+		assertThat(events.find(JOB, ResultEvent.locationKey("c.bin"), EventKind.ATTEMPT)).as("after the first chunk")
+			.isEmpty();
+		assertThat(outcomes).allSatisfy(outcome -> assertThat(document(outcome).get("errors")).isEmpty());
+	}
+
+	@Test
+	void aLocationThatDiedOnceIsAnalysedWithoutNativeCodeAndSaysSo() {
+		String poison = ResultEvent.locationKey("poison.bin");
+		events.append(List.of(marker(poison, "71.710.2", false), marker(ResultEvent.locationKey("a.bin"), "71.710.2",
+				false), marker(ResultEvent.locationKey("a.bin"), "71.710.2", true)));
+		AnalyseProcessor processor = processor(careful(72, 3, 20));
+
+		JsonNode fine = document(processor.process(ref("a.bin")));
+		JsonNode suspect = document(processor.process(ref("poison.bin")));
+
+		assertThat(fine.get("errors")).as("it was done before the process died").isEmpty();
+		assertThat(fine.get("native").asString()).isEqualTo("ran");
+		assertThat(suspect.get("sha256").asString()).hasSize(64);
+		assertThat(suspect.get("entropy")).isNotNull();
+		assertThat(suspect.has("native")).isFalse();
+		assertThat(suspect.get("errors")).singleElement().satisfies(error -> {
+			assertThat(error.get("analyzer").asString()).isEqualTo("native-probe");
+			assertThat(error.get("message").asString()).isEqualTo("not run: the worker process died while this sample "
+					+ "was being analysed (job execution 71); analyzers with native code are skipped for it");
+		});
+		assertThat(events.find(JOB, poison, EventKind.ATTEMPT)).as("its own attempt is marked too").hasSize(3);
+	}
+
+	@Test
+	void aLocationThatDiedTwiceBecomesAFailedEventAndTheJobGoesOn() {
+		String poison = ResultEvent.locationKey("poison.bin");
+		events.append(List.of(marker(poison, "71.710.2", false), marker(poison, "72.720.3", false)));
+		AnalyseProcessor processor = processor(careful(73, 4, 20));
+
+		SampleOutcome outcome = processor.process(ref("poison.bin"));
+
+		assertThat(outcome.events()).singleElement().satisfies(event -> {
+			assertThat(event.kind()).isEqualTo(EventKind.FAILED);
+			assertThat(event.sampleKey()).isEqualTo(poison);
+			JsonNode document = JSON.readTree(event.payload());
+			assertThat(document.get("verdict").asString()).isEqualTo("error");
+			assertThat(document.get("location").asString()).isEqualTo("poison.bin");
+			assertThat(document.get("errors").get(0).get("analyzer").asString()).isEqualTo("worker");
+			assertThat(document.get("errors").get(0).get("message").asString())
+				.contains("died each of the 2 times", "job executions 71, 72");
+		});
+		assertThat(document(processor.process(ref("a.bin"))).get("errors")).isEmpty();
+	}
+
+	private CarefulChunk careful(long jobExecution, int run, int samples) {
+		return new CarefulChunk(events, transactions, JOB, jobExecution, jobExecution * 10, run, samples);
+	}
+
+	private AnalyseProcessor processor(CarefulChunk careful) {
+		SampleAnalysis full = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer(), new NativeProbe()),
+				VerdictPolicy.defaults());
+		SampleAnalysis hashes = new SampleAnalysis(List.of(new HashAnalyzer()), VerdictPolicy.defaults());
+		return new AnalyseProcessor(new FolderSampleSource(folder, 1024), full, hashes, 1 << 20, JOB, 99, careful);
+	}
+
+	private static SampleRef ref(String name) {
+		return new SampleRef(name, ("content of " + name).length());
+	}
+
+	private static ResultEvent marker(String key, String attempt, boolean done) {
+		long execution = Long.parseLong(attempt.substring(0, attempt.indexOf('.')));
+		return new ResultEvent(ResultEvent.attemptId(JOB, key, attempt, done), JOB, execution, key, EventKind.ATTEMPT,
+				Instant.now(), "{}");
+	}
+
+	private static JsonNode document(SampleOutcome outcome) {
+		return JSON.readTree(outcome.events().stream().filter(e -> e.kind() == EventKind.ANALYSED).findFirst()
+			.orElseThrow().payload());
+	}
+
+	/** Stands for libyara: says it runs native code, and leaves a field when it ran. */
+	static final class NativeProbe implements Analyzer {
+		@Override
+		public String name() {
+			return "native-probe";
+		}
+
+		@Override
+		public String version() {
+			return "1";
+		}
+
+		@Override
+		public boolean nativeCode() {
+			return true;
+		}
+
+		@Override
+		public void analyse(Sample sample, Findings findings) {
+			findings.put("native", "ran");
+		}
+	}
+}

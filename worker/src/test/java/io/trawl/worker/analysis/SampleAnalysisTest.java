@@ -1,0 +1,54 @@
+package io.trawl.worker.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.trawl.worker.analysis.content.EntropyAnalyzer;
+import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
+import io.trawl.worker.analysis.hash.HashAnalyzer;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.yara.YaraAnalyzer;
+import io.trawl.worker.yara.YaraRules;
+
+/** The pipeline without its native analyzers: what a sample suspected of crashing a worker is analysed with. */
+class SampleAnalysisTest {
+
+	@Test
+	void onlyTheJnaAnalyzersSayTheyRunNativeCode() {
+		assertThat(new SsdeepAnalyzer().nativeCode()).isTrue();
+		assertThat(new HashAnalyzer().nativeCode()).isFalse();
+		assertThat(new EntropyAnalyzer().nativeCode()).isFalse();
+	}
+
+	@TempDir
+	Path folder;
+
+	@Test
+	void withoutNativeCodeLeavesThemOutAndSaysSoOnTheResult() throws Exception {
+		Path rulesFile = Files.writeString(folder.resolve("any.yar"), "rule Any { condition: true }\n");
+		try (YaraRules rules = YaraRules.compile(rulesFile, 10)) {
+			SampleAnalysis whole = new SampleAnalysis(List.of(new HashAnalyzer(), new SsdeepAnalyzer(),
+					new EntropyAnalyzer(), new YaraAnalyzer(rules)), VerdictPolicy.defaults());
+
+			SampleAnalysis careful = whole.withoutNativeCode("not run: the worker died");
+			Findings findings = careful.analyse(Sample.ofBytes("poison.bin", "poison".getBytes()));
+
+			assertThat(careful.leftOut()).containsExactly("ssdeep", "yara");
+			assertThat(careful.analyzers()).extracting(Analyzer::name).containsExactly("hashes", "entropy");
+			assertThat(findings.get("sha256")).isNotNull();
+			assertThat(findings.get("entropy")).isNotNull();
+			assertThat(findings.get("ssdeep")).isNull();
+			assertThat(findings.errors()).containsExactly(
+					new Findings.AnalysisError("ssdeep", "not run: the worker died"),
+					new Findings.AnalysisError("yara", "not run: the worker died"));
+			assertThat(findings.get("verdict")).as("YARA is essential: unscanned is not clean").isEqualTo("error");
+			assertThat(whole.leftOut()).isEmpty();
+		}
+	}
+}
