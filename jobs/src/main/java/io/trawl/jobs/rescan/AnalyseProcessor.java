@@ -24,7 +24,7 @@ import io.trawl.worker.source.SampleSource;
  * sample can fail the job: a file that cannot be read becomes a FAILED event, an analyzer error a field, and a sample
  * that killed the process is found by the careful first chunk of the restart ({@link CarefulChunk}).
  */
-class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
+class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoCloseable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -35,6 +35,8 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 	private final long jobInstanceId;
 	private final long jobExecutionId;
 	private final CarefulChunk careful;
+	private AutoCloseable held = () -> {
+	};
 
 	/** @param oversized what samples above {@code maxSampleSize} get instead of the whole analysis */
 	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, SampleAnalysis oversized, long maxSampleSize,
@@ -52,6 +54,18 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome> {
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
 		this.careful = careful;
+	}
+
+	/** Gives the processor what it must release when its step ends, such as its lease on the rules. */
+	AnalyseProcessor holding(AutoCloseable held) {
+		this.held = held;
+		return this;
+	}
+
+	/** Called when the step scope ends. */
+	@Override
+	public void close() throws Exception {
+		held.close();
 	}
 
 	/**

@@ -134,9 +134,10 @@ public class RescanJobConfiguration {
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
 				properties.analysis().chunkSize());
-		return new AnalyseProcessor(sampleSource, analyses.create(rulesets.get(rules)), analyses.hashesOnly(),
+		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
+		return new AnalyseProcessor(sampleSource, analyses.create(lease.rules()), analyses.hashesOnly(),
 				properties.analysis().maxSampleSize().toBytes(), jobInstanceId, stepExecution.getJobExecutionId(),
-				careful);
+				careful).holding(lease);
 	}
 
 	@Bean

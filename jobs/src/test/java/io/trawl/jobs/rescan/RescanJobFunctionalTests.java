@@ -37,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.ReferenceTools;
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.analysis.Rulesets;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
 import io.trawl.readmodel.event.EventKind;
@@ -72,6 +73,8 @@ class RescanJobFunctionalTests {
 	EventStore events;
 	@Autowired
 	JobOperatorTestUtils jobOperatorTestUtils;
+	@Autowired
+	Rulesets rulesets;
 
 	@BeforeAll
 	static void givenACorpusAndRules() throws IOException {
@@ -181,6 +184,27 @@ class RescanJobFunctionalTests {
 		assertThat(second.getId()).isEqualTo(first.getId());
 		assertThat(third.getId()).isEqualTo(first.getId());
 		assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+	}
+
+	@Test
+	void aRulesetEditedBetweenJobsIsCompiledAgainAndTheOldVersionFreedOnceItsJobsEnded() throws Exception {
+		Path edited = workspace.resolve("edited-rules");
+		Files.createDirectories(edited);
+		Files.writeString(edited.resolve("a.yar"), "rule EditedA { strings: $a = \"ELF\" condition: $a }\n");
+		Path small = Files.createDirectories(workspace.resolve("small"));
+		Files.write(small.resolve("elf"), TestCorpus.elf64());
+
+		launcher.run(new RescanLauncher.Request(small.toString(), edited.toString(), "v1-" + System.nanoTime(), null));
+		int held = rulesets.versionsHeld();
+		Files.writeString(edited.resolve("a.yar"), "rule EditedB { strings: $a = \"ELF\" condition: $a }\n");
+		JobExecution second = launcher.run(new RescanLauncher.Request(small.toString(), edited.toString(),
+				"v2-" + System.nanoTime(), null));
+
+		assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		// the first version's job released its lease when its step ended, so the new version replaced it
+		assertThat(rulesets.versionsHeld()).isEqualTo(held);
+		assertThat(results(second.getId()).values()).singleElement()
+			.satisfies(row -> assertThat(row.get("yara").toString()).contains("EditedB").doesNotContain("EditedA"));
 	}
 
 	@Test
