@@ -1,5 +1,6 @@
 package io.trawl.worker.analysis.hash;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -14,6 +15,7 @@ public final class HashAnalyzer implements Analyzer {
 
 	private static final String[] ALGORITHMS = { "MD5", "SHA-1", "SHA-256", "SHA-512" };
 	private static final String[] FIELDS = { "md5", "sha1", "sha256", "sha512" };
+	private static final int SLICE = 64 * 1024;
 
 	@Override
 	public String name() {
@@ -31,10 +33,17 @@ public final class HashAnalyzer implements Analyzer {
 		for (int i = 0; i < digests.length; i++) {
 			digests[i] = digest(ALGORITHMS[i]);
 		}
+		// each slice is copied once to the heap and fed to every digest while it is still in the cache
+		byte[] slice = new byte[SLICE];
 		sample.forEachBlock(block -> {
-			Deadline.check();
-			for (MessageDigest digest : digests) {
-				digest.update(block.duplicate());
+			ByteBuffer view = block.duplicate();
+			while (view.hasRemaining()) {
+				Deadline.check();
+				int n = Math.min(slice.length, view.remaining());
+				view.get(slice, 0, n);
+				for (MessageDigest digest : digests) {
+					digest.update(slice, 0, n);
+				}
 			}
 		});
 		HexFormat hex = HexFormat.of();
