@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,7 +43,7 @@ public final class StringsAnalyzer implements Analyzer {
 		}
 	}
 
-	private static final String TLDS = "com|net|org|info|biz|io|co|ru|cn|de|uk|fr|jp|br|in|it|nl|pl|su|tk|top|xyz"
+	static final String TLDS = "com|net|org|info|biz|io|co|ru|cn|de|uk|fr|jp|br|in|it|nl|pl|su|tk|top|xyz"
 			+ "|online|site|club|me|tv|cc|ws|pw|onion|gov|edu|mil|int|eu|us|ca|au|kr|ir|kp|ua|by|kz|ro|es|se|ch|at|be"
 			+ "|cz|hu|tr|vn|id|th|tw|hk|sg|my|ph|mx|ar|cl|za|ng|ke|eg|sa|ae|il|gr|pt|dk|no|fi|ie|nz|lt|lv|ee|bg|rs"
 			+ "|hr|si|sk|md|ge|am|az|uz|pk|bd|lk|np|ly|cf|ga|ml|gq|icu|live|shop|app|dev|cloud|link|win|bid|loan"
@@ -93,115 +94,36 @@ public final class StringsAnalyzer implements Analyzer {
 
 	private static final int CHUNK = 64 * 1024; // even, so a byte's parity in the chunk is its parity in the sample
 
-	/** 1 for the bytes a string may hold (printable ASCII and tab), else 0. */
-	private static final byte[] PRINTABLE = new byte[256];
-
-	static {
-		for (int c = 0x20; c < 0x7f; c++) {
-			PRINTABLE[c] = 1;
-		}
-		PRINTABLE['\t'] = 1;
-	}
-
 	/**
-	 * The single pass over a heap copy of each chunk: one ASCII run, and one UTF-16LE run per byte parity (a wide
-	 * character is a printable byte followed by a zero). Runs are tracked as lengths without branching on each byte;
-	 * only a run that ends long enough costs a call.
+	 * The single pass over a heap copy of each chunk: {@link Runs} finds the runs long enough to report, then the
+	 * collector takes them, each chunk in turn. A run that started in this chunk is read from the chunk; only one that
+	 * crossed into it from the last is read from the buffer.
 	 */
 	static void scan(ByteBuffer bytes, Settings settings, Collector collector) {
 		int total = bytes.limit();
-		int min = settings.minLength();
 		byte[] chunk = new byte[CHUNK + 1];
-		byte[] printable = PRINTABLE;
-		int ascii = 0;
-		int wideEven = 0;
-		int wideOdd = 0;
+		Runs runs = new Runs(settings.minLength());
 		for (int base = 0; base < total; base += CHUNK) {
 			Deadline.check();
 			int n = Math.min(CHUNK + 1, total - base);
 			bytes.get(base, chunk, 0, n);
-			int end = Math.min(CHUNK, n);
 			if (n <= CHUNK) {
 				chunk[n] = 1; // the sample's last byte has no zero after it
 			}
-			int i = 0;
-			for (; i + 1 < end; i += 2) {
-				// a run that just ended has its length in the "ended" value, else that is 0: one rare branch a byte
-				int p = printable[chunk[i] & 0xff];
-				int w = p & (chunk[i + 1] == 0 ? 1 : 0);
-				int endedAscii = ascii & (p - 1);
-				int endedWide = wideEven & (w - 1);
-				ascii = (ascii + 1) & -p;
-				wideEven = (wideEven + 1) & -w;
-				if ((endedAscii | endedWide) >= min) {
-					ended(bytes, chunk, base, collector, min, base + i, endedAscii, endedWide);
-				}
-				p = printable[chunk[i + 1] & 0xff];
-				w = p & (chunk[i + 2] == 0 ? 1 : 0);
-				endedAscii = ascii & (p - 1);
-				endedWide = wideOdd & (w - 1);
-				ascii = (ascii + 1) & -p;
-				wideOdd = (wideOdd + 1) & -w;
-				if ((endedAscii | endedWide) >= min) {
-					ended(bytes, chunk, base, collector, min, base + i + 1, endedAscii, endedWide);
-				}
-			}
-			if (i < end) { // the last byte of a sample of odd length
-				int p = printable[chunk[i] & 0xff];
-				int w = p & (chunk[i + 1] == 0 ? 1 : 0);
-				int endedAscii = ascii & (p - 1);
-				int endedWide = wideEven & (w - 1);
-				ascii = (ascii + 1) & -p;
-				wideEven = (wideEven + 1) & -w;
-				if ((endedAscii | endedWide) >= min) {
-					ended(bytes, chunk, base, collector, min, base + i, endedAscii, endedWide);
-				}
-			}
+			runs.find(chunk, base, Math.min(CHUNK, n));
+			collector.take(runs, bytes, chunk, base);
 		}
-		if (ascii >= min) {
-			collector.ascii(bytes, total - ascii, ascii);
-		}
-		// a run still open ended at the last position of its parity, total - 1 or total - 2
-		int lastEven = (total - 1 & 1) == 0 ? total - 1 : total - 2;
-		int lastOdd = (total - 1 & 1) == 1 ? total - 1 : total - 2;
-		if (wideEven >= min) {
-			collector.wide(bytes, lastEven - 2 * (wideEven - 1), wideEven);
-		}
-		if (wideOdd >= min) {
-			collector.wide(bytes, lastOdd - 2 * (wideOdd - 1), wideOdd);
-		}
-	}
-
-	/**
-	 * Reports the runs that ended at {@code at}: the ASCII one first, as the byte order has it. A run that started in
-	 * this chunk is copied from the chunk; only one that crossed into it from the last is read from the buffer.
-	 */
-	private static void ended(ByteBuffer bytes, byte[] chunk, int base, Collector collector, int min, int at,
-			int ascii, int wide) {
-		if (ascii >= min) {
-			int start = at - ascii;
-			if (start >= base) {
-				collector.ascii(chunk, start - base, ascii);
-			}
-			else {
-				collector.ascii(bytes, start, ascii);
-			}
-		}
-		if (wide >= min) {
-			int start = at - 2 * wide;
-			if (start >= base) {
-				collector.wide(chunk, start - base, wide);
-			}
-			else {
-				collector.wide(bytes, start, wide);
-			}
-		}
+		runs.finish(total);
+		collector.take(runs, bytes, chunk, total);
 	}
 
 	/** Deduplicates, samples and scans the strings for indicators, within the settings' caps. */
 	static final class Collector {
 
 		private static final String[] NONE = {};
+
+		/** The pattern for each clue bit of {@link Clues}, in bit order, which is the order the report lists them. */
+		private static final Pattern[] MATCHERS = { URL, EMAIL, DOMAIN, IPV4, IPV6, REGISTRY, WINDOWS_PATH, UNIX_PATH };
 		private static final int MEMO_ENTRIES = 4096;
 		private static final int MEMO_LENGTH = 256;
 
@@ -216,47 +138,63 @@ public final class StringsAnalyzer implements Analyzer {
 		private byte[] scratch = new byte[256];
 		private final Map<String, String[]> memo = new HashMap<>();
 		private final List<String> pending = new ArrayList<>();
+		private final Matcher[] matchers = new Matcher[MATCHERS.length];
+		private int[] tokens = new int[48];
 
 		Collector(Settings settings) {
 			this.settings = settings;
+			for (int type = 0; type < MATCHERS.length; type++) {
+				matchers[type] = MATCHERS[type].matcher("").useTransparentBounds(true);
+			}
 			for (String type : List.of("urls", "domains", "ipv4", "ipv6", "emails", "registryKeys", "filePaths")) {
 				iocs.put(type, new LinkedHashSet<>());
 				iocCounts.put(type, 0);
 			}
 		}
 
-		void ascii(ByteBuffer bytes, int start, int length) {
-			asciiCount++;
-			int n = Math.min(length, settings.maxStringLength());
-			byte[] text = scratch(n);
-			bytes.get(start, text, 0, n);
-			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
+		/** The runs recorded in {@code runs}, in order; those that start at or after {@code base} are in the chunk. */
+		void take(Runs runs, ByteBuffer bytes, byte[] chunk, int base) {
+			for (int k = 0, n = runs.count(); k < n; k++) {
+				int start = runs.start(k);
+				int length = runs.length(k);
+				if (length > 0) {
+					ascii(bytes, chunk, base, start, length);
+				}
+				else {
+					wide(bytes, chunk, base, start, -length);
+				}
+			}
 		}
 
-		void wide(ByteBuffer bytes, int start, int characters) {
+		private void ascii(ByteBuffer bytes, byte[] chunk, int base, int start, int length) {
+			asciiCount++;
+			int n = Math.min(length, settings.maxStringLength());
+			if (start >= base) {
+				add(chunk, start - base, n);
+			}
+			else {
+				byte[] text = scratch(n);
+				bytes.get(start, text, 0, n);
+				add(text, 0, n);
+			}
+		}
+
+		private void wide(ByteBuffer bytes, byte[] chunk, int base, int start, int characters) {
 			wideCount++;
 			int n = Math.min(characters, settings.maxStringLength());
 			byte[] text = scratch(2 * n);
-			bytes.get(start, text, 0, 2 * n - 1);
-			for (int i = 0; i < n; i++) {
-				text[i] = text[2 * i];
+			if (start >= base) {
+				for (int i = 0, at = start - base; i < n; i++, at += 2) {
+					text[i] = chunk[at];
+				}
 			}
-			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
-		}
-
-		void ascii(byte[] chunk, int offset, int length) {
-			asciiCount++;
-			add(new String(chunk, offset, Math.min(length, settings.maxStringLength()), StandardCharsets.ISO_8859_1));
-		}
-
-		void wide(byte[] chunk, int offset, int characters) {
-			wideCount++;
-			int n = Math.min(characters, settings.maxStringLength());
-			byte[] text = scratch(n);
-			for (int i = 0; i < n; i++) {
-				text[i] = chunk[offset + 2 * i];
+			else {
+				bytes.get(start, text, 0, 2 * n - 1);
+				for (int i = 0; i < n; i++) {
+					text[i] = text[2 * i];
+				}
 			}
-			add(new String(text, 0, n, StandardCharsets.ISO_8859_1));
+			add(text, 0, n);
 		}
 
 		private byte[] scratch(int n) {
@@ -266,80 +204,132 @@ public final class StringsAnalyzer implements Analyzer {
 			return scratch;
 		}
 
-		private void add(String text) {
+		/**
+		 * One string, as the bytes {@code text[offset, offset + n)}. Once {@code maxUnique} distinct strings are kept, a
+		 * string matters only for its indicators: one without clues is only counted, and never becomes a String.
+		 */
+		private void add(byte[] text, int offset, int n) {
 			count++;
+			if (unique.size() < settings.maxUnique()) {
+				String string = new String(text, offset, n, StandardCharsets.ISO_8859_1);
+				if (unique.add(string)) {
+					if (sample.size() < settings.sampleSize()) {
+						sample.add(string);
+					}
+					record(indicators(string, tokens(text, offset, offset + n)));
+				}
+				return;
+			}
+			if (Clues.any(text, offset, offset + n)) {
+				int tokens = tokens(text, offset, offset + n);
+				if (tokens > 0) {
+					scanned(new String(text, offset, n, StandardCharsets.ISO_8859_1), tokens);
+				}
+			}
+		}
+
+		/** A string with clues, past maxUnique: a repeated one is scanned again, unless what it yields is remembered. */
+		private void scanned(String text, int tokens) {
 			if (unique.contains(text)) {
 				return;
 			}
-			boolean kept = unique.size() < settings.maxUnique();
-			if (kept) {
-				unique.add(text);
-				if (sample.size() < settings.sampleSize()) {
-					sample.add(text);
-				}
-			}
-			// past maxUnique a repeated string is scanned again; what it yields is remembered instead
-			String[] found = kept ? null : memo.get(text);
+			String[] found = memo.get(text);
 			if (found == null) {
-				pending.clear();
-				indicators(text);
-				found = pending.isEmpty() ? NONE : pending.toArray(NONE);
-				if (!kept && memo.size() < MEMO_ENTRIES && text.length() <= MEMO_LENGTH) {
+				found = indicators(text, tokens);
+				if (memo.size() < MEMO_ENTRIES && text.length() <= MEMO_LENGTH) {
 					memo.put(text, found);
 				}
 			}
+			record(found);
+		}
+
+		private void record(String[] found) {
 			for (int i = 0; i < found.length; i += 2) {
 				record(found[i], found[i + 1]);
 			}
 		}
 
 		/**
-		 * Runs each indicator pattern only over strings that hold what every match of it must hold, checked in one
-		 * pass over the characters; most strings in a binary hold none of it, and so cost no regex at all.
+		 * Splits {@code text[from, to)} at spaces and tabs, and keeps in {@link #tokens} the tokens that have
+		 * {@link Clues}, with their clues; returns how many. No indicator pattern matches whitespace, so every match
+		 * lies in one token, and only a token with its clue needs to be searched.
 		 */
-		private void indicators(String text) {
-			Clues clues = Clues.of(text);
-			if (clues.url) {
-				Matcher m = URL.matcher(text);
-				while (m.find()) {
-					String url = trimTrailing(m.group());
-					put("urls", url);
-					host(url);
+		private int tokens(byte[] text, int from, int to) {
+			int count = 0;
+			int start = from;
+			for (int i = from; i <= to; i++) {
+				if (i == to || text[i] == ' ' || text[i] == '\t') {
+					int clues = i > start ? Clues.of(text, start, i) : 0;
+					if (clues != 0) {
+						if (3 * count + 3 > tokens.length) {
+							tokens = Arrays.copyOf(tokens, 2 * tokens.length);
+						}
+						tokens[3 * count] = start - from;
+						tokens[3 * count + 1] = i - from;
+						tokens[3 * count + 2] = clues;
+						count++;
+					}
+					start = i + 1;
 				}
 			}
-			if (clues.email) {
-				Matcher m = EMAIL.matcher(text);
-				while (m.find()) {
-					String email = m.group().toLowerCase(Locale.ROOT);
-					put("emails", email);
-					put("domains", email.substring(email.indexOf('@') + 1));
+			return count;
+		}
+
+		/**
+		 * Runs each indicator pattern only over the tokens that hold what every match of it must hold, checked in one
+		 * pass over the characters; most strings in a binary hold none of it, and so cost no regex at all. A token is
+		 * searched as a region of the whole string with transparent bounds, so that look-arounds and word boundaries
+		 * see the same characters as on the whole string, and the matches come in the same order: pattern by pattern,
+		 * from left to right.
+		 */
+		private String[] indicators(String text, int tokenCount) {
+			int clues = 0;
+			for (int k = 0; k < tokenCount; k++) {
+				clues |= tokens[3 * k + 2];
+			}
+			if (clues == 0) {
+				return NONE;
+			}
+			pending.clear();
+			for (int type = 0; type < MATCHERS.length; type++) {
+				if ((clues & 1 << type) == 0) {
+					continue;
 				}
-			}
-			if (clues.domain) {
-				Matcher m = DOMAIN.matcher(text);
-				while (m.find()) {
-					put("domains", m.group().toLowerCase(Locale.ROOT));
-				}
-			}
-			if (clues.ipv4) {
-				find(IPV4, text, "ipv4");
-			}
-			if (clues.ipv6) {
-				Matcher m = IPV6.matcher(text);
-				while (m.find()) {
-					if (isIpv6(m.group())) {
-						put("ipv6", m.group().toLowerCase(Locale.ROOT));
+				Matcher m = matchers[type].reset(text);
+				for (int k = 0; k < tokenCount; k++) {
+					if ((tokens[3 * k + 2] & 1 << type) != 0) {
+						m.region(tokens[3 * k], tokens[3 * k + 1]);
+						while (m.find()) {
+							found(type, m.group());
+						}
 					}
 				}
 			}
-			if (clues.registryKey) {
-				find(REGISTRY, text, "registryKeys");
-			}
-			if (clues.windowsPath) {
-				find(WINDOWS_PATH, text, "filePaths");
-			}
-			if (clues.unixPath) {
-				find(UNIX_PATH, text, "filePaths");
+			return pending.isEmpty() ? NONE : pending.toArray(NONE);
+		}
+
+		/** What a match of the pattern for clue bit {@code type} yields. */
+		private void found(int type, String match) {
+			switch (1 << type) {
+				case Clues.URL -> {
+					String url = trimTrailing(match);
+					put("urls", url);
+					host(url);
+				}
+				case Clues.EMAIL -> {
+					String email = match.toLowerCase(Locale.ROOT);
+					put("emails", email);
+					put("domains", email.substring(email.indexOf('@') + 1));
+				}
+				case Clues.DOMAIN -> put("domains", match.toLowerCase(Locale.ROOT));
+				case Clues.IPV4 -> put("ipv4", trimTrailing(match));
+				case Clues.IPV6 -> {
+					if (isIpv6(match)) {
+						put("ipv6", match.toLowerCase(Locale.ROOT));
+					}
+				}
+				case Clues.REGISTRY_KEY -> put("registryKeys", trimTrailing(match));
+				default -> put("filePaths", trimTrailing(match)); // Windows and Unix paths
 			}
 		}
 
@@ -357,13 +347,6 @@ public final class StringsAnalyzer implements Analyzer {
 			}
 			else if (DOMAIN.matcher(host).matches()) {
 				put("domains", host);
-			}
-		}
-
-		private void find(Pattern pattern, String text, String type) {
-			Matcher m = pattern.matcher(text);
-			while (m.find()) {
-				put(type, trimTrailing(m.group()));
 			}
 		}
 
@@ -404,144 +387,6 @@ public final class StringsAnalyzer implements Analyzer {
 			report.put("iocs", found);
 			report.put("iocCounts", new LinkedHashMap<>(iocCounts));
 			return report;
-		}
-	}
-
-	/**
-	 * What a string holds that each indicator pattern needs, as necessary conditions of a match: a URL has
-	 * {@code ://}; a domain ends in a dot and a TLD that is the whole run of {@code [a-z0-9-]} after that dot, an email
-	 * in a dot and a TLD that is the whole run of word characters after it, and an {@code @}; an IPv4 address has a dot
-	 * between digits; an IPv6 address two colons with at most four hex digits between them; a registry key a backslash
-	 * and {@code HK}; a Windows path a backslash after a colon, a percent sign or a backslash; a Unix path a slash, one
-	 * of the listed top folders and a slash.
-	 */
-	record Clues(boolean url, boolean email, boolean domain, boolean ipv4, boolean ipv6, boolean registryKey,
-			boolean windowsPath, boolean unixPath) {
-
-		private static final Set<String> TLD_SET = Set.of(TLDS.split("\\|"));
-		private static final Set<String> UNIX_TOP = Set.of("tmp", "etc", "bin", "usr", "var", "home", "dev", "proc",
-				"root", "opt", "lib", "lib64", "sbin", "boot", "run", "srv", "mnt", "media", "sys", "Library", "Users",
-				"System", "Applications");
-
-		/** The characters that start a check; every other character is passed over with one table look-up. */
-		private static final boolean[] SPECIAL = new boolean[128];
-
-		static {
-			for (char c : ".@\\:/%".toCharArray()) {
-				SPECIAL[c] = true;
-			}
-		}
-
-		static Clues of(String text) {
-			int length = text.length();
-			boolean url = false, domainTld = false, emailTld = false, at = false, ipv4 = false, ipv6 = false;
-			boolean backslash = false, hk = false, windowsPath = false, unixPath = false;
-			int lastColon = -1;
-			for (int i = 0; i < length; i++) {
-				char c = text.charAt(i);
-				if (c >= 128 || !SPECIAL[c]) {
-					continue;
-				}
-				switch (c) {
-					case '.' -> {
-						if (!ipv4 && i > 0 && i + 1 < length && isDigit(text.charAt(i - 1)) && isDigit(text.charAt(i + 1))) {
-							ipv4 = true;
-						}
-						// every TLD is 2 to 8 letters
-						if (i + 2 < length && isLetter(text.charAt(i + 1)) && isLetter(text.charAt(i + 2))) {
-							if (!domainTld) {
-								domainTld = isTld(text, i + 1, runEnd(text, i + 1, '-'));
-							}
-							if (!emailTld) {
-								emailTld = isTld(text, i + 1, runEnd(text, i + 1, '_'));
-							}
-						}
-					}
-					case '@' -> at = true;
-					case '\\' -> {
-						backslash = true;
-						// a Windows path has "X:\", "%VAR%\" or "\\\\host"
-						if (!windowsPath && i > 0) {
-							char before = text.charAt(i - 1);
-							windowsPath = before == ':' || before == '%' || before == '\\';
-						}
-					}
-					case ':' -> {
-						if (!url && i + 2 < length && text.charAt(i + 1) == '/' && text.charAt(i + 2) == '/') {
-							url = true;
-						}
-						if (!ipv6 && lastColon >= 0 && i - lastColon - 1 <= 4 && allHex(text, lastColon + 1, i)) {
-							ipv6 = true;
-						}
-						lastColon = i;
-					}
-					case '/' -> {
-						if (!unixPath) {
-							int end = i + 1;
-							while (end < length && isAlnum(text.charAt(end))) {
-								end++;
-							}
-							unixPath = end < length && text.charAt(end) == '/' && UNIX_TOP.contains(text.substring(i + 1, end));
-						}
-					}
-					default -> {
-					}
-				}
-			}
-			if (backslash) {
-				hk = text.regionMatches(true, 0, "hk", 0, 2) || containsHk(text);
-			}
-			return new Clues(url, at && emailTld, domainTld, ipv4, ipv6, backslash && hk, backslash && windowsPath,
-					unixPath);
-		}
-
-		private static boolean containsHk(String text) {
-			for (int i = 0; i + 1 < text.length(); i++) {
-				char c = text.charAt(i);
-				if ((c == 'h' || c == 'H') && (text.charAt(i + 1) == 'k' || text.charAt(i + 1) == 'K')) {
-					return true;
-				}
-			}
-			return false;
-		}
-
-		private static boolean allHex(String text, int from, int to) {
-			for (int i = from; i < to; i++) {
-				if (!isHex(text.charAt(i))) {
-					return false;
-				}
-			}
-			return true;
-		}
-
-		/** The end of the run of letters, digits and {@code extra} from {@code from}, looked at up to 9 characters. */
-		private static int runEnd(String text, int from, char extra) {
-			int end = from;
-			int limit = Math.min(text.length(), from + 9);
-			while (end < limit && (isAlnum(text.charAt(end)) || text.charAt(end) == extra)) {
-				end++;
-			}
-			return end;
-		}
-
-		private static boolean isLetter(char c) {
-			return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
-		}
-
-		private static boolean isTld(String text, int from, int to) {
-			return to - from >= 2 && to - from <= 8 && TLD_SET.contains(text.substring(from, to).toLowerCase(Locale.ROOT));
-		}
-
-		private static boolean isDigit(char c) {
-			return c >= '0' && c <= '9';
-		}
-
-		private static boolean isAlnum(char c) {
-			return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
-		}
-
-		private static boolean isHex(char c) {
-			return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
 		}
 	}
 

@@ -44,6 +44,16 @@ class StringsEquivalenceTest {
 				inputs.add(withRuns(length, runStart));
 			}
 		}
+		// the skip-ahead: short runs, zero pairs and breakers at every offset, wide runs at both parities
+		for (int shift = 0; shift < 14; shift++) {
+			inputs.add(skipPatterns(random, shift));
+		}
+		// a run longer than maxStringLength across a chunk boundary, ASCII and wide, at both parities
+		for (int runStart : new int[] { 60_000, 60_001 }) {
+			inputs.add(longRuns(runStart));
+		}
+		// log lines: indicators among words, split by spaces and tabs, well past the cap, many repeated
+		inputs.add(logLines(random, 3000));
 		for (byte[] input : inputs) {
 			assertSame(input, StringsAnalyzer.Settings.defaults());
 			assertSame(input, new StringsAnalyzer.Settings(4, 20, 5, 3, 16));
@@ -114,6 +124,52 @@ class StringsEquivalenceTest {
 			at += Math.max(n, 1);
 		}
 		return out;
+	}
+
+	private static byte[] skipPatterns(Random random, int shift) {
+		byte[] out = new byte[20_000 + shift];
+		String[] texts = { "abcde", "abcdef", "abcdefg", "a.b.c.d.com", "x\\hk", "/usr/x/y" };
+		int at = shift;
+		while (at < out.length - 40) {
+			switch (random.nextInt(5)) {
+				case 0 -> at += 1 + random.nextInt(9); // zeros
+				case 1 -> out[at++] = (byte) (0x80 + random.nextInt(0x80)); // a breaker
+				case 2 -> out[at++] = (byte) (0x21 + random.nextInt(0x5e)); // one printable byte
+				default -> {
+					String text = texts[random.nextInt(texts.length)];
+					byte[] piece = text.getBytes(random.nextBoolean() ? StandardCharsets.UTF_16LE : StandardCharsets.US_ASCII);
+					System.arraycopy(piece, 0, out, at, piece.length);
+					at += piece.length;
+				}
+			}
+		}
+		return out;
+	}
+
+	private static byte[] longRuns(int runStart) {
+		byte[] out = new byte[140_000];
+		for (int i = 0; i < 6000; i++) {
+			out[runStart + i] = (byte) ('a' + i % 26);
+		}
+		for (int i = 0; i < 5000; i++) {
+			out[runStart + 7000 + 2 * i] = (byte) ('A' + i % 26);
+		}
+		for (int i = 0; i < 5000; i++) {
+			out[out.length - 5000 + i] = (byte) ('0' + i % 10); // a long run at the very end
+		}
+		return out;
+	}
+
+	private static byte[] logLines(Random random, int lines) {
+		StringBuilder text = new StringBuilder();
+		for (int i = 0; i < lines; i++) {
+			text.append(i % 3 == 0 ? "" : i).append(random.nextBoolean() ? '\t' : ' ');
+			for (int n = random.nextInt(5); n >= 0; n--) {
+				text.append(PIECES[random.nextInt(PIECES.length)]).append(random.nextBoolean() ? " " : "\t");
+			}
+			text.append('\n');
+		}
+		return text.toString().getBytes(StandardCharsets.US_ASCII);
 	}
 
 	private static byte[] withRuns(int length, int runStart) {
