@@ -10,7 +10,7 @@ import java.util.Map;
 
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
-import io.trawl.worker.analysis.content.EntropyAnalyzer;
+import io.trawl.worker.analysis.content.ByteHistogram;
 import io.trawl.worker.analysis.pe.SampleBytes;
 import io.trawl.worker.source.Sample;
 
@@ -312,17 +312,7 @@ public final class ElfAnalyzer implements Analyzer {
 			if (length <= 0 || start < 0 || start >= b.limit()) {
 				return 0.0;
 			}
-			long[] counts = new long[256];
-			ByteBuffer view = b.duplicate().position((int) start).limit((int) (start + length));
-			byte[] chunk = new byte[8192];
-			while (view.hasRemaining()) {
-				int n = Math.min(chunk.length, view.remaining());
-				view.get(chunk, 0, n);
-				for (int i = 0; i < n; i++) {
-					counts[chunk[i] & 0xff]++;
-				}
-			}
-			return EntropyAnalyzer.entropy(counts, length);
+			return new ByteHistogram().add(b.duplicate().position((int) start).limit((int) (start + length))).entropy();
 		}
 
 		private String string(long at, long maxLength) {
