@@ -11,6 +11,12 @@ import io.trawl.worker.analysis.Deadline;
  * <p>
  * A 5-byte window slides over the data. Six triplets of window bytes are each hashed with a salted Pearson hash into
  * one of 256 buckets, of which the first 128 count. The body encodes each bucket as its quartile (two bits).
+ * <p>
+ * Two things make {@link #update(byte[], int, int)} cheaper than the textbook loop while giving the same digest. Each
+ * triplet hash {@code T[T[T[salt ^ c] ^ a] ^ b]} starts from the newest byte {@code c} and one older byte {@code a},
+ * so the first two look-ups are read from pair tables indexed by {@code (a, c)}, one entry holding the values for all
+ * the salts that share that pair. And because {@code T} is a permutation, the last look-up is left out: the loop
+ * counts {@code x = T[T[salt ^ c] ^ a] ^ b} and the counts move to bucket {@code T[x]} after the loop.
  */
 public final class Tlsh {
 
@@ -39,11 +45,41 @@ public final class Tlsh {
 	/** The salts mixed in first, so that T[salt] is the starting state of each triplet's hash. */
 	private static final int S2 = T[2], S3 = T[3], S5 = T[5], S7 = T[7], S11 = T[11], S13 = T[13], S0 = T[0];
 
+	/** {@link #T} as bytes: a smaller table for the checksum, the one look-up chain that is left. */
+	private static final byte[] T_BYTES = new byte[256];
+
+	/*
+	 * The pair tables, indexed by (older byte << 8) | newest byte. Each value is placed at the byte position of the
+	 * window word (p1 | p2 << 8 | p3 << 16 | p4 << 24) that it is next mixed with, so one XOR with that word mixes
+	 * them all. The checksum's value is stored already XORed with p1, which cancels p1 in byte 0.
+	 */
+	/** Pair (c, p1): the checksum (salt 0), and salts 2, 3 and 11, to be mixed with sum, p2, p3 and p4. */
+	private static final int[] PAIR1 = new int[1 << 16];
+	/** Pair (c, p2): salts 5 and 7, to be mixed with p3 and p4 (bytes 2 and 3 once shifted left by 16). */
+	private static final char[] PAIR2 = new char[1 << 16];
+	/** Pair (c, p3): salt 13, to be mixed with p4 (byte 3 once shifted left by 24). */
+	private static final byte[] PAIR3 = new byte[1 << 16];
+
+	static {
+		for (int i = 0; i < 256; i++) {
+			T_BYTES[i] = (byte) T[i];
+		}
+		for (int older = 0; older < 256; older++) {
+			for (int c = 0; c < 256; c++) {
+				int at = (older << 8) | c;
+				PAIR1[at] = (T[T[S0 ^ c] ^ older] ^ older) | (T[T[S2 ^ c] ^ older] << 8)
+						| (T[T[S3 ^ c] ^ older] << 16) | (T[T[S11 ^ c] ^ older] << 24);
+				PAIR2[at] = (char) (T[T[S5 ^ c] ^ older] | (T[T[S7 ^ c] ^ older] << 8));
+				PAIR3[at] = (byte) T[T[S13 ^ c] ^ older];
+			}
+		}
+	}
+
 	private final long[] buckets = new long[256];
 	private int checksum;
 	private long length;
-	// the four bytes before the current one, most recent first
-	private int b1, b2, b3, b4;
+	// the four bytes before the current one: p1 | p2 << 8 | p3 << 16 | p4 << 24, p1 the most recent
+	private int window;
 
 	/** The TLSH of a whole buffer (from its position to its limit), or {@link #NULL}. */
 	public static String of(ByteBuffer data) {
@@ -69,34 +105,41 @@ public final class Tlsh {
 	}
 
 	public void update(byte[] data, int offset, int count) {
-		int p1 = b1, p2 = b2, p3 = b3, p4 = b4;
-		int sum = checksum;
-		long[] bucket = buckets;
-		long seen = length;
-		for (int i = offset; i < offset + count; i++) {
-			int c = data[i] & 0xff;
-			if (seen >= 4) {
-				int tc = c;
-				sum = T[T[T[S0 ^ tc] ^ p1] ^ sum];
-				bucket[T[T[T[S2 ^ tc] ^ p1] ^ p2]]++;
-				bucket[T[T[T[S3 ^ tc] ^ p1] ^ p3]]++;
-				bucket[T[T[T[S5 ^ tc] ^ p2] ^ p3]]++;
-				bucket[T[T[T[S7 ^ tc] ^ p2] ^ p4]]++;
-				bucket[T[T[T[S11 ^ tc] ^ p1] ^ p4]]++;
-				bucket[T[T[T[S13 ^ tc] ^ p3] ^ p4]]++;
-			}
-			p4 = p3;
-			p3 = p2;
-			p2 = p1;
-			p1 = c;
-			seen++;
+		int end = offset + count;
+		int i = offset;
+		// the first four bytes only fill the window
+		for (; i < end && length < 4; i++, length++) {
+			window = (window << 8) | (data[i] & 0xff);
 		}
-		b1 = p1;
-		b2 = p2;
-		b3 = p3;
-		b4 = p4;
+		if (i == end) {
+			return;
+		}
+		int start = i;
+		int w = window;
+		int sum = checksum;
+		// six counters per byte, one array per salt: an int cannot overflow, a counter gets one per byte of count
+		int[] counts = new int[6 * 256];
+		for (; i < end; i++) {
+			int c = data[i] & 0xff;
+			int next = (w << 8) | c;
+			int x1 = PAIR1[next & 0xffff] ^ w;
+			int x2 = (PAIR2[((next >>> 8) & 0xff00) | c] << 16) ^ w;
+			int x3 = (PAIR3[((next >>> 16) & 0xff00) | c] << 24) ^ w;
+			sum = T_BYTES[(x1 & 0xff) ^ sum] & 0xff;
+			counts[(x1 >>> 8) & 0xff]++;
+			counts[256 + ((x1 >>> 16) & 0xff)]++;
+			counts[512 + (x1 >>> 24)]++;
+			counts[768 + ((x2 >>> 16) & 0xff)]++;
+			counts[1024 + (x2 >>> 24)]++;
+			counts[1280 + (x3 >>> 24)]++;
+			w = next;
+		}
+		for (int k = 0; k < counts.length; k++) {
+			buckets[T[k & 0xff]] += counts[k];
+		}
+		window = w;
 		checksum = sum;
-		length = seen;
+		length += end - start;
 	}
 
 	/** {@code T1} followed by 70 hex digits, or {@link #NULL} when the data is too short or too uniform. */

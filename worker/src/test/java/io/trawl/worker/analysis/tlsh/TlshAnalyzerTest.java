@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,6 +157,43 @@ class TlshAnalyzerTest {
 				Sample streamed = Sample.ofFile("s", file, 0)) {
 			assertThat(digest(streamed)).isEqualTo(digest(inMemory)).startsWith("T1").hasSize(72);
 		}
+	}
+
+	@Test
+	void givenTheSameBytesInOddSizedPieces_thenTheDigestEqualsTheOneShotDigest() {
+		byte[] random = TestCorpus.randomBytes(300_000, 7);
+		byte[] text = "the trawl sample bucket hash ".repeat(2000).getBytes(StandardCharsets.US_ASCII);
+		for (byte[] content : new byte[][] { random, text, Arrays.copyOf(random, 60) }) {
+			String oneShot = Tlsh.of(content);
+			for (int piece : new int[] { 1, 2, 3, 4, 5, 7, 4095, 65_537 }) {
+				Tlsh tlsh = new Tlsh();
+				for (int at = 0; at < content.length; at += piece) {
+					tlsh.update(content, at, Math.min(piece, content.length - at));
+				}
+				assertThat(tlsh.digest()).as("pieces of %d of %d bytes", piece, content.length).isEqualTo(oneShot);
+			}
+			// pieces of varying size, some of them empty, so that pieces start at every offset of the window
+			Tlsh tlsh = new Tlsh();
+			Random sizes = new Random(content.length);
+			for (int at = 0; at < content.length;) {
+				int n = Math.min(sizes.nextInt(9), content.length - at);
+				tlsh.update(content, at, n);
+				at += n;
+			}
+			assertThat(tlsh.digest()).as("pieces of 0 to 8 of %d bytes", content.length).isEqualTo(oneShot);
+		}
+		assertThat(Tlsh.of(random)).startsWith("T1");
+	}
+
+	@Test
+	void givenAnOffsetIntoALargerArray_thenOnlyThoseBytesAreHashed() {
+		byte[] content = TestCorpus.randomBytes(10_000, 9);
+		byte[] padded = new byte[content.length + 200];
+		Arrays.fill(padded, (byte) 0x5a);
+		System.arraycopy(content, 0, padded, 100, content.length);
+		Tlsh tlsh = new Tlsh();
+		tlsh.update(padded, 100, content.length);
+		assertThat(tlsh.digest()).isEqualTo(Tlsh.of(content));
 	}
 
 	@Test
