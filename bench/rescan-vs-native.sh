@@ -3,9 +3,11 @@
 # file by file, and prints MB/s per tool and the ratio. See bench/README.md.
 #
 #   bench/rescan-vs-native.sh [--corpus DIR | --size-mb N] [--rules PATH] [--work DIR] [--seed N] [--set full|skeleton]
+#                             [--repeat N]
 #
 # --set skeleton compares issue 2's analysis (hashes, MIME, entropy, YARA) with yara and the hash sums only;
-# full (the default) compares every analyzer with yara, ssdeep and the hash sums.
+# full (the default) compares every analyzer with yara, ssdeep and the hash sums. --repeat N runs both sides N times,
+# alternating, and reports each tool's median (a shared machine is noisy).
 # Exits 1 when a file's hashes, size, ssdeep or YARA matches differ between Trawl and the native tools.
 set -euo pipefail
 
@@ -17,6 +19,7 @@ SEED=1
 WORK=/tmp/trawl-bench
 RULES=""
 SET=full
+REPEAT=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) CORPUS="$2"; shift 2 ;;
@@ -25,7 +28,8 @@ while [ $# -gt 0 ]; do
     --rules) RULES="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
     --set) SET="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "rescan-vs-native: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -90,20 +94,23 @@ if python3 -c "import sys; sys.exit(0 if float('$LOAD_BEFORE') > 0.5 else 1)"; t
   echo "rescan-vs-native: warning: load average $LOAD_BEFORE before the run; the timings will be noisy" >&2
 fi
 
-# (a) the native tools, each over every file, after a warm-up read so both sides start from the same page cache
-warm
-timed yara "$RUN/yara.txt" yara -e -w -p "$CORES" -d filename= -d filepath= -d extension= -d filetype= \
-  -r "${YARA_RULES[@]}" "$CORPUS"
-[ "$SET" = full ] && timed ssdeep "$RUN/ssdeep.txt" ssdeep -r "$CORPUS"
-timed md5sum "$RUN/md5.txt" xargs -0 md5sum < "$RUN/files0"
-timed sha1sum "$RUN/sha1.txt" xargs -0 sha1sum < "$RUN/files0"
-timed sha256sum "$RUN/sha256.txt" xargs -0 sha256sum < "$RUN/files0"
+for rep in $(seq 1 "$REPEAT"); do
+  # (a) the native tools, each over every file, after a warm-up read so both sides start from the same page cache
+  warm
+  timed yara "$RUN/yara.txt" yara -e -w -p "$CORES" -d filename= -d filepath= -d extension= -d filetype= \
+    -r "${YARA_RULES[@]}" "$CORPUS"
+  [ "$SET" = full ] && timed ssdeep "$RUN/ssdeep.txt" ssdeep -r "$CORPUS"
+  timed md5sum "$RUN/md5.txt" xargs -0 md5sum < "$RUN/files0"
+  timed sha1sum "$RUN/sha1.txt" xargs -0 sha1sum < "$RUN/files0"
+  timed sha256sum "$RUN/sha256.txt" xargs -0 sha256sum < "$RUN/files0"
 
-# (b) Trawl, end to end (JVM start included), into a fresh database
-warm
-export TRAWL_DATA_DIR="$RUN/data"
-timed trawl "$RUN/rescan.out" "$TRAWL_HOME/trawl" rescan --source "$CORPUS" --rules "$RULES"
-tail -1 "$RUN/rescan.out" > "$RUN/summary.json"
+  # (b) Trawl, end to end (JVM start included), into a fresh database
+  warm
+  export TRAWL_DATA_DIR="$RUN/data-$rep"
+  timed trawl "$RUN/rescan.out" "$TRAWL_HOME/trawl" rescan --source "$CORPUS" --rules "$RULES"
+  tail -1 "$RUN/rescan.out" > "$RUN/summary-$rep.json"
+done
+cp "$RUN/summary-$REPEAT.json" "$RUN/summary.json"
 JOB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobExecutionId"])' "$RUN/summary.json")"
 "$TRAWL_HOME/trawl" results --job "$JOB" --format jsonl > "$RUN/results.jsonl" 2>"$RUN/results.err"
 
@@ -113,6 +120,7 @@ JOB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobExecu
   printf 'rules\t%s\n' "$RULES"
   printf 'ruleFiles\t%s\n' "${#YARA_RULES[@]}"
   printf 'cores\t%s\n' "$CORES"
+  printf 'repeat\t%s\n' "$REPEAT"
   printf 'load\t%s before, %s after\n' "$LOAD_BEFORE" "$(cut -d' ' -f1 /proc/loadavg)"
   printf 'cpu\t%s\n' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
   printf 'yara\t%s\n' "$(yara --version)"

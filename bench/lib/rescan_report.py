@@ -3,11 +3,13 @@
 
     rescan_report.py WORK_DIR
 
-WORK_DIR holds what rescan-vs-native.sh wrote: md5/sha1/sha256/ssdeep/yara output, times.tsv, sizes.tsv,
-summary.json (Trawl's last stdout line), results.jsonl (./trawl results) and info.tsv. Exits 1 on any mismatch.
+WORK_DIR holds what rescan-vs-native.sh wrote: md5/sha1/sha256/ssdeep/yara output, times.tsv (a row per tool and
+run), sizes.tsv, summary-N.json (Trawl's last stdout line of run N), results.jsonl (./trawl results, last run) and
+info.tsv. With several runs, each figure is the median over them. Exits 1 on any mismatch.
 """
 import json
 import os
+import statistics
 import sys
 
 MAX_SHOWN = 20
@@ -103,12 +105,13 @@ def main():
     total_bytes = sum(sizes.values())
     mb = total_bytes / 1e6
     rows = read_tsv(p("times.tsv"))
-    times = {row[0]: float(row[1]) for row in rows}
-    cpu = {row[0]: float(row[2]) for row in rows}
+    times = {name: statistics.median(float(r[1]) for r in rows if r[0] == name) for name in {r[0] for r in rows}}
+    cpu = {name: statistics.median(float(r[2]) for r in rows if r[0] == name) for name in {r[0] for r in rows}}
+    runs = int(info.get("repeat", "1"))
     native_tools = [t for t in ["yara", "ssdeep", "md5sum", "sha1sum", "sha256sum"] if t in times]
     native = sum(times[t] for t in native_tools)
     end_to_end = times["trawl"]
-    own = float(summary["seconds"])
+    own = statistics.median(float(json.load(open(p(f"summary-{i}.json")))["seconds"]) for i in range(1, runs + 1))
     hits = sum(1 for rules in yara.values() if rules)
 
     print()
@@ -116,6 +119,8 @@ def main():
           f"{hits} files with YARA matches")
     print(f"rules      {info['rules']} ({info['ruleFiles']} files)")
     print(f"machine    {info['cores']} cores, {info['cpu']}; load average {info['load']}")
+    if runs > 1:
+        print(f"runs       {runs}, alternating native tools and Trawl; every figure is the median of the {runs}")
     print(f"versions   yara {info['yara']}, ssdeep {info['ssdeep']}, coreutils {info['coreutils']}, "
           f"{info['java']}, trawl {info['trawl']}")
     print()
