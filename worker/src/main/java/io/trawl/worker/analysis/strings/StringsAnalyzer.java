@@ -257,9 +257,16 @@ public final class StringsAnalyzer implements Analyzer {
 		private int tokens(byte[] text, int from, int to) {
 			int count = 0;
 			int start = from;
+			int special = -1; // the token's first character that starts a clue check, found in the same pass
 			for (int i = from; i <= to; i++) {
-				if (i == to || text[i] == ' ' || text[i] == '\t') {
-					int clues = i > start ? Clues.of(text, start, i) : 0;
+				if (i < to && text[i] != ' ' && text[i] != '\t') {
+					if (special < 0 && Clues.special(text[i])) {
+						special = i;
+					}
+				}
+				else {
+					int clues = special >= 0 ? Clues.from(text, start, i, special) : 0;
+					special = -1;
 					if (clues != 0) {
 						if (3 * count + 3 > tokens.length) {
 							tokens = Arrays.copyOf(tokens, 2 * tokens.length);

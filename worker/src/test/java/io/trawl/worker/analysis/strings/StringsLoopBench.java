@@ -24,6 +24,7 @@ import io.trawl.worker.source.Sample;
  * java -Xmx8g -cp worker/target/classes:worker/target/test-classes:$(cat worker/target/cp.txt) \
  *     io.trawl.worker.analysis.strings.StringsLoopBench /tmp/trawl-bench/corpus-700mb-seed1 [repeats=5] [loop,analyzer]
  * </pre>
+ * {@code -Dparts=elf,pe} times only the parts named.
  */
 public final class StringsLoopBench {
 
@@ -45,7 +46,7 @@ public final class StringsLoopBench {
 				String name = file.getFileName().toString();
 				String part = name.contains("-elf") ? "elf" : name.contains("-pe") ? "pe"
 						: name.contains("-random") ? "random" : name.contains("-text") ? "text" : null;
-				if (part != null) {
+				if (part != null && System.getProperty("parts", part).contains(part)) {
 					parts.get(part).add(Files.readAllBytes(file));
 				}
 			}
