@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -119,6 +122,25 @@ class StringsEquivalenceTest {
 			}
 		}
 		return out;
+	}
+
+	/** The TLD trie in the domain and email patterns matches exactly the words of the alternation it replaced. */
+	@Test
+	void givenTheTldTrie_thenItMatchesExactlyTheTlds() {
+		Set<String> tlds = Set.of(StringsAnalyzer.TLDS.split("\\|"));
+		Pattern trie = Pattern.compile("(?:" + StringsAnalyzer.trie(StringsAnalyzer.TLDS) + ")");
+		Set<String> candidates = new TreeSet<>(tlds);
+		for (String tld : tlds) {
+			for (int n = 0; n < tld.length(); n++) {
+				candidates.add(tld.substring(0, n)); // every prefix, and every TLD with a letter more
+			}
+			for (char c = 'a'; c <= 'z'; c++) {
+				candidates.add(tld + c);
+			}
+		}
+		for (String candidate : candidates) {
+			assertThat(trie.matcher(candidate).matches()).as(candidate).isEqualTo(tlds.contains(candidate));
+		}
 	}
 
 	@Test

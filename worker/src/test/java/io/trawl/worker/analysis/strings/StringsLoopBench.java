@@ -37,7 +37,7 @@ public final class StringsLoopBench {
 		Path dir = Path.of(args[0]);
 		int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 5;
 		List<String> modes = List.of((args.length > 2 ? args[2] : "loop,analyzer").split(","));
-		Map<String, List<byte[]>> parts = new LinkedHashMap<>();
+		Map<String, List<Sample>> parts = new LinkedHashMap<>();
 		for (String part : List.of("elf", "pe", "random", "text")) {
 			parts.put(part, new ArrayList<>());
 		}
@@ -47,7 +47,7 @@ public final class StringsLoopBench {
 				String part = name.contains("-elf") ? "elf" : name.contains("-pe") ? "pe"
 						: name.contains("-random") ? "random" : name.contains("-text") ? "text" : null;
 				if (part != null && System.getProperty("parts", part).contains(part)) {
-					parts.get(part).add(Files.readAllBytes(file));
+					parts.get(part).add(Sample.ofBytes(name, Files.readAllBytes(file)));
 				}
 			}
 		}
@@ -59,10 +59,10 @@ public final class StringsLoopBench {
 				long allNanos = 0;
 				long allBytes = 0;
 				for (var part : parts.entrySet()) {
-					long bytes = part.getValue().stream().mapToLong(b -> b.length).sum();
+					long bytes = part.getValue().stream().mapToLong(Sample::size).sum();
 					long start = THREADS.getCurrentThreadCpuTime();
-					for (byte[] content : part.getValue()) {
-						run(mode, content);
+					for (Sample sample : part.getValue()) {
+						run(mode, sample);
 					}
 					long nanos = THREADS.getCurrentThreadCpuTime() - start;
 					if (r >= 0) {
@@ -83,16 +83,16 @@ public final class StringsLoopBench {
 
 	private static long sink;
 
-	private static void run(String mode, byte[] content) throws Exception {
+	private static void run(String mode, Sample sample) throws Exception {
 		if (mode.equals("analyzer")) {
 			Findings findings = new Findings();
-			new StringsAnalyzer().analyse(Sample.ofBytes("s", content), findings);
+			new StringsAnalyzer().analyse(sample, findings);
 			sink += findings.get("strings").hashCode() & 1;
 			return;
 		}
 		// the byte loop alone, chunked as StringsAnalyzer.scan does
-		ByteBuffer bytes = ByteBuffer.wrap(content);
-		int total = content.length;
+		ByteBuffer bytes = sample.bytes().orElseThrow();
+		int total = bytes.limit();
 		byte[] chunk = new byte[64 * 1024 + 1];
 		Runs runs = new Runs(6);
 		for (int base = 0; base < total; base += 64 * 1024) {
@@ -112,3 +112,4 @@ public final class StringsLoopBench {
 		return sorted[sorted.length / 2];
 	}
 }
+
