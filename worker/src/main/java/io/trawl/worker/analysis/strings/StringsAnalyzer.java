@@ -172,6 +172,9 @@ public final class StringsAnalyzer implements Analyzer {
 		private final Map<String, String[]> memo = new HashMap<>();
 		private final List<String> pending = new ArrayList<>();
 		private final Matcher[] matchers = new Matcher[MATCHERS.length];
+		/** For a URL's host, apart from {@link #matchers}, which are in the middle of a search when a URL is found. */
+		private final Matcher hostIpv4 = IPV4.matcher("");
+		private final Matcher hostDomain = DOMAIN.matcher("");
 		private int[] tokens = new int[48];
 
 		Collector(Settings settings) {
@@ -382,10 +385,10 @@ public final class StringsAnalyzer implements Analyzer {
 			String host = url.substring(start, end);
 			int at = host.lastIndexOf('@');
 			host = host.substring(at + 1).toLowerCase(Locale.ROOT);
-			if (IPV4.matcher(host).matches()) {
+			if (hostIpv4.reset(host).matches()) {
 				put("ipv4", host);
 			}
-			else if (DOMAIN.matcher(host).matches()) {
+			else if (hostDomain.reset(host).matches()) {
 				put("domains", host);
 			}
 		}
