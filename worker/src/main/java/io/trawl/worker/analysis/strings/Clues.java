@@ -67,19 +67,16 @@ final class Clues {
 		return false;
 	}
 
-	/** The clues in {@code text[from, to)}, which holds only printable ASCII and tabs. */
-	static int of(byte[] text, int from, int to) {
-		boolean[] special = SPECIAL;
-		for (int i = from; i < to; i++) {
-			if (special[text[i] & 0xff]) {
-				return from(text, from, to, i);
-			}
-		}
-		return 0;
+	/** Whether {@code c} starts a check: a string without any such character has no clues. */
+	static boolean special(byte c) {
+		return SPECIAL[c & 0xff];
 	}
 
-	/** The clues of a string whose first special character is at {@code first}. */
-	private static int from(byte[] text, int from, int to, int first) {
+	/**
+	 * The clues in {@code text[from, to)}, which holds only printable ASCII and tabs, and whose first {@link #special}
+	 * character is at {@code first}.
+	 */
+	static int from(byte[] text, int from, int to, int first) {
 		boolean url = false, domainTld = false, emailTld = false, at = false, ipv4 = false, ipv6 = false;
 		boolean backslash = false, windowsPath = false, unixPath = false;
 		int lastColon = -1;

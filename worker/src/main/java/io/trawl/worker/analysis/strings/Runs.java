@@ -1,5 +1,8 @@
 package io.trawl.worker.analysis.strings;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -12,23 +15,19 @@ final class Runs {
 	/** 1 for the bytes a string may hold (printable ASCII and tab), else 0. */
 	private static final byte[] PRINTABLE = new byte[256];
 
-	/** 1 for the bytes that no run may hold: neither printable nor zero. */
-	private static final byte[] BREAKER = new byte[256];
+	/** Reads eight bytes of a chunk at any offset as one long, the first byte lowest. */
+	private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+	private static final long HIGH = 0x8080808080808080L;
+	private static final long LOW7 = 0x7f7f7f7f7f7f7f7fL;
 
 	static {
 		for (int c = 0x20; c < 0x7f; c++) {
 			PRINTABLE[c] = 1;
 		}
 		PRINTABLE['\t'] = 1;
-		for (int c = 1; c < 256; c++) {
-			BREAKER[c] = (byte) (1 - PRINTABLE[c]);
-		}
 	}
 
 	private final int min;
-
-	/** The skip-ahead stride: {@code min} rounded down to even, so a skip keeps the byte parity; 0 for none. */
-	private final int stride;
 
 	/** The lengths, in characters, of the runs open so far: ASCII, UTF-16LE at even and at odd offsets. */
 	private int ascii;
@@ -41,7 +40,6 @@ final class Runs {
 
 	Runs(int min) {
 		this.min = min;
-		this.stride = min >= 2 ? min & ~1 : 0;
 	}
 
 	/**
@@ -49,104 +47,155 @@ final class Runs {
 	 * {@code chunk[end]} is the byte after, or non-zero past the sample's end.
 	 * <p>
 	 * Each byte updates the three run lengths without branching; a run that just ended has its length in an "ended"
-	 * value, else that is 0, so one rare branch a byte records it. When no run is open the loop first skips ahead:
-	 * a run to report covers at least {@code min} bytes, counted with the zero after a wide character, and no run
-	 * covers a byte that is neither printable nor zero, nor both of two bytes in a row that are not printable. So
-	 * when the byte at {@code i + stride - 1} is such a breaker, no run to report starts before it, and every run
-	 * length is 0 after it: the loop jumps past it. That skips much of machine code and random data.
+	 * value, else that is 0, so one rare branch a byte records it. Two stretches are crossed eight bytes a step
+	 * instead: with no run open, the bytes no run to report can start in ({@link #skip}, most of machine code and
+	 * random data), and with only an ASCII run open, its printable bytes ({@link #printableUntil}, text).
+	 * <p>
+	 * The loop takes two bytes a step, but may start at either parity after a jump, so the UTF-16LE lengths are kept
+	 * as {@code here}, for the runs at the parity of {@code i}, and {@code next}; a jump only happens when both are
+	 * 0, so it never needs to swap them.
 	 */
 	void find(byte[] chunk, int base, int end) {
 		byte[] printable = PRINTABLE;
 		int min = this.min;
-		int stride = this.stride;
+		boolean jumps = min >= 1; // with min 0 even an empty run is recorded, so every byte counts
 		int ascii = this.ascii;
-		int wideEven = this.wideEven;
-		int wideOdd = this.wideOdd;
+		int here = wideEven;
+		int next = wideOdd;
 		size = 0;
 		int i = 0;
 		while (i + 1 < end) {
-			if ((ascii | wideEven | wideOdd) == 0 && stride > 0) {
-				i = skip(chunk, i, end, stride);
-			}
-			// a counted loop (no range checks), left for the skip when no run is open
-			for (; i + 1 < end; i += 2) {
-				int p = printable[chunk[i] & 0xff];
-				int w = p & (chunk[i + 1] == 0 ? 1 : 0);
-				int endedAscii = ascii & (p - 1);
-				int endedWide = wideEven & (w - 1);
-				ascii = (ascii + 1) & -p;
-				wideEven = (wideEven + 1) & -w;
-				if ((endedAscii | endedWide) >= min) {
-					ended(base + i, endedAscii, endedWide);
+			if ((here | next) == 0 && jumps && i + Long.BYTES <= end) {
+				if (ascii == 0) {
+					i = skip(chunk, i, end, min);
 				}
-				p = printable[chunk[i + 1] & 0xff];
-				w = p & (chunk[i + 2] == 0 ? 1 : 0);
-				endedAscii = ascii & (p - 1);
-				endedWide = wideOdd & (w - 1);
-				ascii = (ascii + 1) & -p;
-				wideOdd = (wideOdd + 1) & -w;
-				if ((endedAscii | endedWide) >= min) {
-					ended(base + i + 1, endedAscii, endedWide);
+				else {
+					int to = printableUntil(chunk, i, end);
+					ascii += to - i;
+					i = to;
 				}
-				// with no run open, leave only if the skip can jump: else (in text) staying is cheaper
-				if ((ascii | wideEven | wideOdd) == 0 && stride > 0 && i + stride + 1 < end
-						&& breaks(chunk, i + stride + 1)) {
-					i += 2;
+				if (i + 1 >= end) {
 					break;
 				}
 			}
-		}
-		if (i < end) { // the last byte of a sample of odd length
 			int p = printable[chunk[i] & 0xff];
 			int w = p & (chunk[i + 1] == 0 ? 1 : 0);
 			int endedAscii = ascii & (p - 1);
-			int endedWide = wideEven & (w - 1);
+			int endedWide = here & (w - 1);
 			ascii = (ascii + 1) & -p;
-			wideEven = (wideEven + 1) & -w;
+			here = (here + 1) & -w;
 			if ((endedAscii | endedWide) >= min) {
 				ended(base + i, endedAscii, endedWide);
 			}
+			p = printable[chunk[i + 1] & 0xff];
+			w = p & (chunk[i + 2] == 0 ? 1 : 0);
+			endedAscii = ascii & (p - 1);
+			endedWide = next & (w - 1);
+			ascii = (ascii + 1) & -p;
+			next = (next + 1) & -w;
+			if ((endedAscii | endedWide) >= min) {
+				ended(base + i + 1, endedAscii, endedWide);
+			}
+			i += 2;
+		}
+		if (i < end) { // one byte left: the chunk's last after a jump to an odd offset, or a sample's of odd length
+			int p = printable[chunk[i] & 0xff];
+			int w = p & (chunk[i + 1] == 0 ? 1 : 0);
+			int endedAscii = ascii & (p - 1);
+			int endedWide = here & (w - 1);
+			ascii = (ascii + 1) & -p;
+			here = (here + 1) & -w;
+			if ((endedAscii | endedWide) >= min) {
+				ended(base + i, endedAscii, endedWide);
+			}
+			i++;
+			int swap = here;
+			here = next;
+			next = swap;
 		}
 		this.ascii = ascii;
-		this.wideEven = wideEven;
-		this.wideOdd = wideOdd;
+		this.wideEven = (i & 1) == 0 ? here : next;
+		this.wideOdd = (i & 1) == 0 ? next : here;
 	}
 
 	/**
-	 * With no run open at {@code i}, the first even offset from which a run to report may start, or the offset of the
-	 * last probe window that reaches {@code end}. A window of {@code stride} bytes from {@code i} that holds a breaker
-	 * holds no start of a run to report before it, and no run is open after it: a breaker at the window's end moves
-	 * the window past it; otherwise the window is searched backwards, and the next one starts at the last breaker
-	 * found (even, so that {@link #find} keeps its parity), as no run is open there either. Only a window without
-	 * a breaker is left to the exact loop.
+	 * With no run open at {@code i}, the offset from which the exact loop must go on. Every run to report covers at
+	 * least {@code min} "good" bytes in a row (printable, or zero after a printable byte), so the skip reads eight
+	 * bytes a step, at a fixed stride so that the next read never waits for this one, and keeps the number of good
+	 * bytes at the end of the last word: it stops at the start of the first good stretch of {@code min}, which comes
+	 * right after a bad byte (or at {@code i}), so no run is open there. A word with more than {@code 8 - min} bad
+	 * bytes holds no such stretch inside it, which spares looking for one in most of machine code and random data.
 	 */
-	private static int skip(byte[] chunk, int i, int end, int stride) {
-		while (i + stride - 1 < end) {
-			int probe = i + stride - 1;
-			if (breaks(chunk, probe)) {
-				i = probe + 1;
-				continue;
+	private static int skip(byte[] chunk, int i, int end, int min) {
+		int good = 0; // the good bytes in a row just before at
+		// the high bit of the byte before at if printable; assumed so at first, which can only skip less
+		long before = HIGH;
+		int at = i;
+		for (; at + Long.BYTES <= end; at += Long.BYTES) {
+			long word = (long) LONGS.get(chunk, at);
+			long printable = printable(word);
+			long bad = ~printable & ~(zeros(word) & (printable << 8 | before >>> 56)) & HIGH;
+			before = printable;
+			int leading = Long.numberOfTrailingZeros(bad) >>> 3; // 8 when none is bad
+			if (good + leading >= min) {
+				return at - good;
 			}
-			int at = probe - 1;
-			while (at > i && !breaks(chunk, at)) {
-				at--;
+			if (Long.bitCount(bad) <= Long.BYTES - min) {
+				long starts = stretches(~bad & HIGH, min);
+				if (starts != 0) {
+					return at + (Long.numberOfTrailingZeros(starts) >>> 3);
+				}
 			}
-			if (at == i) {
+			good = bad == 0 ? good + Long.BYTES : Long.numberOfLeadingZeros(bad) >>> 3;
+		}
+		return at - good;
+	}
+
+	/**
+	 * The high bit of each byte that starts {@code min} (1 to 8) good bytes in a row inside the word, given the high
+	 * bits of the good bytes; bytes past the word count as bad. Pairs, then fours, are and-ed with themselves shifted,
+	 * and two overlapping stretches of k cover any length from k to 2k.
+	 */
+	private static long stretches(long good, int min) {
+		long pairs = good & good >>> 8;
+		long fours = pairs & pairs >>> 16;
+		if (min > 4) {
+			return fours & fours >>> 8 * (min - 4);
+		}
+		return min > 1 ? pairs & pairs >>> 8 * (min - 2) : good;
+	}
+
+	/**
+	 * With an ASCII run and no UTF-16LE run open at {@code i}, the offset from which the exact loop must go on: the
+	 * last printable byte before the first that is not, as only the last one may have a zero after it and so start
+	 * a UTF-16LE run; the run grows by the bytes passed over.
+	 */
+	private static int printableUntil(byte[] chunk, int i, int end) {
+		int at = i;
+		while (at + Long.BYTES <= end) {
+			long other = ~printable((long) LONGS.get(chunk, at)) & HIGH;
+			if (other != 0) {
+				at += Long.numberOfTrailingZeros(other) >>> 3;
 				break;
 			}
-			i = at + 1 & ~1;
+			at += Long.BYTES;
 		}
-		return i;
+		return Math.max(i, at - 1);
 	}
 
-	/**
-	 * Whether no run covers the byte at {@code at} and the byte before it together: it is neither printable nor zero,
-	 * or it is zero after a byte that is not printable. A wide run alternates printable and zero bytes, and an ASCII
-	 * run holds only printable ones.
-	 */
-	private static boolean breaks(byte[] chunk, int at) {
-		int c = chunk[at] & 0xff;
-		return BREAKER[c] != 0 || c == 0 && PRINTABLE[chunk[at - 1] & 0xff] == 0;
+	/** The high bit of each byte of {@code word} that is printable: 0x20 to 0x7e, or a tab. */
+	private static long printable(long word) {
+		long low = word & LOW7;
+		long fromSpace = low + 0x6060606060606060L; // high bit set from 0x20 up
+		long delete = low + 0x0101010101010101L; // high bit set only for 0x7f
+		long tab = word ^ 0x0909090909090909L;
+		long notTab = (tab & LOW7) + LOW7 | tab; // high bit set unless the byte was a tab
+		return (fromSpace & ~delete & ~word | ~notTab) & HIGH;
+	}
+
+	/** The high bit of each byte of {@code word} that is zero. */
+	private static long zeros(long word) {
+		return ~((word & LOW7) + LOW7 | word) & HIGH;
 	}
 
 	/** Records the runs that ended at {@code at}: the ASCII one first, as the byte order has it. */

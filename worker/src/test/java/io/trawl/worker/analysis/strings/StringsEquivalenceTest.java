@@ -7,8 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,85 @@ class StringsEquivalenceTest {
 		for (byte[] input : inputs) {
 			assertSame(input, StringsAnalyzer.Settings.defaults());
 			assertSame(input, new StringsAnalyzer.Settings(4, 20, 5, 3, 16));
+		}
+	}
+
+	/**
+	 * The byte loop reads eight bytes at a time: runs of every length around the minimum, ASCII and UTF-16LE, start
+	 * at every offset in a word and at both parities, with tabs, zeros and bad bytes at every offset, for minimum
+	 * lengths below, at and above the eight bytes of a word; and runs around the 64 KiB chunk boundary and at the end.
+	 */
+	@Test
+	void givenRunsAtEveryOffsetOfAWord_thenTheOutputEqualsTheReference() throws Exception {
+		Random random = new Random(17);
+		for (int min : new int[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12 }) {
+			StringsAnalyzer.Settings settings = new StringsAnalyzer.Settings(min, 40, 10, 5, 64);
+			for (int shift = 0; shift < 8; shift++) {
+				assertSame(wordRuns(random, shift, min, 3000 + shift), settings);
+			}
+			for (int delta = -9; delta <= 9; delta += 3) {
+				byte[] input = wordRuns(random, 0, min, 65_536 + delta);
+				for (int start = 65_520 + (delta & 7); start < 65_540 && start + min + 4 <= input.length; start += 5) {
+					Arrays.fill(input, start, start + min + 4, (byte) 'q'); // an ASCII run across the boundary
+				}
+				assertSame(input, settings);
+			}
+		}
+		for (int start = 65_524; start < 65_540; start++) {
+			byte[] input = new byte[65_570];
+			byte[] wide = "wide\\across".getBytes(StandardCharsets.UTF_16LE);
+			System.arraycopy(wide, 0, input, start, wide.length);
+			assertSame(input, StringsAnalyzer.Settings.defaults());
+			assertSame(Arrays.copyOf(input, start + wide.length - start % 3), StringsAnalyzer.Settings.defaults());
+		}
+	}
+
+	/** Runs of random lengths around {@code min} after {@code shift} bad bytes, between separators, up to the end. */
+	private static byte[] wordRuns(Random random, int shift, int min, int size) {
+		byte[][] separators = { { 0 }, { (byte) 0x90 }, { '\n' }, { 0, 0 }, { 0, (byte) 0xff }, { 0x7f }, { 0, 0, 0 },
+				{ (byte) 0x80, 0 } };
+		byte[] out = new byte[size];
+		Arrays.fill(out, 0, shift, (byte) 0xcc);
+		int at = shift;
+		while (at < size) {
+			int length = Math.max(0, min - 2 + random.nextInt(12));
+			boolean wide = random.nextInt(3) == 0;
+			for (int k = 0; k < length && at < size; k++) {
+				int kind = random.nextInt(16);
+				out[at++] = (byte) (kind == 0 ? '\t' : kind == 1 ? '~' : kind == 2 ? ' ' : 'a' + random.nextInt(26));
+				if (wide && at < size) {
+					out[at++] = 0;
+				}
+			}
+			if (random.nextInt(8) == 0) {
+				at += random.nextInt(9); // zeros
+			}
+			else if (random.nextInt(6) != 0) {
+				byte[] separator = separators[random.nextInt(separators.length)];
+				for (int k = 0; k < separator.length && at < size; k++) {
+					out[at++] = separator[k];
+				}
+			}
+		}
+		return out;
+	}
+
+	/** The TLD trie in the domain and email patterns matches exactly the words of the alternation it replaced. */
+	@Test
+	void givenTheTldTrie_thenItMatchesExactlyTheTlds() {
+		Set<String> tlds = Set.of(StringsAnalyzer.TLDS.split("\\|"));
+		Pattern trie = Pattern.compile("(?:" + StringsAnalyzer.trie(StringsAnalyzer.TLDS) + ")");
+		Set<String> candidates = new TreeSet<>(tlds);
+		for (String tld : tlds) {
+			for (int n = 0; n < tld.length(); n++) {
+				candidates.add(tld.substring(0, n)); // every prefix, and every TLD with a letter more
+			}
+			for (char c = 'a'; c <= 'z'; c++) {
+				candidates.add(tld + c);
+			}
+		}
+		for (String candidate : candidates) {
+			assertThat(trie.matcher(candidate).matches()).as(candidate).isEqualTo(tlds.contains(candidate));
 		}
 	}
 
