@@ -43,7 +43,8 @@ ls -ls "$CORPUS" > "$RUN/corpus.txt"
 TRAWL_DATA_DIR="$RUN/build-data" "$TRAWL_HOME/trawl" status >/dev/null 2>"$RUN/build.log" || {
   echo "hostile-memory: ./trawl did not start; see $RUN/build.log" >&2; tail -5 "$RUN/build.log" >&2; exit 2; }
 
-# /usr/bin/time -v gives the peak RSS (VmHWM) of the java process (./trawl execs java, so it is time's child).
+# /usr/bin/time -v gives the peak RSS (VmHWM) of the java process (the largest of time's descendants: ./trawl runs
+# java as its child).
 # A sampler reads /proc/PID/status every 100 ms for the split: anonymous memory (heap, direct buffers, native
 # allocations) against file pages mapped from the samples, which the kernel can drop at will.
 export TRAWL_DATA_DIR="$RUN/data"
@@ -59,10 +60,15 @@ peak = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0, "VmSwap": 0}
 pid = None
 while os.path.exists(f"/proc/{parent}"):
     if pid is None:
+        # time runs the launcher, which runs java as its child: follow the first children down to java
+        at = parent
         try:
-            with open(f"/proc/{parent}/task/{parent}/children") as f:
-                kids = f.read().split()
-            pid = kids[0] if kids else None
+            while at and pid is None:
+                with open(f"/proc/{at}/task/{at}/children") as f:
+                    kids = f.read().split()
+                at = kids[0] if kids else None
+                if at and open(f"/proc/{at}/comm").read().strip() == "java":
+                    pid = at
         except OSError:
             pass
     if pid:
