@@ -7,12 +7,13 @@ import java.util.List;
 /**
  * Direct buffers for samples read into memory, reused from one sample to the next. A fresh direct buffer is zeroed
  * by the JVM and faulted in page by page by the kernel, which cost as much CPU as hashing the bytes; a reused one
- * costs only the read. At most {@link #KEEP} buffers are kept, the largest first, each no larger than the largest
- * sample held in memory (the in-memory limit).
+ * costs only the read. At most {@link #KEEP} buffers are kept, one per core (the default number of samples analysed
+ * at once), the largest first, each at most the in-memory limit rounded up to a power of two: the pool holds about
+ * what the samples in flight hold at their peak.
  */
 final class SampleBuffers {
 
-	static final int KEEP = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+	static final int KEEP = Math.max(1, Runtime.getRuntime().availableProcessors());
 
 	private static final int MIN_CAPACITY = 64 * 1024;
 
