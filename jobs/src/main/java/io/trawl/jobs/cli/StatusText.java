@@ -38,11 +38,13 @@ final class StatusText {
 				job.progress().totalFiles(), job.progress().percent()));
 		text.append(String.format("  samples %d, files %d, result events %d, errors %d%n", job.samples(), job.files(),
 				job.resultEvents(), job.errors()));
+		// until the job completes, they are what its committed chunks have found so far
+		String soFar = "COMPLETED".equals(job.status()) ? "" : " so far";
 		if (!job.verdicts().isEmpty()) {
-			text.append("  verdicts ").append(job.verdicts()).append('\n');
+			text.append("  verdicts").append(soFar).append(' ').append(job.verdicts()).append('\n');
 		}
 		if (!job.ruleHits().isEmpty()) {
-			text.append("  rule hits ").append(job.ruleHits()).append('\n');
+			text.append("  rule hits").append(soFar).append(' ').append(job.ruleHits()).append('\n');
 		}
 		text.append("  steps\n");
 		for (JobStatus.StepProgress step : job.steps()) {

@@ -4,20 +4,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
 
-/** Appends a chunk's events in one call; the store ignores events it already has, so a retried chunk is harmless. */
+/**
+ * Appends a chunk's events in one call; the store ignores events it already has, so a retried chunk is harmless.
+ * It also counts what the chunk found, verdicts and rule hits, in the partition's execution context, which is saved
+ * with the chunk: what a job has found so far can be read while it runs, before the projection ({@link Found}).
+ */
 class EventWriter implements ItemWriter<SampleOutcome> {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final EventStore events;
 	private final ProgressMeter.Progress progress;
+	private final ExecutionContext context;
 
-	EventWriter(EventStore events, ProgressMeter.Progress progress) {
+	EventWriter(EventStore events, ProgressMeter.Progress progress, ExecutionContext context) {
 		this.events = events;
 		this.progress = progress;
+		this.context = context;
 	}
 
 	@Override
@@ -29,6 +42,13 @@ class EventWriter implements ItemWriter<SampleOutcome> {
 			bytes += outcome.bytes();
 		}
 		events.append(all);
+		for (ResultEvent event : all) {
+			if (event.kind() == EventKind.ANALYSED || event.kind() == EventKind.FAILED) {
+				JsonNode document = JSON.readTree(event.payload());
+				Found.add(context, Found.VERDICT, document.path("verdict").asString("error"));
+				document.path("yara").forEach(rule -> Found.add(context, Found.RULE, rule.asString()));
+			}
+		}
 		progress.doneSamples.addAndGet(chunk.size());
 		progress.doneBytes.addAndGet(bytes);
 	}

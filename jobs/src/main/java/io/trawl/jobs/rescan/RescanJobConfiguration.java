@@ -144,7 +144,8 @@ public class RescanJobConfiguration {
 	@StepScope
 	EventWriter eventWriter(EventStore events, ProgressMeter progress,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
-		return new EventWriter(events, progress.of(stepExecution.getJobExecutionId()));
+		return new EventWriter(events, progress.of(stepExecution.getJobExecutionId()),
+				stepExecution.getExecutionContext());
 	}
 
 	@Bean

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import org.springframework.batch.core.job.JobExecution;
@@ -15,6 +16,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
+import io.trawl.jobs.rescan.Found;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.JobSummary;
@@ -84,12 +86,21 @@ public class JobStatusService {
 		long total = partitions.isEmpty() ? -1
 				: partitions.stream().mapToLong(s -> context(s).getLong(PARTITION_TOTAL, 0L)).sum();
 		// a restart resumes where earlier executions of the instance stopped: their work counts too
-		long done = jobs.getJobExecutions(execution.getJobInstance()).stream()
+		List<StepExecution> allRuns = jobs.getJobExecutions(execution.getJobInstance()).stream()
 			.filter(e -> e.getId() <= execution.getId())
 			.flatMap(e -> e.getStepExecutions().stream())
 			.filter(s -> s.getStepName().contains(":partition"))
-			.mapToLong(StepExecution::getWriteCount)
-			.sum();
+			.toList();
+		long done = allRuns.stream().mapToLong(StepExecution::getWriteCount).sum();
+		// before the projection's summary: what each partition's latest run has counted (it carries the earlier ones)
+		Map<String, StepExecution> latestRuns = new TreeMap<>();
+		allRuns.forEach(s -> latestRuns.merge(s.getStepName(), s, (a, b) -> a.getId() > b.getId() ? a : b));
+		Map<String, Long> verdictsSoFar = new TreeMap<>();
+		Map<String, Long> ruleHitsSoFar = new TreeMap<>();
+		latestRuns.values().forEach(s -> {
+			Found.verdicts(context(s), verdictsSoFar);
+			Found.ruleHits(context(s), ruleHitsSoFar);
+		});
 		double percent = total <= 0 ? (total == 0 ? 100.0 : 0.0) : Math.round(1000.0 * done / total) / 10.0;
 		Optional<JobSummary> summary = tables.summary(instanceId)
 			.filter(s -> !execution.isRunning() || s.samples() > 0);
@@ -103,7 +114,8 @@ public class JobStatusService {
 				execution.getExitStatus().getExitDescription(), execution.getStartTime(), execution.getEndTime(),
 				parameter(parameters, "source"), parameter(parameters, "rules"), parameter(parameters, "requestId"),
 				samples, files, resultEvents, summary.map(JobSummary::errors).orElse(0L),
-				summary.map(JobSummary::verdicts).orElse(Map.of()), summary.map(JobSummary::ruleHits).orElse(Map.of()),
+				summary.map(JobSummary::verdicts).orElse(verdictsSoFar),
+				summary.map(JobSummary::ruleHits).orElse(ruleHitsSoFar),
 				new JobStatus.Progress(done, total, percent),
 				steps.stream()
 					.map(s -> new JobStatus.StepProgress(s.getStepName(), s.getStatus().name(), s.getReadCount(),

@@ -146,6 +146,12 @@ class RescanJobFunctionalTests {
 		long storedBeforeRestart = events.count(instance, EventKind.ANALYSED);
 		assertThat(storedBeforeRestart).isPositive();
 		assertThat(events.count(instance, EventKind.ATTEMPT)).as("a first run is not careful").isZero();
+		// no projection ran, yet status tells what the committed chunks found (per result event, so at least one
+		// verdict per stored result; a file seen twice in two chunks counts twice until the summary)
+		JobStatus midway = status.get(failed.getId()).orElseThrow();
+		long foundSoFar = midway.verdicts().values().stream().mapToLong(Long::longValue).sum();
+		assertThat(foundSoFar).isGreaterThanOrEqualTo(storedBeforeRestart + events.count(instance, EventKind.FAILED));
+		assertThat(midway.ruleHits()).as("the test rules hit the corpus").isNotEmpty();
 
 		JobExecution restarted = launcher.restart(failed.getId());
 
@@ -155,6 +161,7 @@ class RescanJobFunctionalTests {
 		JobStatus job = status.get(restarted.getId()).orElseThrow();
 		assertThat(job.resultEvents()).isEqualTo(job.samples());
 		assertThat(job.files()).isEqualTo(files.size());
+		assertThat(job.verdicts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(job.samples());
 		List<ResultEvent> analysed = new ArrayList<>();
 		events.forEach(instance, e -> {
 			if (e.kind() == EventKind.ANALYSED) {
