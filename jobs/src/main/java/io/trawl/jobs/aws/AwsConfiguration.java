@@ -1,6 +1,5 @@
 package io.trawl.jobs.aws;
 
-import java.net.URI;
 import java.nio.file.Path;
 
 import org.slf4j.Logger;
@@ -11,9 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
-import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -45,18 +41,18 @@ class AwsConfiguration {
 
 	@Bean
 	S3Client s3Client(AwsProperties aws) {
-		return new S3ClientSettings(region(aws).id(), AwsProperties.Endpoints.uri(aws.endpoints().s3()),
+		return new S3ClientSettings(AwsClients.region(aws).id(), AwsProperties.Endpoints.uri(aws.endpoints().s3()),
 				aws.pathStyle(), aws.maxAttempts()).build();
 	}
 
 	@Bean
 	DynamoDbClient dynamoDbClient(AwsProperties aws) {
-		return configure(DynamoDbClient.builder(), aws, aws.endpoints().dynamodb()).build();
+		return AwsClients.configure(DynamoDbClient.builder(), aws, aws.endpoints().dynamodb()).build();
 	}
 
 	@Bean
 	SqsClient sqsClient(AwsProperties aws) {
-		return configure(SqsClient.builder(), aws, aws.endpoints().sqs()).build();
+		return AwsClients.configure(SqsClient.builder(), aws, aws.endpoints().sqs()).build();
 	}
 
 	@Bean
@@ -100,27 +96,5 @@ class AwsConfiguration {
 	@ConditionalOnExpression("'${trawl.role:all}' != 'worker'") // workers only analyse partitions
 	LaunchQueueListener launchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties aws) {
 		return new LaunchQueueListener(sqs, launcher, aws.launch());
-	}
-
-	private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, AwsProperties aws, String endpoint) {
-		builder.region(region(aws));
-		URI uri = AwsProperties.Endpoints.uri(endpoint);
-		if (uri != null) {
-			builder.endpointOverride(uri);
-		}
-		builder.overrideConfiguration(o -> o.retryStrategy(S3ClientSettings.retryStrategy(aws.maxAttempts())));
-		return builder;
-	}
-
-	private static Region region(AwsProperties aws) {
-		if (aws.region() != null && !aws.region().isBlank()) {
-			return Region.of(aws.region().trim());
-		}
-		try {
-			return new DefaultAwsRegionProviderChain().getRegion();
-		}
-		catch (RuntimeException e) {
-			throw new IllegalStateException("No AWS region is configured; set AWS_REGION (for example eu-west-1).", e);
-		}
 	}
 }

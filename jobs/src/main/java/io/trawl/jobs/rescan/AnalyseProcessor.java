@@ -79,10 +79,10 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 			case 1 -> analyse(ref, analysis.withoutNativeCode("not run: the worker process died while this sample was "
 					+ "being analysed (job execution " + earlier.deaths().get(0) + "); analyzers with native code are "
 					+ "skipped for it"));
-			default -> new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, "worker", "not analysed: the "
+			default -> SampleOutcome.failed(ref.location(), ref.size(), failed(ref, "worker", "not analysed: the "
 					+ "worker process died each of the " + earlier.deaths().size() + " times this sample was being "
 					+ "analysed (job executions " + join(earlier.deaths()) + "), the last time without its analyzers "
-					+ "with native code", Instant.now())));
+					+ "with native code", Instant.now()));
 		});
 	}
 
@@ -103,21 +103,28 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 			}
 		}
 		catch (Exception | OutOfMemoryError e) {
-			return new SampleOutcome(ref.location(), ref.size(), List.of(failed(ref, "read", describe(e), now)));
+			return SampleOutcome.failed(ref.location(), ref.size(), failed(ref, "read", describe(e), now));
 		}
 		if (!(findings.get("sha256") instanceof String sha256)) {
 			String why = findings.errors().isEmpty() ? "no sha256" : findings.errors().get(0).message();
-			return new SampleOutcome(ref.location(), size, List.of(failed(ref, "read", why, now)));
+			return SampleOutcome.failed(ref.location(), size, failed(ref, "read", why, now));
 		}
 		List<ResultEvent> events = new ArrayList<>();
 		events.add(new ResultEvent(ResultEvent.sourceId(jobInstanceId, sha256, qualifier(ref.location())),
 				jobInstanceId, jobExecutionId, sha256, EventKind.SOURCE, now,
 				JSON.writeValueAsString(Map.of("location", ref.location(), "size", size))));
-		addAnalysed(sha256, findings, now, events);
-		return new SampleOutcome(ref.location(), size, events);
+		List<String> verdicts = new ArrayList<>();
+		List<String> ruleHits = new ArrayList<>();
+		addAnalysed(sha256, findings, now, events, verdicts, ruleHits);
+		return new SampleOutcome(ref.location(), size, events, verdicts, ruleHits);
 	}
 
-	private void addAnalysed(String sha256, Findings findings, Instant now, List<ResultEvent> events) {
+	private void addAnalysed(String sha256, Findings findings, Instant now, List<ResultEvent> events,
+			List<String> verdicts, List<String> ruleHits) {
+		verdicts.add(findings.get("verdict") instanceof String verdict ? verdict : "error");
+		if (findings.get("yara") instanceof List<?> rules) {
+			rules.forEach(rule -> ruleHits.add(String.valueOf(rule)));
+		}
 		Map<String, Object> document = new LinkedHashMap<>(findings.fields());
 		document.put("errors", findings.errors());
 		document.put("analyzers", findings.analyzers());
@@ -135,7 +142,7 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 						ResultEvent.sourceId(jobInstanceId, childSha, qualifier(sha256 + "!/" + child.path())),
 						jobInstanceId, jobExecutionId, childSha, EventKind.SOURCE, now,
 						JSON.writeValueAsString(Map.of("parent", sha256, "path", child.path()))));
-				addAnalysed(childSha, child.findings(), now, events);
+				addAnalysed(childSha, child.findings(), now, events, verdicts, ruleHits);
 			}
 		}
 	}

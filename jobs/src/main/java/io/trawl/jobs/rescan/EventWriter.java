@@ -7,10 +7,6 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-
-import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
 
@@ -20,8 +16,6 @@ import io.trawl.readmodel.event.ResultEvent;
  * with the chunk: what a job has found so far can be read while it runs, before the projection ({@link Found}).
  */
 class EventWriter implements ItemWriter<SampleOutcome> {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final EventStore events;
 	private final ProgressMeter.Progress progress;
@@ -42,12 +36,9 @@ class EventWriter implements ItemWriter<SampleOutcome> {
 			bytes += outcome.bytes();
 		}
 		events.append(all);
-		for (ResultEvent event : all) {
-			if (event.kind() == EventKind.ANALYSED || event.kind() == EventKind.FAILED) {
-				JsonNode document = JSON.readTree(event.payload());
-				Found.add(context, Found.VERDICT, document.path("verdict").asString("error"));
-				document.path("yara").forEach(rule -> Found.add(context, Found.RULE, rule.asString()));
-			}
+		for (SampleOutcome outcome : chunk) {
+			outcome.verdicts().forEach(verdict -> Found.add(context, Found.VERDICT, verdict));
+			outcome.ruleHits().forEach(rule -> Found.add(context, Found.RULE, rule));
 		}
 		progress.doneSamples.addAndGet(chunk.size());
 		progress.doneBytes.addAndGet(bytes);

@@ -4,6 +4,16 @@ import java.util.List;
 
 import io.trawl.readmodel.event.ResultEvent;
 
-/** The events one source location produced (its own result, its source, its archive members'), and its size. */
-record SampleOutcome(String location, long bytes, List<ResultEvent> events) {
+/**
+ * The events one source location produced (its own result, its source, its archive members'), its size, and what
+ * its results found: a verdict per result and each rule hit, so the writer counts them without reading the events
+ * back ({@link Found}).
+ */
+record SampleOutcome(String location, long bytes, List<ResultEvent> events, List<String> verdicts,
+		List<String> ruleHits) {
+
+	/** A location with no analysed result, only a FAILED one: its verdict is error. */
+	static SampleOutcome failed(String location, long bytes, ResultEvent failed) {
+		return new SampleOutcome(location, bytes, List.of(failed), List.of("error"), List.of());
+	}
 }
