@@ -31,8 +31,11 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param threads partitions analysed at once; 0 means one per available core
 	 * @param chunkSize samples per transaction
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
-	 * @param maxSampleSize larger samples are only hashed (an error on the result says so): a 5 GB disk image must
-	 * not hold a partition for an hour
+	 * @param maxSampleSize larger samples go only through {@code oversizedAnalyzers}, and their result names the
+	 * others under {@code skipped}: a 5 GB disk image must not hold a partition for an hour
+	 * @param oversizedAnalyzers what samples above {@code maxSampleSize} still get, by analyzer name: by default the
+	 * analyzers that take one bounded pass over the bytes (hashes, MIME and file type, entropy, ssdeep, TLSH and
+	 * YARA, from the file), so every sample has the fields that are compared with the reference tools
 	 * @param yaraTimeoutSeconds libyara's own timeout for one scan
 	 * @param analyzerTimeout the time each analyzer has for one sample; an archive's members share its time
 	 * @param archive bomb limits for archive members
@@ -45,7 +48,9 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 			@Min(1) @DefaultValue("20") int chunkSize, @DefaultValue("64MB") DataSize inMemoryLimit,
 			@DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
 			@DefaultValue("120s") Duration analyzerTimeout, @Valid @DefaultValue Archive archive,
-			@DefaultValue({}) List<String> skip, @DefaultValue({}) List<String> extraAnalyzers) {
+			@DefaultValue({}) List<String> skip, @DefaultValue({}) List<String> extraAnalyzers,
+			@DefaultValue({ "hashes", "mimeType", "fileType", "entropy", "ssdeep", "tlsh",
+					"yara" }) List<String> oversizedAnalyzers) {
 
 		public int effectiveThreads() {
 			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

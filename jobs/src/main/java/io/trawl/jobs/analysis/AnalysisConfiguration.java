@@ -72,6 +72,13 @@ public class AnalysisConfiguration {
 			throw new IllegalArgumentException("trawl.analysis.skip names " + name + ", which is not an analyzer "
 					+ "that can be left out; these can: " + skippable);
 		});
+		properties.analysis().oversizedAnalyzers().stream()
+			.filter(name -> !name.equals("hashes") && !skippable.contains(name))
+			.findFirst()
+			.ifPresent(name -> {
+				throw new IllegalArgumentException("trawl.analysis.oversized-analyzers names " + name + ", which is not "
+						+ "an analyzer; these are: hashes, " + String.join(", ", skippable));
+			});
 		List<Analyzer> kept = analyzers.stream().filter(analyzer -> !skip.contains(analyzer.name())).toList();
 		return rules -> {
 			List<Analyzer> pipeline = new ArrayList<>(kept);
@@ -112,10 +119,5 @@ public class AnalysisConfiguration {
 	@FunctionalInterface
 	public interface AnalysisFactory {
 		SampleAnalysis create(YaraRules rules);
-
-		/** For samples too large for the whole analysis: hashes, streamed. */
-		default SampleAnalysis hashesOnly() {
-			return new SampleAnalysis(List.of(new HashAnalyzer()), VerdictPolicy.defaults());
-		}
 	}
 }

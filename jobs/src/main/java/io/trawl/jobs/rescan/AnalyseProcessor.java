@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
@@ -30,7 +31,7 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 
 	private final SampleSource source;
 	private final SampleAnalysis analysis;
-	private final SampleAnalysis oversized;
+	private final Set<String> oversizedAnalyzers;
 	private final long maxSampleSize;
 	private final long jobInstanceId;
 	private final long jobExecutionId;
@@ -38,18 +39,22 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 	private AutoCloseable held = () -> {
 	};
 
-	/** @param oversized what samples above {@code maxSampleSize} get instead of the whole analysis */
-	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, SampleAnalysis oversized, long maxSampleSize,
+	/**
+	 * @param oversizedAnalyzers the analyzers, by name, that samples above {@code maxSampleSize} still go through:
+	 * those that take one bounded pass over the bytes, so a 5 GB disk image still gets its hashes, ssdeep and YARA
+	 * hits without holding a partition for the slower ones
+	 */
+	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, Set<String> oversizedAnalyzers, long maxSampleSize,
 			long jobInstanceId, long jobExecutionId) {
-		this(source, analysis, oversized, maxSampleSize, jobInstanceId, jobExecutionId, CarefulChunk.off());
+		this(source, analysis, oversizedAnalyzers, maxSampleSize, jobInstanceId, jobExecutionId, CarefulChunk.off());
 	}
 
 	/** @param careful the careful first chunk of a run that follows an unfinished one, or {@link CarefulChunk#off} */
-	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, SampleAnalysis oversized, long maxSampleSize,
+	AnalyseProcessor(SampleSource source, SampleAnalysis analysis, Set<String> oversizedAnalyzers, long maxSampleSize,
 			long jobInstanceId, long jobExecutionId, CarefulChunk careful) {
 		this.source = source;
 		this.analysis = analysis;
-		this.oversized = oversized;
+		this.oversizedAnalyzers = Set.copyOf(oversizedAnalyzers);
 		this.maxSampleSize = maxSampleSize;
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
@@ -93,14 +98,10 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 		try (Sample sample = source.open(ref)) {
 			size = sample.size();
 			if (size > maxSampleSize) {
-				findings = oversized.analyse(sample);
-				findings.addError("yara", "not scanned: the sample is " + size
-						+ " bytes, above trawl.analysis.max-sample-size (" + maxSampleSize + "); only hashes were computed");
-				findings.put("verdict", "error"); // nothing was looked for, so it cannot be called clean
+				pipeline = pipeline.only(oversizedAnalyzers, "not run: the sample is " + size + " bytes, above "
+						+ "trawl.analysis.max-sample-size (" + maxSampleSize + ")");
 			}
-			else {
-				findings = pipeline.analyse(sample);
-			}
+			findings = pipeline.analyse(sample);
 		}
 		catch (Exception | OutOfMemoryError e) {
 			return SampleOutcome.failed(ref.location(), ref.size(), failed(ref, "read", describe(e), now));

@@ -1,5 +1,7 @@
 package io.trawl.jobs.rescan;
 
+import java.util.Set;
+
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -135,7 +137,8 @@ public class RescanJobConfiguration {
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
 				properties.analysis().chunkSize());
 		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
-		return new AnalyseProcessor(sampleSource, analyses.create(lease.rules()), analyses.hashesOnly(),
+		return new AnalyseProcessor(sampleSource, analyses.create(lease.rules()),
+				Set.copyOf(properties.analysis().oversizedAnalyzers()),
 				properties.analysis().maxSampleSize().toBytes(), jobInstanceId, stepExecution.getJobExecutionId(),
 				careful).holding(lease);
 	}

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +19,7 @@ import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.analysis.VerdictPolicy;
 import io.trawl.worker.analysis.content.EntropyAnalyzer;
+import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.source.FolderSampleSource;
 import io.trawl.worker.source.SampleRef;
@@ -30,10 +33,10 @@ class AnalyseProcessorTests {
 	Path folder;
 
 	private AnalyseProcessor processor(long maxSampleSize) {
-		SampleAnalysis full = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer()),
-				VerdictPolicy.defaults());
-		SampleAnalysis hashes = new SampleAnalysis(List.of(new HashAnalyzer()), VerdictPolicy.defaults());
-		return new AnalyseProcessor(new FolderSampleSource(folder, 1024), full, hashes, maxSampleSize, 7, 70);
+		SampleAnalysis full = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer(),
+				new SsdeepAnalyzer()), VerdictPolicy.defaults());
+		return new AnalyseProcessor(new FolderSampleSource(folder, 1024), full, Set.of("hashes", "ssdeep"),
+				maxSampleSize, 7, 70);
 	}
 
 	@Test
@@ -52,16 +55,31 @@ class AnalyseProcessorTests {
 	}
 
 	@Test
-	void aSampleAboveTheMaximumIsOnlyHashedAndSaysSo() throws Exception {
-		Files.write(folder.resolve("big.bin"), new byte[4096]);
+	void aSampleAboveTheMaximumGetsOnlyTheOversizedAnalyzersAndNamesTheOthers() throws Exception {
+		byte[] content = new byte[4096];
+		new Random(3).nextBytes(content);
+		Files.write(folder.resolve("big.bin"), content);
 
 		SampleOutcome outcome = processor(2048).process(new SampleRef("big.bin", 4096));
 
 		JsonNode document = analysed(outcome);
-		assertThat(document.get("sha256").asString()).isEqualTo(HashAnalyzer.sha256Hex(new byte[4096]));
+		assertThat(document.get("sha256").asString()).isEqualTo(HashAnalyzer.sha256Hex(content));
+		JsonNode whole = analysed(processor(1 << 20).process(new SampleRef("big.bin", 4096)));
+		assertThat(document.get("ssdeep").asString()).startsWith("96:").isEqualTo(whole.get("ssdeep").asString());
 		assertThat(document.has("entropy")).isFalse();
-		assertThat(document.get("verdict").asString()).isEqualTo("error");
-		assertThat(document.get("errors").toString()).contains("max-sample-size");
+		assertThat(document.get("skipped").get("entropy").asString()).contains("4096 bytes", "max-sample-size (2048)");
+		assertThat(document.get("skipped").has("ssdeep")).isFalse();
+		assertThat(document.get("errors").isEmpty()).isTrue();
+	}
+
+	@Test
+	void aSampleWithinTheMaximumGetsEveryAnalyzerAndSkipsNone() throws Exception {
+		Files.write(folder.resolve("small.bin"), new byte[1000]);
+
+		JsonNode document = analysed(processor(2048).process(new SampleRef("small.bin", 1000)));
+
+		assertThat(document.has("entropy")).isTrue();
+		assertThat(document.has("skipped")).isFalse();
 	}
 
 	@Test

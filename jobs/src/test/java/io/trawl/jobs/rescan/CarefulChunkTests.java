@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -144,8 +145,8 @@ class CarefulChunkTests {
 	private AnalyseProcessor processor(CarefulChunk careful) {
 		SampleAnalysis full = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer(), new NativeProbe()),
 				VerdictPolicy.defaults());
-		SampleAnalysis hashes = new SampleAnalysis(List.of(new HashAnalyzer()), VerdictPolicy.defaults());
-		return new AnalyseProcessor(new FolderSampleSource(folder, 1024), full, hashes, 1 << 20, JOB, 99, careful);
+		return new AnalyseProcessor(new FolderSampleSource(folder, 1024), full, Set.of("hashes"), 1 << 20, JOB, 99,
+				careful);
 	}
 
 	private static SampleRef ref(String name) {

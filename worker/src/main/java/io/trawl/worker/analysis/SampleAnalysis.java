@@ -1,7 +1,11 @@
 package io.trawl.worker.analysis;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,7 @@ public final class SampleAnalysis {
 	private final Duration timeout;
 	private final List<String> leftOut;
 	private final String leftOutReason;
+	private final Map<String, String> skipped;
 
 	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts) {
 		this(analyzers, verdicts, DEFAULT_TIMEOUT);
@@ -31,16 +36,17 @@ public final class SampleAnalysis {
 
 	/** @param timeout the time each analyzer has for one sample (see {@link Deadline}) */
 	public SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts, Duration timeout) {
-		this(analyzers, verdicts, timeout, List.of(), null);
+		this(analyzers, verdicts, timeout, List.of(), null, Map.of());
 	}
 
 	private SampleAnalysis(List<Analyzer> analyzers, VerdictPolicy verdicts, Duration timeout, List<String> leftOut,
-			String leftOutReason) {
+			String leftOutReason, Map<String, String> skipped) {
 		this.analyzers = List.copyOf(analyzers);
 		this.verdicts = verdicts;
 		this.timeout = timeout;
 		this.leftOut = List.copyOf(leftOut);
 		this.leftOutReason = leftOutReason;
+		this.skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped)); // in pipeline order
 	}
 
 	/**
@@ -52,7 +58,19 @@ public final class SampleAnalysis {
 	public SampleAnalysis withoutNativeCode(String reason) {
 		List<String> names = analyzers.stream().filter(Analyzer::nativeCode).map(Analyzer::name).toList();
 		return new SampleAnalysis(analyzers.stream().filter(a -> !a.nativeCode()).toList(), verdicts, timeout, names,
-				reason);
+				reason, skipped);
+	}
+
+	/**
+	 * The same pipeline with only the analyzers named in {@code kept}. Unlike {@link #withoutNativeCode}, leaving one
+	 * out is a bound the operator chose, not a failure: each result names the analyzers left out under
+	 * {@code skipped}, with {@code reason}, and its verdict comes from the analyzers that ran.
+	 */
+	public SampleAnalysis only(Collection<String> kept, String reason) {
+		Map<String, String> skip = new LinkedHashMap<>(skipped);
+		analyzers.stream().filter(a -> !kept.contains(a.name())).forEach(a -> skip.put(a.name(), reason));
+		return new SampleAnalysis(analyzers.stream().filter(a -> kept.contains(a.name())).toList(), verdicts, timeout,
+				leftOut, leftOutReason, skip);
 	}
 
 	public Findings analyse(Sample sample) {
@@ -80,6 +98,9 @@ public final class SampleAnalysis {
 		}
 		for (String name : leftOut) {
 			findings.addError(name, leftOutReason);
+		}
+		if (!skipped.isEmpty()) {
+			findings.put("skipped", skipped);
 		}
 		findings.put("verdict", verdicts.verdict(findings).name().toLowerCase());
 		return findings;

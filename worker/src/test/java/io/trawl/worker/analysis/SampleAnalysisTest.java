@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,5 +52,38 @@ class SampleAnalysisTest {
 			assertThat(findings.get("verdict")).as("YARA is essential: unscanned is not clean").isEqualTo("error");
 			assertThat(whole.leftOut()).isEmpty();
 		}
+	}
+
+	@Test
+	void onlyKeepsTheNamedAnalyzersAndNamesTheOthersAsSkippedNotAsErrors() throws Exception {
+		Path rulesFile = Files.writeString(folder.resolve("any.yar"), "rule Any { condition: true }\n");
+		try (YaraRules rules = YaraRules.compile(rulesFile, 10)) {
+			SampleAnalysis whole = new SampleAnalysis(List.of(new HashAnalyzer(), new SsdeepAnalyzer(),
+					new EntropyAnalyzer(), new YaraAnalyzer(rules)), VerdictPolicy.defaults());
+
+			Findings findings = whole.only(Set.of("hashes", "yara"), "not run: too big")
+				.analyse(Sample.ofBytes("big.bin", "big".getBytes()));
+
+			assertThat(findings.get("yara")).isEqualTo(List.of("Any"));
+			assertThat(findings.get("entropy")).isNull();
+			assertThat(findings.get("skipped"))
+				.isEqualTo(Map.of("ssdeep", "not run: too big", "entropy", "not run: too big"));
+			assertThat(findings.errors()).isEmpty();
+			assertThat(findings.get("verdict")).isNotEqualTo("error");
+		}
+	}
+
+	@Test
+	void aCarefulOversizedSampleStillLeavesNativeCodeOut() throws Exception {
+		SampleAnalysis whole = new SampleAnalysis(List.of(new HashAnalyzer(), new SsdeepAnalyzer(),
+				new EntropyAnalyzer()), VerdictPolicy.defaults());
+
+		SampleAnalysis both = whole.withoutNativeCode("not run: the worker died").only(Set.of("hashes", "ssdeep"),
+				"not run: too big");
+		Findings findings = both.analyse(Sample.ofBytes("poison.bin", "poison".getBytes()));
+
+		assertThat(both.analyzers()).extracting(Analyzer::name).containsExactly("hashes");
+		assertThat(findings.errors()).containsExactly(new Findings.AnalysisError("ssdeep", "not run: the worker died"));
+		assertThat(findings.get("skipped")).isEqualTo(Map.of("entropy", "not run: too big"));
 	}
 }
