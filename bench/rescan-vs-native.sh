@@ -126,7 +126,8 @@ JOB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobExecu
   printf 'yara\t%s\n' "$(yara --version)"
   printf 'ssdeep\t%s\n' "$(ssdeep -V)"
   printf 'coreutils\t%s\n' "$(md5sum --version | head -1 | awk '{print $NF}')"
-  printf 'java\t%s\n' "$(java -version 2>&1 | head -1 | sed 's/"//g')"
+  # the java the launcher chose (it prefers a JDK 25+ for its AOT cache), as the rescan logged it
+  printf 'java\t%s\n' "$(sed -n 's/.* on Java \([^ ]* ([^)]*)\).*/\1/p' "$RUN/data-1/trawl.log" | head -1)"
   printf 'trawl\t%s\n' "$(cd "$TRAWL_HOME" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$TRAWL_HOME" && git diff --quiet HEAD -- worker jobs readmodel config 2>/dev/null || echo ' (with local changes)')"
 } > "$RUN/info.tsv"
 

@@ -97,6 +97,9 @@ public class RescanLauncher {
 	/** Runs the job to its end on the caller's thread (the operator is synchronous) and returns the execution. */
 	public JobExecution run(Request request) throws Exception {
 		JobParameters parameters = validate(request);
+		log.info("Rescan of {} on Java {} ({}), {} cores, {} partitions at once", parameters.getString("source"),
+				Runtime.version(), System.getProperty("java.home"), Runtime.getRuntime().availableProcessors(),
+				properties.analysis().effectiveThreads());
 		try {
 			return operator.start(rescanJob, parameters);
 		}
