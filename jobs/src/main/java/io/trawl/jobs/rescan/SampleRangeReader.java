@@ -35,7 +35,7 @@ class SampleRangeReader implements ItemStreamReader<SampleRef> {
 	@Override
 	public void open(ExecutionContext context) throws ItemStreamException {
 		lastRead = context.containsKey(LAST_READ) ? context.getString(LAST_READ) : after;
-		stream = source.list(lastRead).takeWhile(ref -> ref.location().compareTo(last) <= 0);
+		stream = source.list(lastRead, last);
 		refs = stream.iterator();
 	}
 

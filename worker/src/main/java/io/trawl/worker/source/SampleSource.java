@@ -16,6 +16,15 @@ public interface SampleSource {
 	Stream<SampleRef> list(String afterLocation);
 
 	/**
+	 * The samples after {@code afterLocation} up to and including {@code lastLocation} (null: to the end), in location
+	 * order: one partition's range. A source that can leave the rest unread overrides this.
+	 */
+	default Stream<SampleRef> list(String afterLocation, String lastLocation) {
+		return list(afterLocation)
+			.takeWhile(ref -> lastLocation == null || ref.location().compareTo(lastLocation) <= 0);
+	}
+
+	/**
 	 * Fails with a {@link SampleSourceException} naming the problem when the source cannot be listed; cheap, so a
 	 * launch can refuse a bad source before it starts a job.
 	 */
