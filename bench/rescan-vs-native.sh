@@ -3,11 +3,12 @@
 # file by file, and prints MB/s per tool and the ratio. See bench/README.md.
 #
 #   bench/rescan-vs-native.sh [--corpus DIR | --size-mb N] [--rules PATH] [--work DIR] [--seed N] [--set full|skeleton]
-#                             [--repeat N]
+#                             [--repeat N] [--cpus LIST]
 #
 # --set skeleton compares issue 2's analysis (hashes, MIME, entropy, YARA) with yara and the hash sums only;
 # full (the default) compares every analyzer with yara, ssdeep and the hash sums. --repeat N runs both sides N times,
-# alternating, and reports each tool's median (a shared machine is noisy).
+# alternating, and reports each tool's median (a shared machine is noisy). --cpus pins both sides to those CPUs
+# (taskset -c LIST, for example 0 or 0-1), to see how each side scales with cores; yara -p and Trawl follow the count.
 # Exits 1 when a file's hashes, size, ssdeep or YARA matches differ between Trawl and the native tools.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ WORK=/tmp/trawl-bench
 RULES=""
 SET=full
 REPEAT=1
+CPUS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) CORPUS="$2"; shift 2 ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
     --work) WORK="$2"; shift 2 ;;
     --set) SET="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
+    --cpus) CPUS="$2"; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "rescan-vs-native: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -72,6 +75,12 @@ else
   YARA_RULES+=("$ns:$RULES")
 fi
 CORES="$(nproc)"
+PIN=()
+if [ -n "$CPUS" ]; then
+  command -v taskset >/dev/null || { echo "rescan-vs-native: --cpus needs taskset (apt-get install -y util-linux)" >&2; exit 2; }
+  PIN=(taskset -c "$CPUS")
+  CORES="$("${PIN[@]}" nproc)" || { echo "rescan-vs-native: --cpus $CPUS is not a CPU list taskset accepts" >&2; exit 2; }
+fi
 
 # Build the jar before anything is timed (the launcher builds on first use); its own data folder, so the timed
 # run starts from an empty database.
@@ -81,7 +90,7 @@ TRAWL_DATA_DIR="$RUN/build-data" "$TRAWL_HOME/trawl" status >/dev/null 2>"$RUN/b
 warm() { xargs -0 cat < "$RUN/files0" > /dev/null; }
 timed() { # timed NAME OUTFILE command...: runs it, records its wall and CPU (user + system) seconds in times.tsv
   local name="$1" out="$2"; shift 2
-  /usr/bin/time -f '%e %U %S' -o "$RUN/$name.time" "$@" > "$out" 2>"$RUN/$name.err" || {
+  /usr/bin/time -f '%e %U %S' -o "$RUN/$name.time" "${PIN[@]}" "$@" > "$out" 2>"$RUN/$name.err" || {
     echo "rescan-vs-native: $name failed:" >&2; tail -5 "$RUN/$name.err" >&2; exit 2; }
   read -r wall user sys < "$RUN/$name.time"
   printf '%s\t%s\t%s\n' "$name" "$wall" "$(python3 -c "print(round($user + $sys, 2))")" >> "$RUN/times.tsv"
