@@ -6,11 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -56,11 +51,11 @@ class KillAndRestartIT {
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(workspace.resolve("rescan.err").toFile())
 			.start();
-		long stored = awaitSomeEvents(data, rescan);
+		long stored = JobDatabase.awaitAnalysed(data, 40, rescan, this::rescanErrors);
 		rescan.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
 		assertThat(rescan.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(stored).as("killed part-way").isBetween(1L, (long) FILES - 1);
-		long executionId = startedExecution(data);
+		long executionId = JobDatabase.startedExecution(data);
 
 		Process restart = trawl(data, "restart", Long.toString(executionId))
 			.redirectError(workspace.resolve("restart.err").toFile())
@@ -97,38 +92,12 @@ class KillAndRestartIT {
 		return builder;
 	}
 
-	/** Polls the job's H2 database from this process (AUTO_SERVER) until some result events are committed. */
-	private long awaitSomeEvents(Path data, Process rescan) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-		while (System.nanoTime() < deadline) {
-			if (!rescan.isAlive()) {
-				throw new IllegalStateException("the rescan ended before it could be killed: "
-						+ Files.readString(workspace.resolve("rescan.err")));
-			}
-			long count = query(data, "SELECT COUNT(*) FROM trawl_event WHERE kind = 'ANALYSED'");
-			if (count >= 40) {
-				return count;
-			}
-			Thread.sleep(100);
+	private String rescanErrors() {
+		try {
+			return Files.readString(workspace.resolve("rescan.err"));
 		}
-		throw new IllegalStateException("no progress within 3 minutes");
-	}
-
-	private long startedExecution(Path data) throws Exception {
-		return query(data, "SELECT JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'");
-	}
-
-	private static long query(Path data, String sql) throws IOException {
-		if (!Files.exists(data.resolve("trawl.mv.db"))) {
-			return 0;
-		}
-		try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("trawl")
-				+ ";AUTO_SERVER=TRUE;IFEXISTS=TRUE", "sa", "");
-				ResultSet rs = connection.createStatement().executeQuery(sql)) {
-			return rs.next() ? rs.getLong(1) : 0;
-		}
-		catch (SQLException notYet) {
-			return 0; // tables not created yet
+		catch (IOException e) {
+			return e.toString();
 		}
 	}
 }

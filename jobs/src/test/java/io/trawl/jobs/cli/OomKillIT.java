@@ -1,0 +1,132 @@
+package io.trawl.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The launcher tells the kernel's OOM killer from a kill -9 by someone: both are a SIGKILL (exit 137), but only the
+ * first raises the kernel's oom_kill count. The JVM is really killed with SIGKILL; the count is a file standing in
+ * for /proc/vmstat (TRAWL_OOM_COUNTER), because a test cannot make the kernel's OOM killer strike on demand.
+ */
+class OomKillIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final int FILES = 1000;
+
+	@TempDir
+	Path workspace;
+
+	@Test
+	void anOomKillIsRestartedAutomaticallyAndAKillBySomeoneIsNot() throws Exception {
+		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+		Random random = new Random(5);
+		for (int i = 0; i < FILES; i++) {
+			byte[] content = new byte[64 * 1024 + random.nextInt(128 * 1024)];
+			random.nextBytes(content);
+			Files.write(corpus.resolve(String.format("sample-%04d.bin", i)), content);
+		}
+		Path data = workspace.resolve("data");
+		Path counter = Files.writeString(workspace.resolve("vmstat"), "pgfault 100\noom_kill 3\n");
+
+		// a kill -9 by someone: the launcher stops with the JVM's status and leaves the restart to the user
+		Process rescan = trawl(data, counter, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2")
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(workspace.resolve("rescan.err").toFile())
+			.start();
+		JobDatabase.awaitAnalysed(data, 20, rescan, () -> read("rescan.err"));
+		killJvm(rescan, () -> read("rescan.err"));
+		assertThat(rescan.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		assertThat(rescan.exitValue()).isEqualTo(137);
+		assertThat(read("rescan.err")).doesNotContain("restarting", "OOM");
+		long executionId = JobDatabase.startedExecution(data);
+		assertThat(executionId).isPositive();
+
+		// the OOM killer: the count goes up as the JVM dies, and the launcher restarts the job itself
+		Process restart = trawl(data, counter, "restart", Long.toString(executionId))
+			.redirectError(workspace.resolve("restart.err").toFile())
+			.start();
+		// not polled through the database: a reader holding it while the restart's JVM starts could make the
+		// restart's own first connection fail
+		awaitLine(restart, "restart.err", "recovering it");
+		Thread.sleep(1500);
+		Files.writeString(counter, "pgfault 100\noom_kill 4\n");
+		killJvm(restart, () -> read("restart.err"));
+		String out = new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(restart.waitFor(5, TimeUnit.MINUTES)).isTrue();
+		String err = read("restart.err");
+
+		assertThat(restart.exitValue()).as(err).isZero();
+		assertThat(err).contains("trawl: the kernel's OOM killer stopped the JVM (exit 137")
+			.containsPattern("trawl: restarting job execution \\d+ automatically");
+		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(summary.get("samples").asLong()).isEqualTo(FILES);
+		assertThat(summary.get("resultEvents").asLong()).as("nothing lost, nothing duplicated").isEqualTo(FILES);
+	}
+
+	/** SIGKILL to the launcher's java child, as the OOM killer or a kill -9 would send it. */
+	private static void killJvm(Process launcher, java.util.function.Supplier<String> err) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		List<ProcessHandle> children = List.of();
+		while (System.nanoTime() < deadline) {
+			children = launcher.toHandle().children().toList();
+			List<ProcessHandle> jvms = children.stream()
+				.filter(child -> child.info().command().orElse("").endsWith("/java"))
+				.toList();
+			if (jvms.size() == 1) {
+				jvms.get(0).destroyForcibly();
+				return;
+			}
+			Thread.sleep(50);
+		}
+		throw new AssertionError("the launcher has no single java child: " + children.stream()
+			.map(child -> child.pid() + " " + child.info().commandLine().orElse("?"))
+			.toList() + ", alive " + launcher.isAlive() + ", " + err.get());
+	}
+
+	private void awaitLine(Process launcher, String file, String text) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+		while (!read(file).contains(text)) {
+			assertThat(launcher.isAlive()).as("still running: %s", read(file)).isTrue();
+			assertThat(System.nanoTime()).as("'%s' within 2 minutes", text).isLessThan(deadline);
+			Thread.sleep(50);
+		}
+	}
+
+	private String read(String name) {
+		try {
+			return Files.readString(workspace.resolve(name));
+		}
+		catch (IOException e) {
+			return e.toString();
+		}
+	}
+
+	private ProcessBuilder trawl(Path data, Path counter, String... args) {
+		List<String> command = new ArrayList<>(List.of(Path.of("../trawl").toAbsolutePath().normalize().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		Map<String, String> env = builder.environment();
+		env.put("TRAWL_DATA_DIR", data.toString());
+		env.put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
+		env.put("TRAWL_OOM_COUNTER", counter.toString());
+		env.put("TRAWL_GRID_SIZE", "2");
+		env.put("TRAWL_AUTO_RESTARTS", "3");
+		return builder;
+	}
+}
