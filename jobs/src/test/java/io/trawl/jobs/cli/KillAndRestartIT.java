@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,15 +35,8 @@ class KillAndRestartIT {
 	@Test
 	void aRescanKilledPartWayIsRestartedToExactlyOneResultPerSample() throws Exception {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
-		Random random = new Random(7);
-		List<Path> files = new ArrayList<>();
-		for (int i = 0; i < FILES; i++) {
-			byte[] content = new byte[64 * 1024 + random.nextInt(192 * 1024)];
-			random.nextBytes(content);
-			Path file = corpus.resolve(String.format("d%02d/sample-%04d.bin", i % 17, i));
-			Files.createDirectories(file.getParent());
-			files.add(Files.write(file, content));
-		}
+		List<Path> files = Launches.randomFiles(corpus, FILES, 7, 64 * 1024, 192 * 1024,
+				i -> String.format("d%02d/sample-%04d.bin", i % 17, i));
 		Path data = workspace.resolve("data");
 
 		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2")

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,15 +39,8 @@ class NativeCrashIT {
 	@Test
 	void aSampleThatCrashesTheJvmIsContainedAndTheJobCompletes() throws Exception {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
-		Random random = new Random(11);
-		List<Path> ordinary = new ArrayList<>();
-		for (int i = 0; i < ORDINARY; i++) {
-			byte[] content = new byte[2048 + random.nextInt(16 * 1024)];
-			random.nextBytes(content);
-			Path file = corpus.resolve(String.format("d%d/sample-%04d.bin", i % 2, i));
-			Files.createDirectories(file.getParent());
-			ordinary.add(Files.write(file, content));
-		}
+		List<Path> ordinary = Launches.randomFiles(corpus, ORDINARY, 11, 2048, 16 * 1024,
+				i -> String.format("d%d/sample-%04d.bin", i % 2, i));
 		Path poison = Files.writeString(corpus.resolve(POISON),
 				CrashingAnalyzer.MARKER + " followed by the rest of a hostile file\n".repeat(40));
 		Path data = workspace.resolve("data");
@@ -119,17 +111,11 @@ class NativeCrashIT {
 	}
 
 	private ProcessBuilder trawl(Path data, String... args) {
-		List<String> command = new ArrayList<>(List.of(Path.of("../trawl").toAbsolutePath().normalize().toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
+		ProcessBuilder builder = Launches.trawl(data, args);
 		Map<String, String> env = builder.environment();
-		env.put("TRAWL_DATA_DIR", data.toString());
-		env.put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
 		env.put("TRAWL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
 		env.put("TRAWL_EXTRA_ANALYZERS", CrashingAnalyzer.class.getName());
-		env.put("TRAWL_GRID_SIZE", "2");
 		env.put("TRAWL_THREADS", "2");
-		env.put("TRAWL_AUTO_RESTARTS", "3");
 		return builder;
 	}
 }

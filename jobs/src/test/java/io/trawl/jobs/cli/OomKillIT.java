@@ -6,10 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -34,12 +31,7 @@ class OomKillIT {
 	@Test
 	void anOomKillIsRestartedAutomaticallyAndAKillBySomeoneIsNot() throws Exception {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
-		Random random = new Random(5);
-		for (int i = 0; i < FILES; i++) {
-			byte[] content = new byte[64 * 1024 + random.nextInt(128 * 1024)];
-			random.nextBytes(content);
-			Files.write(corpus.resolve(String.format("sample-%04d.bin", i)), content);
-		}
+		Launches.randomFiles(corpus, FILES, 5, 64 * 1024, 128 * 1024, i -> String.format("sample-%04d.bin", i));
 		Path data = workspace.resolve("data");
 		Path counter = Files.writeString(workspace.resolve("vmstat"), "pgfault 100\noom_kill 3\n");
 
@@ -118,15 +110,8 @@ class OomKillIT {
 	}
 
 	private ProcessBuilder trawl(Path data, Path counter, String... args) {
-		List<String> command = new ArrayList<>(List.of(Path.of("../trawl").toAbsolutePath().normalize().toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
-		Map<String, String> env = builder.environment();
-		env.put("TRAWL_DATA_DIR", data.toString());
-		env.put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
-		env.put("TRAWL_OOM_COUNTER", counter.toString());
-		env.put("TRAWL_GRID_SIZE", "2");
-		env.put("TRAWL_AUTO_RESTARTS", "3");
+		ProcessBuilder builder = Launches.trawl(data, args);
+		builder.environment().put("TRAWL_OOM_COUNTER", counter.toString());
 		return builder;
 	}
 }

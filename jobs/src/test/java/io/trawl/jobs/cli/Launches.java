@@ -1,0 +1,46 @@
+package io.trawl.jobs.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntFunction;
+
+/** What the integration tests that run Trawl as a user does share: a corpus of random files, and ./trawl itself. */
+final class Launches {
+
+	private Launches() {
+	}
+
+	/**
+	 * {@code count} files of random bytes, {@code minBytes} to {@code minBytes + spread} long, each at the path
+	 * {@code name} gives for its index (subfolders are created).
+	 */
+	static List<Path> randomFiles(Path corpus, int count, long seed, int minBytes, int spread, IntFunction<String> name)
+			throws IOException {
+		Random random = new Random(seed);
+		List<Path> files = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			byte[] content = new byte[minBytes + random.nextInt(spread)];
+			random.nextBytes(content);
+			Path file = corpus.resolve(name.apply(i));
+			Files.createDirectories(file.getParent());
+			files.add(Files.write(file, content));
+		}
+		return files;
+	}
+
+	/** The launcher, {@code ../trawl}, on its own data folder, with the default rules and two partitions. */
+	static ProcessBuilder trawl(Path data, String... args) {
+		List<String> command = new ArrayList<>(List.of(Path.of("../trawl").toAbsolutePath().normalize().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().put("TRAWL_DATA_DIR", data.toString());
+		builder.environment().put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
+		builder.environment().put("TRAWL_GRID_SIZE", "2");
+		builder.environment().put("TRAWL_AUTO_RESTARTS", "3");
+		return builder;
+	}
+}
