@@ -59,4 +59,16 @@ public final class ReferenceTools {
 		}
 		return hits;
 	}
+
+	/** What {@code ssdeep -r} prints for each file under {@code dir} (names without quotes or newlines). */
+	public static Map<Path, String> ssdeep(Path dir) throws IOException, InterruptedException {
+		Map<Path, String> hashes = new HashMap<>();
+		for (String line : run(List.of("ssdeep", "-r", "-s", dir.toString())).split("\n")) {
+			int quote = line.indexOf(",\"");
+			if (quote > 0 && line.endsWith("\"")) {
+				hashes.put(Path.of(line.substring(quote + 2, line.length() - 1)), line.substring(0, quote));
+			}
+		}
+		return hashes;
+	}
 }
