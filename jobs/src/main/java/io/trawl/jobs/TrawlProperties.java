@@ -36,6 +36,8 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * @param oversizedAnalyzers what samples above {@code maxSampleSize} still get, by analyzer name: by default the
 	 * analyzers that take one bounded pass over the bytes (hashes, MIME and file type, entropy, ssdeep, TLSH and
 	 * YARA, from the file), so every sample has the fields that are compared with the reference tools
+	 * @param lookUpContentsFrom samples at least this large are looked up by content after hashing: one whose content
+	 * this job has already analysed under another name is not analysed again (it gets its SOURCE event only)
 	 * @param yaraTimeoutSeconds libyara's own timeout for one scan
 	 * @param analyzerTimeout the time each analyzer has for one sample; an archive's members share its time
 	 * @param archive bomb limits for archive members
@@ -50,7 +52,8 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 			@DefaultValue("120s") Duration analyzerTimeout, @Valid @DefaultValue Archive archive,
 			@DefaultValue({}) List<String> skip, @DefaultValue({}) List<String> extraAnalyzers,
 			@DefaultValue({ "hashes", "mimeType", "fileType", "entropy", "ssdeep", "tlsh",
-					"yara" }) List<String> oversizedAnalyzers) {
+					"yara" }) List<String> oversizedAnalyzers,
+			@DefaultValue("1MB") DataSize lookUpContentsFrom) {
 
 		public int effectiveThreads() {
 			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

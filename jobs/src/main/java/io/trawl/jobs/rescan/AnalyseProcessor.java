@@ -2,10 +2,12 @@ package io.trawl.jobs.rescan;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
@@ -36,6 +38,14 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 	private final long jobInstanceId;
 	private final long jobExecutionId;
 	private final CarefulChunk careful;
+	private Predicate<String> analysed = sha256 -> false;
+	private long lookUpFrom = Long.MAX_VALUE;
+	/*
+	 * Contents this processor (one partition's step) analysed, committed or not. An uncommitted one is in the chunk
+	 * being written, whose transaction also carries the SOURCE event of a second name for it: both are stored or
+	 * neither. A chunk that rolls back fails the step, and its processor with it.
+	 */
+	private final Set<String> analysedHere = new HashSet<>();
 	private AutoCloseable held = () -> {
 	};
 
@@ -59,6 +69,19 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
 		this.careful = careful;
+	}
+
+	/**
+	 * Tells the processor which contents (by sha256) this job has already analysed and committed. A sample of at least
+	 * {@code fromSize} bytes with such a content, under another name, gets its SOURCE event and nothing else: the
+	 * analysis its content already has is what its ANALYSED event would have been (that event's id is the content's,
+	 * so a second one is never stored). Smaller samples are not looked up: their analysis costs less than the look-up
+	 * (a DynamoDB round trip on AWS).
+	 */
+	AnalyseProcessor knowing(long fromSize, Predicate<String> analysed) {
+		this.lookUpFrom = fromSize;
+		this.analysed = analysed;
+		return this;
 	}
 
 	/** Gives the processor what it must release when its step ends, such as its lease on the rules. */
@@ -101,7 +124,9 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 				pipeline = pipeline.only(oversizedAnalyzers, "not run: the sample is " + size + " bytes, above "
 						+ "trawl.analysis.max-sample-size (" + maxSampleSize + ")");
 			}
-			findings = pipeline.analyse(sample);
+			findings = pipeline.analyseUnlessKnown(sample, first -> size >= lookUpFrom
+					&& first.get("sha256") instanceof String sha256
+					&& (analysedHere.contains(sha256) || analysed.test(sha256)));
 		}
 		catch (Exception | OutOfMemoryError e) {
 			return SampleOutcome.failed(ref.location(), ref.size(), failed(ref, "read", describe(e), now));
@@ -116,7 +141,12 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 				JSON.writeValueAsString(Map.of("location", ref.location(), "size", size))));
 		List<String> verdicts = new ArrayList<>();
 		List<String> ruleHits = new ArrayList<>();
-		addAnalysed(sha256, findings, now, events, verdicts, ruleHits);
+		if (!findings.known()) {
+			addAnalysed(sha256, findings, now, events, verdicts, ruleHits);
+			if (size >= lookUpFrom) {
+				analysedHere.add(sha256);
+			}
+		}
 		return new SampleOutcome(ref.location(), size, events, verdicts, ruleHits);
 	}
 

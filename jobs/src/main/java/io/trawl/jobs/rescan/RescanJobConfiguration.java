@@ -25,6 +25,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
 import io.trawl.jobs.analysis.Rulesets;
+import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.worker.source.SampleSource;
@@ -140,7 +141,10 @@ public class RescanJobConfiguration {
 		return new AnalyseProcessor(sampleSource, analyses.create(lease.rules()),
 				Set.copyOf(properties.analysis().oversizedAnalyzers()),
 				properties.analysis().maxSampleSize().toBytes(), jobInstanceId, stepExecution.getJobExecutionId(),
-				careful).holding(lease);
+				careful)
+			.knowing(properties.analysis().lookUpContentsFrom().toBytes(),
+					sha256 -> !events.find(jobInstanceId, sha256, EventKind.ANALYSED).isEmpty())
+			.holding(lease);
 	}
 
 	@Bean

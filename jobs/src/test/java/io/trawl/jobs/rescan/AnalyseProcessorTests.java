@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -80,6 +81,55 @@ class AnalyseProcessorTests {
 
 		assertThat(document.has("entropy")).isTrue();
 		assertThat(document.has("skipped")).isFalse();
+	}
+
+	@Test
+	void aContentThisJobAlreadyAnalysedIsNotAnalysedAgainUnderAnotherName() throws Exception {
+		byte[] content = new byte[4096];
+		new Random(5).nextBytes(content);
+		Files.write(folder.resolve("first.bin"), content);
+		Files.write(folder.resolve("again.bin"), content);
+		Set<String> committed = new HashSet<>();
+		AnalyseProcessor processor = processor(1 << 20).knowing(0, committed::contains);
+
+		SampleOutcome first = processor.process(new SampleRef("first.bin", 4096));
+		first.events().stream().filter(e -> e.kind() == EventKind.ANALYSED).forEach(e -> committed.add(e.sampleKey()));
+		SampleOutcome again = processor.process(new SampleRef("again.bin", 4096));
+
+		assertThat(first.events()).extracting(ResultEvent::kind).contains(EventKind.ANALYSED);
+		assertThat(again.events()).singleElement().satisfies(event -> {
+			assertThat(event.kind()).isEqualTo(EventKind.SOURCE);
+			assertThat(event.sampleKey()).isEqualTo(HashAnalyzer.sha256Hex(content));
+			assertThat(event.payload()).contains("again.bin");
+		});
+		assertThat(again.verdicts()).isEmpty();
+		assertThat(again.bytes()).isEqualTo(4096);
+	}
+
+	@Test
+	void aContentAnalysedEarlierInTheSameChunkIsNotAnalysedAgain() throws Exception {
+		byte[] content = new byte[4096];
+		new Random(6).nextBytes(content);
+		Files.write(folder.resolve("first.bin"), content);
+		Files.write(folder.resolve("again.bin"), content);
+		AnalyseProcessor processor = processor(1 << 20).knowing(0, sha256 -> false); // nothing committed yet
+
+		SampleOutcome first = processor.process(new SampleRef("first.bin", 4096));
+		SampleOutcome again = processor.process(new SampleRef("again.bin", 4096));
+
+		assertThat(first.events()).extracting(ResultEvent::kind).contains(EventKind.ANALYSED);
+		assertThat(again.events()).extracting(ResultEvent::kind).containsExactly(EventKind.SOURCE);
+	}
+
+	@Test
+	void aSampleBelowTheLookUpSizeIsAnalysedWithoutAskingTheStore() throws Exception {
+		Files.write(folder.resolve("small.bin"), new byte[100]);
+		AnalyseProcessor processor = processor(1 << 20).knowing(101, sha256 -> {
+			throw new AssertionError("looked up " + sha256);
+		});
+
+		assertThat(processor.process(new SampleRef("small.bin", 100)).events()).extracting(ResultEvent::kind)
+			.contains(EventKind.ANALYSED);
 	}
 
 	@Test

@@ -18,6 +18,7 @@ public final class Findings {
 	private final List<Child> children = new ArrayList<>();
 	private final int depth;
 	private final ChildAnalysis childAnalysis;
+	private boolean known;
 
 	/** Findings of a top-level sample that has no way to analyse children (tests, one-off use). */
 	public Findings() {
@@ -66,6 +67,18 @@ public final class Findings {
 
 	void recordAnalyzer(String name, String version) {
 		analyzers.put(name, version);
+	}
+
+	void markKnown() {
+		known = true;
+	}
+
+	/**
+	 * True when the analysis stopped after the hashes because the content needs no second analysis (see
+	 * {@link SampleAnalysis#analyseUnlessKnown}): these findings are not a result.
+	 */
+	public boolean known() {
+		return known;
 	}
 
 	public Map<String, Object> fields() {

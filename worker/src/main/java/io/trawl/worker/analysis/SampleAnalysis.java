@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +75,30 @@ public final class SampleAnalysis {
 	}
 
 	public Findings analyse(Sample sample) {
-		return analyse(sample, 0);
+		return analyse(sample, 0, first -> false);
+	}
+
+	/**
+	 * Runs the first analyzer (the hashes), then asks {@code known} whether its findings name a content that needs no
+	 * second analysis, such as one this job has already analysed under another name. If so, the other analyzers are
+	 * not run: the findings hold what the first one found and {@link Findings#known()} is true.
+	 */
+	public Findings analyseUnlessKnown(Sample sample, Predicate<Findings> known) {
+		return analyse(sample, 0, known);
 	}
 
 	private Findings analyse(Sample sample, int depth) {
+		return analyse(sample, depth, first -> false);
+	}
+
+	private Findings analyse(Sample sample, int depth, Predicate<Findings> known) {
 		Findings findings = new Findings(depth, this::analyse);
 		findings.put("size", sample.size());
 		for (Analyzer analyzer : analyzers) {
+			if (analyzer != analyzers.get(0) && known.test(findings)) {
+				findings.markKnown();
+				return findings;
+			}
 			findings.recordAnalyzer(analyzer.name(), analyzer.version());
 			Deadline.open(timeout);
 			try {

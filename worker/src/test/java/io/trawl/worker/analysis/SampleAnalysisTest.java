@@ -86,4 +86,21 @@ class SampleAnalysisTest {
 		assertThat(findings.errors()).containsExactly(new Findings.AnalysisError("ssdeep", "not run: the worker died"));
 		assertThat(findings.get("skipped")).isEqualTo(Map.of("entropy", "not run: too big"));
 	}
+
+	@Test
+	void aKnownContentStopsAfterTheHashes() {
+		SampleAnalysis whole = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer()),
+				VerdictPolicy.defaults());
+
+		Findings known = whole.analyseUnlessKnown(Sample.ofBytes("again.bin", "seen".getBytes()),
+				first -> first.get("sha256") != null);
+		Findings fresh = whole.analyseUnlessKnown(Sample.ofBytes("new.bin", "seen".getBytes()), first -> false);
+
+		assertThat(known.known()).isTrue();
+		assertThat(known.get("sha256")).isEqualTo(fresh.get("sha256"));
+		assertThat(known.get("entropy")).isNull();
+		assertThat(known.get("verdict")).isNull();
+		assertThat(fresh.known()).isFalse();
+		assertThat(fresh.get("entropy")).isNotNull();
+	}
 }
