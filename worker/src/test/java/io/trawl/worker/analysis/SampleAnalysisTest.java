@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,18 +90,21 @@ class SampleAnalysisTest {
 
 	@Test
 	void aKnownContentStopsAfterTheHashes() {
-		SampleAnalysis whole = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer()),
-				VerdictPolicy.defaults());
+		SampleAnalysis whole = new SampleAnalysis(List.of(new HashAnalyzer(), new EntropyAnalyzer(),
+				new SsdeepAnalyzer()), VerdictPolicy.defaults());
 
 		Findings known = whole.analyseUnlessKnown(Sample.ofBytes("again.bin", "seen".getBytes()),
 				first -> first.get("sha256") != null);
-		Findings fresh = whole.analyseUnlessKnown(Sample.ofBytes("new.bin", "seen".getBytes()), first -> false);
+		AtomicInteger asked = new AtomicInteger();
+		Findings fresh = whole.analyseUnlessKnown(Sample.ofBytes("new.bin", "seen".getBytes()),
+				first -> asked.incrementAndGet() < 0);
 
 		assertThat(known.known()).isTrue();
 		assertThat(known.get("sha256")).isEqualTo(fresh.get("sha256"));
 		assertThat(known.get("entropy")).isNull();
 		assertThat(known.get("verdict")).isNull();
 		assertThat(fresh.known()).isFalse();
+		assertThat(asked).as("asked once, after the hashes").hasValue(1);
 		assertThat(fresh.get("entropy")).isNotNull();
 	}
 }
