@@ -7,8 +7,9 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 /**
  * What an analyse partition has found so far, kept in its execution context as one count per key
  * ({@code found.verdict.clean}, {@code found.rule.ns:Rule}), so it is saved with each chunk and survives a restart
- * exactly as the chunks do. Counted per result event: a sample seen at two locations in different chunks counts
- * twice, until the projection's summary, which counts distinct samples, replaces these figures.
+ * exactly as the chunks do. Counted per analysis: a content seen at two locations is analysed once when it is at
+ * least {@code look-up-contents-from} (the second location is looked up), but a smaller one is analysed, and
+ * counted, at each, until the projection's summary, which counts distinct samples, replaces these figures.
  */
 public final class Found {
 

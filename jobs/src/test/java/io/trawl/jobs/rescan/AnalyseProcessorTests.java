@@ -2,6 +2,7 @@ package io.trawl.jobs.rescan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -85,16 +86,15 @@ class AnalyseProcessorTests {
 
 	@Test
 	void aContentThisJobAlreadyAnalysedIsNotAnalysedAgainUnderAnotherName() throws Exception {
-		byte[] content = new byte[4096];
-		new Random(5).nextBytes(content);
-		Files.write(folder.resolve("first.bin"), content);
-		Files.write(folder.resolve("again.bin"), content);
+		byte[] content = oneContentUnderTwoNames(5);
 		Set<String> committed = new HashSet<>();
-		AnalyseProcessor processor = processor(1 << 20).knowing(0, committed::contains);
+		// two processors, as two partitions or a restarted step: only the store can tell the second one
+		AnalyseProcessor partition = processor(1 << 20).knowing(0, committed::contains);
+		AnalyseProcessor otherPartition = processor(1 << 20).knowing(0, committed::contains);
 
-		SampleOutcome first = processor.process(new SampleRef("first.bin", 4096));
+		SampleOutcome first = partition.process(new SampleRef("first.bin", 4096));
 		first.events().stream().filter(e -> e.kind() == EventKind.ANALYSED).forEach(e -> committed.add(e.sampleKey()));
-		SampleOutcome again = processor.process(new SampleRef("again.bin", 4096));
+		SampleOutcome again = otherPartition.process(new SampleRef("again.bin", 4096));
 
 		assertThat(first.events()).extracting(ResultEvent::kind).contains(EventKind.ANALYSED);
 		assertThat(again.events()).singleElement().satisfies(event -> {
@@ -108,10 +108,7 @@ class AnalyseProcessorTests {
 
 	@Test
 	void aContentAnalysedEarlierInTheSameChunkIsNotAnalysedAgain() throws Exception {
-		byte[] content = new byte[4096];
-		new Random(6).nextBytes(content);
-		Files.write(folder.resolve("first.bin"), content);
-		Files.write(folder.resolve("again.bin"), content);
+		oneContentUnderTwoNames(6);
 		AnalyseProcessor processor = processor(1 << 20).knowing(0, sha256 -> false); // nothing committed yet
 
 		SampleOutcome first = processor.process(new SampleRef("first.bin", 4096));
@@ -140,6 +137,15 @@ class AnalyseProcessorTests {
 			assertThat(event.kind()).isEqualTo(EventKind.FAILED);
 			assertThat(event.payload()).contains("vanished.bin");
 		});
+	}
+
+	/** 4096 random bytes written as first.bin and again.bin. */
+	private byte[] oneContentUnderTwoNames(long seed) throws IOException {
+		byte[] content = new byte[4096];
+		new Random(seed).nextBytes(content);
+		Files.write(folder.resolve("first.bin"), content);
+		Files.write(folder.resolve("again.bin"), content);
+		return content;
 	}
 
 	private static JsonNode analysed(SampleOutcome outcome) {
