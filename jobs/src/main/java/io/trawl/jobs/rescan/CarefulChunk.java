@@ -2,10 +2,12 @@ package io.trawl.jobs.rescan;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -30,7 +32,7 @@ import io.trawl.worker.source.SampleRef;
  * then, which is this chunk now. So before analysing each of its samples, this writes an ATTEMPT marker for the
  * sample's location, committed on its own (not with the chunk, which a crash rolls back), and after the analysis a
  * second marker saying it is done. A location with a started marker and no done marker from an earlier run is where
- * that run's process died.
+ * that run's process died; {@link CrashEvidence} tells whether it crashed there or was killed from outside.
  * <p>
  * Careful samples are analysed one at a time in the JVM, with every other analysis held back meanwhile, so a crash
  * during one can only be that sample's doing (or an outside kill). Outside the careful chunk, nothing is written and
@@ -49,6 +51,7 @@ final class CarefulChunk {
 	}
 
 	private final EventStore events;
+	private final CrashEvidence evidence;
 	private final TransactionTemplate ownTransaction;
 	private final long jobInstanceId;
 	private final long jobExecutionId;
@@ -59,10 +62,12 @@ final class CarefulChunk {
 	/**
 	 * @param run this run of the partition, from 1 ({@link PartitionRuns}); only a run above 1 is careful
 	 * @param samples how many samples are careful: the chunk size
+	 * @param evidence tells a crash from a kill from outside, which is not held against the sample
 	 */
 	CarefulChunk(EventStore events, PlatformTransactionManager transactionManager, long jobInstanceId,
-			long jobExecutionId, long stepExecutionId, int run, int samples) {
+			long jobExecutionId, long stepExecutionId, int run, int samples, CrashEvidence evidence) {
 		this.events = events;
+		this.evidence = evidence;
 		this.ownTransaction = new TransactionTemplate(transactionManager);
 		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.jobInstanceId = jobInstanceId;
@@ -83,6 +88,7 @@ final class CarefulChunk {
 
 	private CarefulChunk() {
 		this.events = null;
+		this.evidence = null;
 		this.ownTransaction = null;
 		this.jobInstanceId = 0;
 		this.jobExecutionId = 0;
@@ -117,7 +123,7 @@ final class CarefulChunk {
 		try {
 			String key = ResultEvent.locationKey(ref.location());
 			Earlier earlier = ownTransaction.execute(status -> {
-				Earlier found = earlier(key);
+				Earlier found = earlier(key, ref.location());
 				events.append(List.of(marker(ref, key, false)));
 				return found;
 			});
@@ -138,26 +144,37 @@ final class CarefulChunk {
 		}
 	}
 
-	/** Earlier runs with a started marker for this location and no done marker: their process died on it. */
-	private Earlier earlier(String key) {
+	/**
+	 * Earlier runs with a started marker for this location and no done marker, whose process died of a crash: they
+	 * died on it. One stopped from outside (no crash log on this host) is only logged.
+	 */
+	private Earlier earlier(String key, String location) {
 		String prefix = jobInstanceId + "/" + key + "/" + EventKind.ATTEMPT + "/";
-		TreeSet<String> started = new TreeSet<>();
-		TreeSet<String> done = new TreeSet<>();
-		Map<String, Long> executions = new LinkedHashMap<>();
+		Map<String, ResultEvent> started = new TreeMap<>();
+		Set<String> done = new HashSet<>();
 		for (ResultEvent marker : events.find(jobInstanceId, key, EventKind.ATTEMPT)) {
 			String rest = marker.eventId().substring(prefix.length());
 			if (rest.endsWith("/done")) {
 				done.add(rest.substring(0, rest.length() - "/done".length()));
 			}
 			else {
-				started.add(rest);
-				executions.put(rest, marker.jobExecutionId());
+				started.put(rest, marker);
 			}
 		}
-		started.removeAll(done);
+		started.keySet().removeAll(done);
 		started.remove(attempt);
 		List<Long> deaths = new ArrayList<>();
-		started.forEach(run -> deaths.add(executions.get(run)));
+		for (ResultEvent marker : started.values()) {
+			String worker = JSON.readTree(marker.payload()).path("worker").asString(null);
+			if (evidence.diedOfCrash(worker, marker.recordedAt())) {
+				deaths.add(marker.jobExecutionId());
+			}
+			else {
+				log.warn("{} was being analysed when the worker process {} of job execution {} stopped without a "
+						+ "crash log: it was killed from outside, which is not held against the sample", location,
+						worker, marker.jobExecutionId());
+			}
+		}
 		deaths.sort(null);
 		return new Earlier(List.copyOf(deaths));
 	}

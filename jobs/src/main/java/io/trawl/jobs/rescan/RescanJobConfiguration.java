@@ -136,7 +136,7 @@ public class RescanJobConfiguration {
 		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
-				properties.analysis().chunkSize());
+				properties.analysis().chunkSize(), CrashEvidence.ofThisJvm());
 		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
 		return new AnalyseProcessor(sampleSource, analyses.create(lease.rules()),
 				Set.copyOf(properties.analysis().oversizedAnalyzers()),

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /** What the integration tests that run Trawl as a user does share: a corpus of random files, and ./trawl itself. */
 final class Launches {
@@ -42,5 +44,25 @@ final class Launches {
 		builder.environment().put("TRAWL_GRID_SIZE", "2");
 		builder.environment().put("TRAWL_AUTO_RESTARTS", "3");
 		return builder;
+	}
+
+	/** SIGKILL to the launcher's java child, as the OOM killer or a kill -9 would send it. */
+	static void killJvm(Process launcher, Supplier<String> err) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		List<ProcessHandle> children = List.of();
+		while (System.nanoTime() < deadline) {
+			children = launcher.toHandle().children().toList();
+			List<ProcessHandle> jvms = children.stream()
+				.filter(child -> child.info().command().orElse("").endsWith("/java"))
+				.toList();
+			if (jvms.size() == 1) {
+				jvms.get(0).destroyForcibly();
+				return;
+			}
+			Thread.sleep(50);
+		}
+		throw new AssertionError("the launcher has no single java child: " + children.stream()
+			.map(child -> child.pid() + " " + child.info().commandLine().orElse("?"))
+			.toList() + ", alive " + launcher.isAlive() + ", " + err.get());
 	}
 }

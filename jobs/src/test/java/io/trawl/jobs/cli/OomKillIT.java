@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +41,7 @@ class OomKillIT {
 			.redirectError(workspace.resolve("rescan.err").toFile())
 			.start();
 		JobDatabase.awaitAnalysed(data, 20, rescan, () -> read("rescan.err"));
-		killJvm(rescan, () -> read("rescan.err"));
+		Launches.killJvm(rescan, () -> read("rescan.err"));
 		assertThat(rescan.waitFor(1, TimeUnit.MINUTES)).isTrue();
 		assertThat(rescan.exitValue()).isEqualTo(137);
 		assertThat(read("rescan.err")).doesNotContain("restarting", "OOM");
@@ -57,7 +57,7 @@ class OomKillIT {
 		awaitLine(restart, "restart.err", "recovering it");
 		Thread.sleep(1500);
 		Files.writeString(counter, "pgfault 100\noom_kill 4\n");
-		killJvm(restart, () -> read("restart.err"));
+		Launches.killJvm(restart, () -> read("restart.err"));
 		String out = new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(restart.waitFor(5, TimeUnit.MINUTES)).isTrue();
 		String err = read("restart.err");
@@ -65,30 +65,15 @@ class OomKillIT {
 		assertThat(restart.exitValue()).as(err).isZero();
 		assertThat(err).contains("trawl: the kernel's OOM killer stopped the JVM (exit 137")
 			.containsPattern("trawl: restarting job execution \\d+ automatically");
+		try (Stream<Path> files = Files.list(data)) {
+			assertThat(files.map(p -> p.getFileName().toString()).filter(name -> name.startsWith("oom_kill_pid")))
+				.as("the OOM kill, not the kill -9, recorded beside the crash logs")
+				.singleElement().satisfies(name -> assertThat(name).matches("oom_kill_pid\\d+\\.log"));
+		}
 		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
 		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
 		assertThat(summary.get("samples").asLong()).isEqualTo(FILES);
 		assertThat(summary.get("resultEvents").asLong()).as("nothing lost, nothing duplicated").isEqualTo(FILES);
-	}
-
-	/** SIGKILL to the launcher's java child, as the OOM killer or a kill -9 would send it. */
-	private static void killJvm(Process launcher, java.util.function.Supplier<String> err) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		List<ProcessHandle> children = List.of();
-		while (System.nanoTime() < deadline) {
-			children = launcher.toHandle().children().toList();
-			List<ProcessHandle> jvms = children.stream()
-				.filter(child -> child.info().command().orElse("").endsWith("/java"))
-				.toList();
-			if (jvms.size() == 1) {
-				jvms.get(0).destroyForcibly();
-				return;
-			}
-			Thread.sleep(50);
-		}
-		throw new AssertionError("the launcher has no single java child: " + children.stream()
-			.map(child -> child.pid() + " " + child.info().commandLine().orElse("?"))
-			.toList() + ", alive " + launcher.isAlive() + ", " + err.get());
 	}
 
 	private void awaitLine(Process launcher, String file, String text) throws InterruptedException {

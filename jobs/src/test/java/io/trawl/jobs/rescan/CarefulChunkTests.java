@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +44,13 @@ class CarefulChunkTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final long JOB = 7;
+	private static final String HOST = "worker-1";
 
 	@TempDir
 	Path folder;
+
+	@TempDir
+	Path crashLogs;
 
 	private JdbcEventStore events;
 	private DataSourceTransactionManager transactions;
@@ -138,8 +143,57 @@ class CarefulChunkTests {
 		assertThat(document(processor.process(ref("a.bin"))).get("errors")).isEmpty();
 	}
 
+	@Test
+	void aProcessOfThisHostThatLeftNoCrashLogWasKilledFromOutsideAndItsSampleIsAnalysedInFull() throws Exception {
+		String poison = ResultEvent.locationKey("poison.bin");
+		String other = ResultEvent.locationKey("a.bin");
+		Instant started = Instant.now().minusSeconds(60);
+		events.append(List.of(marker(poison, "71.710.2", false, HOST + ":4242", started),
+				marker(other, "71.710.2", false, HOST + ":4242", started)));
+		// a crash log of the same pid, but from before the marker: a reused pid's, not this death's
+		Path stale = Files.writeString(crashLogs.resolve("hs_err_pid4242.log"), "an older crash");
+		Files.setLastModifiedTime(stale, FileTime.from(started.minusSeconds(3600)));
+		AnalyseProcessor processor = processor(careful(72, 3, 20));
+
+		JsonNode killed = document(processor.process(ref("poison.bin")));
+
+		assertThat(killed.get("errors")).isEmpty();
+		assertThat(killed.get("native").asString()).isEqualTo("ran");
+
+		// the same pid's crash log, written after the marker: that process crashed on a.bin
+		Files.setLastModifiedTime(stale, FileTime.from(Instant.now()));
+		JsonNode crashed = document(processor.process(ref("a.bin")));
+		assertThat(crashed.has("native")).isFalse();
+		assertThat(crashed.get("errors")).singleElement().satisfies(error -> assertThat(error.get("message")
+			.asString()).contains("the worker process died while this sample was being analysed (job execution 71)"));
+	}
+
+	@Test
+	void anOomKillRecordedBesideTheCrashLogsCountsAsACrash() throws Exception {
+		String poison = ResultEvent.locationKey("poison.bin");
+		events.append(List.of(marker(poison, "71.710.2", false, HOST + ":4242", Instant.now().minusSeconds(5))));
+		Files.writeString(crashLogs.resolve("oom_kill_pid4242.log"), "killed by the kernel's OOM killer");
+
+		JsonNode suspect = document(processor(careful(72, 3, 20)).process(ref("poison.bin")));
+
+		assertThat(suspect.has("native")).isFalse();
+		assertThat(suspect.get("errors")).hasSize(1);
+	}
+
+	@Test
+	void aDeathOnAnotherHostCountsForItsCrashLogCannotBeSeenFromHere() {
+		String poison = ResultEvent.locationKey("poison.bin");
+		events.append(List.of(marker(poison, "71.710.2", false, "worker-2:4242", Instant.now().minusSeconds(5))));
+
+		JsonNode suspect = document(processor(careful(72, 3, 20)).process(ref("poison.bin")));
+
+		assertThat(suspect.has("native")).isFalse();
+		assertThat(suspect.get("errors")).hasSize(1);
+	}
+
 	private CarefulChunk careful(long jobExecution, int run, int samples) {
-		return new CarefulChunk(events, transactions, JOB, jobExecution, jobExecution * 10, run, samples);
+		return new CarefulChunk(events, transactions, JOB, jobExecution, jobExecution * 10, run, samples,
+				new CrashEvidence(HOST, List.of(crashLogs)));
 	}
 
 	private AnalyseProcessor processor(CarefulChunk careful) {
@@ -153,10 +207,17 @@ class CarefulChunkTests {
 		return new SampleRef(name, ("content of " + name).length());
 	}
 
+	/** A marker from before markers named their worker: its death cannot be checked, so it counts. */
 	private static ResultEvent marker(String key, String attempt, boolean done) {
 		long execution = Long.parseLong(attempt.substring(0, attempt.indexOf('.')));
 		return new ResultEvent(ResultEvent.attemptId(JOB, key, attempt, done), JOB, execution, key, EventKind.ATTEMPT,
 				Instant.now(), "{}");
+	}
+
+	private static ResultEvent marker(String key, String attempt, boolean done, String worker, Instant at) {
+		long execution = Long.parseLong(attempt.substring(0, attempt.indexOf('.')));
+		return new ResultEvent(ResultEvent.attemptId(JOB, key, attempt, done), JOB, execution, key, EventKind.ATTEMPT,
+				at, "{\"worker\":\"" + worker + "\"}");
 	}
 
 	private static JsonNode document(SampleOutcome outcome) {

@@ -1,0 +1,81 @@
+package io.trawl.jobs.rescan;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+/**
+ * Whether a worker process that died while analysing a sample died of a crash, as far as this machine can tell.
+ * <p>
+ * A JVM that crashes writes {@code hs_err_pid<pid>.log} where {@code -XX:ErrorFile} says. When the kernel's OOM killer
+ * takes it, the launcher (or, on AWS, the worker's systemd unit) writes {@code oom_kill_pid<pid>.log} in the same
+ * folder. A process on this host that left neither, since the marker, was stopped from outside ({@code kill -9}, a
+ * reboot), which says nothing about its sample. A process on another host cannot be inspected from here, nor can one
+ * whose marker predates the worker field: their deaths still count against the sample.
+ */
+final class CrashEvidence {
+
+	private final String host;
+	private final List<Path> folders;
+
+	CrashEvidence(String host, List<Path> folders) {
+		this.host = host;
+		this.folders = List.copyOf(folders);
+	}
+
+	/** This host, and the folder this JVM writes its crash log to (the same for every run the launcher starts). */
+	static CrashEvidence ofThisJvm() {
+		return new CrashEvidence(OwnerListener.hostName(), crashLogFolders());
+	}
+
+	/**
+	 * @param worker "host:pid" as the marker recorded it, or null
+	 * @param started when the marker was written: older crash logs of a reused pid do not count
+	 */
+	boolean diedOfCrash(String worker, Instant started) {
+		int colon = worker == null ? -1 : worker.lastIndexOf(':');
+		if (colon < 0 || !worker.substring(0, colon).equals(host)) {
+			return true;
+		}
+		String pid = worker.substring(colon + 1);
+		for (Path folder : folders) {
+			for (String name : List.of("hs_err_pid" + pid + ".log", "oom_kill_pid" + pid + ".log")) {
+				if (writtenSince(folder.resolve(name), started)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static boolean writtenSince(Path file, Instant started) {
+		try {
+			// a second of slack for file systems that keep whole seconds
+			return Files.getLastModifiedTime(file).toInstant().isAfter(started.minusSeconds(1));
+		}
+		catch (java.io.IOException absent) {
+			return false;
+		}
+	}
+
+	/** Where -XX:ErrorFile points; without it, the JVM's defaults: the working directory, then the temp folder. */
+	private static List<Path> crashLogFolders() {
+		String errorFile = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("ErrorFile")
+			.getValue();
+		List<Path> folders = new ArrayList<>();
+		if (!errorFile.isBlank()) {
+			Path parent = Path.of(errorFile).toAbsolutePath().getParent();
+			folders.add(parent);
+		}
+		else {
+			folders.add(Path.of("").toAbsolutePath());
+			folders.add(Path.of(System.getProperty("java.io.tmpdir")));
+		}
+		return folders;
+	}
+}
