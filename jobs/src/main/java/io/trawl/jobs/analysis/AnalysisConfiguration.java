@@ -46,8 +46,14 @@ public class AnalysisConfiguration {
 		return VerdictPolicy.defaults();
 	}
 
+	@Bean(destroyMethod = "close")
+	NativeHostPools nativeHostPools(TrawlProperties properties) {
+		return new NativeHostPools(properties.analysis().analyzerTimeout(),
+				properties.analysis().inMemoryLimit().toBytes(), properties.analysis().effectiveThreads());
+	}
+
 	@Bean
-	AnalysisFactory analysisFactory(VerdictPolicy verdicts, TrawlProperties properties) {
+	AnalysisFactory analysisFactory(VerdictPolicy verdicts, TrawlProperties properties, NativeHostPools hosts) {
 		// analyzers are thread-safe: one set serves every partition. Hashes first (events and archive members are
 		// keyed by sha256), mime before file type; YARA, built per ruleset, last so its filetype external is known
 		List<Analyzer> analyzers = new ArrayList<>(List.of(new HashAnalyzer(), new MimeTypeAnalyzer(),
@@ -84,6 +90,9 @@ public class AnalysisConfiguration {
 			List<Analyzer> pipeline = new ArrayList<>(kept);
 			if (!skip.contains("yara")) {
 				pipeline.add(new YaraAnalyzer(rules));
+			}
+			if (properties.analysis().isolateNativeCode()) {
+				pipeline = hosts.isolate(pipeline, rules);
 			}
 			return new SampleAnalysis(pipeline, verdicts, properties.analysis().analyzerTimeout());
 		};

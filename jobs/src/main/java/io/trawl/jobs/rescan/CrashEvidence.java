@@ -1,13 +1,11 @@
 package io.trawl.jobs.rescan;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
+import io.trawl.worker.isolation.NativeHosts;
 
 /**
  * Whether a worker process that died while analysing a sample died of a crash, as far as this machine can tell.
@@ -30,7 +28,7 @@ final class CrashEvidence {
 
 	/** This host, and the folder this JVM writes its crash log to (the same for every run the launcher starts). */
 	static CrashEvidence ofThisJvm() {
-		return new CrashEvidence(OwnerListener.hostName(), crashLogFolders());
+		return new CrashEvidence(OwnerListener.hostName(), List.of(NativeHosts.crashLogFolder()));
 	}
 
 	/**
@@ -61,21 +59,5 @@ final class CrashEvidence {
 		catch (java.io.IOException absent) {
 			return false;
 		}
-	}
-
-	/** Where -XX:ErrorFile points; without it, the JVM's defaults: the working directory, then the temp folder. */
-	private static List<Path> crashLogFolders() {
-		String errorFile = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("ErrorFile")
-			.getValue();
-		List<Path> folders = new ArrayList<>();
-		if (!errorFile.isBlank()) {
-			Path parent = Path.of(errorFile).toAbsolutePath().getParent();
-			folders.add(parent);
-		}
-		else {
-			folders.add(Path.of("").toAbsolutePath());
-			folders.add(Path.of(System.getProperty("java.io.tmpdir")));
-		}
-		return folders;
 	}
 }

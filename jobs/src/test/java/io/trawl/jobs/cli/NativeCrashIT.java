@@ -22,10 +22,15 @@ import tools.jackson.databind.json.JsonMapper;
 import io.trawl.jobs.ReferenceTools;
 
 /**
- * A hostile file that crashes the JVM in native code, through the real launcher: {@code ./trawl rescan} with
- * {@link CrashingAnalyzer} plugged in (TRAWL_CLASSPATH, TRAWL_EXTRA_ANALYZERS). The JVM really dies (SIGSEGV, hs_err,
- * exit 134); the launcher restarts the job, whose careful first chunk finds the file and analyses it without native
- * code. The job completes with one result per file, none lost, none duplicated, none of the others suspected.
+ * A hostile file that crashes native code, through the real launcher: {@code ./trawl rescan} with
+ * {@link CrashingAnalyzer} plugged in (TRAWL_CLASSPATH, TRAWL_EXTRA_ANALYZERS), a real SIGSEGV.
+ * <ul>
+ * <li>By default native code runs in host processes: the host dies, the JVM does not. The file gets an error for the
+ * crashing analyzer, every other field (ssdeep and YARA included), and the job completes in one run.</li>
+ * <li>With {@code TRAWL_ISOLATE_NATIVE_CODE=false} the JVM itself dies (hs_err, exit 134); the launcher restarts the
+ * job, whose careful first chunk finds the file and analyses it without native code.</li>
+ * </ul>
+ * Either way the job completes with one result per file, none lost, none duplicated, none of the others suspected.
  */
 class NativeCrashIT {
 
@@ -37,6 +42,54 @@ class NativeCrashIT {
 	Path workspace;
 
 	@Test
+	void aSampleThatCrashesNativeCodeKillsItsHostProcessNotTheJvm() throws Exception {
+		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+		List<Path> ordinary = Launches.randomFiles(corpus, ORDINARY, 11, 2048, 16 * 1024,
+				i -> String.format("d%d/sample-%04d.bin", i % 2, i));
+		Path poison = Files.writeString(corpus.resolve(POISON),
+				CrashingAnalyzer.MARKER + " followed by the rest of a hostile file\n".repeat(40));
+		Path data = workspace.resolve("data");
+
+		Process rescan = trawl(data, "rescan", "--source", corpus.toString())
+			.redirectError(workspace.resolve("rescan.err").toFile())
+			.start();
+		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(rescan.waitFor(8, TimeUnit.MINUTES)).isTrue();
+		String err = Files.readString(workspace.resolve("rescan.err"));
+
+		assertThat(rescan.exitValue()).as(err).isZero();
+		assertThat(err).doesNotContain("crashed", "restarting");
+		try (Stream<Path> files = Files.list(data)) {
+			assertThat(files.map(p -> p.getFileName().toString())).as("crash logs: the host's only")
+				.anyMatch(name -> name.matches("hs_err_native_pid\\d+\\.log"))
+				.noneMatch(name -> name.matches("hs_err_pid\\d+\\.log"));
+		}
+		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(summary.get("resultEvents").asLong()).isEqualTo(ORDINARY + 1);
+		assertThat(summary.get("errors").asLong()).as("only the poison has errors").isEqualTo(1);
+
+		Map<String, JsonNode> bySha = results(data, summary);
+		Map<Path, String> sha256 = ReferenceTools.sums("sha256sum", append(ordinary, poison));
+		Map<Path, String> ssdeep = ReferenceTools.ssdeep(corpus);
+		for (Path file : append(ordinary, poison)) {
+			JsonNode row = bySha.get(sha256.get(file));
+			assertThat(row).as("result for %s", file).isNotNull();
+			assertThat(row.get("ssdeep").asString()).as("ssdeep of %s", file).isEqualTo(ssdeep.get(file));
+			assertThat(row.has("yara")).as("YARA ran on %s", file).isTrue();
+		}
+		for (Path file : ordinary) {
+			assertThat(bySha.get(sha256.get(file)).get("errors")).as("errors of %s", file).isEmpty();
+		}
+		JsonNode contained = bySha.get(sha256.get(poison));
+		assertThat(contained.get("errors")).singleElement().satisfies(error -> {
+			assertThat(error.get("analyzer").asString()).isEqualTo("crashing");
+			assertThat(error.get("message").asString()).startsWith("its native analysis process died while analysing "
+					+ "this sample (exit 134, a crash in native code; crash log " + data.resolve("hs_err_native_pid"));
+		});
+	}
+
+	@Test
 	void aSampleThatCrashesTheJvmIsContainedAndTheJobCompletes() throws Exception {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
 		List<Path> ordinary = Launches.randomFiles(corpus, ORDINARY, 11, 2048, 16 * 1024,
@@ -46,7 +99,8 @@ class NativeCrashIT {
 		Path data = workspace.resolve("data");
 
 		// two partitions of about 30 files, one chunk each: the poison is in the middle of its partition's chunk
-		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=100")
+		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=100",
+				"--trawl.analysis.isolate-native-code=false")
 			.redirectError(workspace.resolve("rescan.err").toFile())
 			.start();
 		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -66,17 +120,7 @@ class NativeCrashIT {
 		assertThat(summary.get("resultEvents").asLong()).as("nothing lost, nothing duplicated").isEqualTo(ORDINARY + 1);
 		assertThat(summary.get("errors").asLong()).as("only the poison has errors").isEqualTo(1);
 
-		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString())
-			.redirectError(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		List<JsonNode> rows = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-			.filter(l -> !l.isBlank())
-			.map(JSON::readTree)
-			.toList();
-		assertThat(results.waitFor(2, TimeUnit.MINUTES)).isTrue();
-		assertThat(rows).hasSize(ORDINARY + 1);
-		Map<String, JsonNode> bySha = new HashMap<>();
-		rows.forEach(row -> assertThat(bySha.put(row.get("sha256").asString(), row)).as("one row per sample").isNull());
+		Map<String, JsonNode> bySha = results(data, summary);
 
 		Map<Path, String> sha256 = ReferenceTools.sums("sha256sum", append(ordinary, poison));
 		for (Path file : ordinary) {
@@ -102,6 +146,22 @@ class NativeCrashIT {
 		});
 		assertThat(skipped).containsExactly("crashing", "ssdeep", "yara");
 		assertThat(contained.get("sources").get(0).asString()).isEqualTo(POISON);
+	}
+
+	/** The job's results by sha256, one row per sample. */
+	private Map<String, JsonNode> results(Path data, JsonNode summary) throws Exception {
+		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString())
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		List<JsonNode> rows = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+			.filter(l -> !l.isBlank())
+			.map(JSON::readTree)
+			.toList();
+		assertThat(results.waitFor(2, TimeUnit.MINUTES)).isTrue();
+		assertThat(rows).hasSize(ORDINARY + 1);
+		Map<String, JsonNode> bySha = new HashMap<>();
+		rows.forEach(row -> assertThat(bySha.put(row.get("sha256").asString(), row)).as("one row per sample").isNull());
+		return bySha;
 	}
 
 	private static List<Path> append(List<Path> files, Path one) {

@@ -53,13 +53,16 @@ public final class YaraRules implements AutoCloseable {
 	private final List<String> files;
 	private final List<String> warnings;
 	private final int timeoutSeconds;
+	private final Path source;
 	// scans share it, close takes it alone: destroying rules under a running scan is a use-after-free in libyara
 	// (an assertion or a SIGSEGV), which a context closing on Ctrl-C used to hit
 	private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
 	private boolean closed;
 
-	private YaraRules(Pointer rules, String version, List<String> files, List<String> warnings, int timeoutSeconds) {
+	private YaraRules(Pointer rules, String version, List<String> files, List<String> warnings, int timeoutSeconds,
+			Path source) {
 		this.rules = rules;
+		this.source = source;
 		this.version = version;
 		this.files = files;
 		this.warnings = warnings;
@@ -112,7 +115,7 @@ public final class YaraRules implements AutoCloseable {
 			check(yara.yr_compiler_get_rules(compiler, rulesRef), "yr_compiler_get_rules");
 			List<String> names = ruleFiles.stream().map(f -> namespace(root, f)).toList();
 			return new YaraRules(rulesRef.getValue(), contentHash(root, ruleFiles), names, List.copyOf(warnings),
-					timeoutSeconds);
+					timeoutSeconds, path);
 		}
 		finally {
 			yara.yr_compiler_destroy(compiler);
@@ -128,6 +131,16 @@ public final class YaraRules implements AutoCloseable {
 	/** Content hash of the ruleset: every file's relative name and bytes, in order. */
 	public String version() {
 		return version;
+	}
+
+	/** The file or folder the rules were compiled from. */
+	public Path source() {
+		return source;
+	}
+
+	/** The time libyara has for one scan, in seconds. */
+	public int timeoutSeconds() {
+		return timeoutSeconds;
 	}
 
 	public List<String> files() {

@@ -1,0 +1,63 @@
+package io.trawl.jobs.analysis;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.isolation.IsolatedAnalyzer;
+import io.trawl.worker.isolation.NativeHosts;
+import io.trawl.worker.yara.YaraRules;
+
+/**
+ * The native hosts of this JVM: one set per ruleset version, shared by every partition that analyses with it, so a
+ * job starts as many host processes as it analyses samples at once. Stopped with the application context.
+ */
+public final class NativeHostPools implements AutoCloseable {
+
+	private final Duration timeout;
+	private final long inMemoryLimit;
+	private final int atOnce;
+	private final Map<String, NativeHosts> byRules = new HashMap<>();
+
+	/**
+	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
+	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
+	 * @param atOnce how many samples are analysed at once: the hosts started ahead of the first sample
+	 */
+	public NativeHostPools(Duration timeout, long inMemoryLimit, int atOnce) {
+		this.timeout = timeout;
+		this.inMemoryLimit = inMemoryLimit;
+		this.atOnce = atOnce;
+	}
+
+	/** The pipeline with each analyzer that runs native code replaced by one that runs it in a host. */
+	public synchronized List<Analyzer> isolate(List<Analyzer> pipeline, YaraRules rules) {
+		List<Analyzer> natives = pipeline.stream().filter(Analyzer::nativeCode).toList();
+		if (natives.isEmpty()) {
+			return pipeline;
+		}
+		NativeHosts hosts = byRules.computeIfAbsent(rules == null ? "" : rules.version(), version -> {
+			Path crashLogs = NativeHosts.crashLogFolder();
+			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit,
+					NativeHosts.commandFor(crashLogs),
+					crashLogs);
+			started.warmUp(atOnce);
+			return started;
+		});
+		List<Analyzer> isolated = new ArrayList<>();
+		for (Analyzer analyzer : pipeline) {
+			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, hosts) : analyzer);
+		}
+		return isolated;
+	}
+
+	@Override
+	public synchronized void close() {
+		byRules.values().forEach(NativeHosts::close);
+		byRules.clear();
+	}
+}

@@ -1,0 +1,97 @@
+package io.trawl.worker.isolation;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.source.Sample;
+
+/**
+ * An analyzer with native code, run in a {@link NativeHost} process instead of this JVM. The host reads the sample
+ * from its file; a sample that exists only in memory (an archive member) is written to a temporary file first, in
+ * /dev/shm when there is one. If the host dies on the sample, the sample gets an error for this analyzer saying so,
+ * and the job goes on.
+ */
+public final class IsolatedAnalyzer implements Analyzer {
+
+	private static final Path SPILL = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
+			? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+
+	private final String name;
+	private final String version;
+	private final NativeHosts hosts;
+
+	/** @param inside the analyzer the hosts run, for its name and version */
+	public IsolatedAnalyzer(Analyzer inside, NativeHosts hosts) {
+		this.name = inside.name();
+		this.version = inside.version();
+		this.hosts = hosts;
+	}
+
+	@Override
+	public String name() {
+		return name;
+	}
+
+	@Override
+	public String version() {
+		return version;
+	}
+
+	/** A fault in its native code kills the host, not this JVM. */
+	@Override
+	public boolean nativeCode() {
+		return false;
+	}
+
+	@Override
+	public void analyse(Sample sample, Findings findings) throws Exception {
+		Path spilled = sample.file().isPresent() ? null : spill(sample);
+		Map<String, Object> known = new LinkedHashMap<>();
+		findings.fields().forEach((field, value) -> {
+			if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+				known.put(field, value);
+			}
+		});
+		Map<String, Object> answer;
+		try {
+			Path file = spilled != null ? spilled : sample.file().orElseThrow();
+			answer = hosts.call(Map.of("analyzer", name, "name", sample.name(), "path", file.toString(), "fields",
+					known));
+		}
+		catch (NativeHosts.HostFailure e) {
+			throw new IllegalStateException(e.getMessage());
+		}
+		finally {
+			if (spilled != null) {
+				Files.deleteIfExists(spilled);
+			}
+		}
+		if (answer.get("error") instanceof String error) {
+			throw new IllegalStateException(error);
+		}
+		((Map<?, ?>) answer.get("fields")).forEach((field, value) -> findings.put((String) field, value));
+	}
+
+	private static Path spill(Sample sample) throws IOException {
+		Path file = Files.createTempFile(SPILL, "trawl-sample-", ".bin");
+		try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			ByteBuffer bytes = sample.bytes().orElseThrow();
+			while (bytes.hasRemaining()) {
+				out.write(bytes);
+			}
+		}
+		catch (IOException | RuntimeException e) {
+			Files.deleteIfExists(file);
+			throw e;
+		}
+		return file;
+	}
+}

@@ -1,0 +1,151 @@
+package io.trawl.worker.isolation;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.yara.YaraAnalyzer;
+import io.trawl.worker.yara.YaraRules;
+
+/**
+ * The child process in which the analyzers that run native code (libyara, libfuzzy, plugged-in ones) do their work,
+ * so that a fault on a hostile sample kills this process, not the JVM running the job ({@link NativeHosts}).
+ * <p>
+ * It reads one setup message on stdin, creates the analyzers it names and answers {@code ready}, then answers one
+ * request per sample: the analyzer, the sample's name and file, and the fields found so far (YARA's {@code filetype}
+ * external is one). The answer holds the fields the analyzer added, or its error. It exits when stdin ends, which is
+ * also what happens when the job's JVM dies.
+ */
+public final class NativeHost {
+
+	private NativeHost() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		DataOutputStream answers = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
+		System.setOut(System.err); // whatever else prints (a logger's console) must not corrupt the frames
+		DataInputStream requests = new DataInputStream(new BufferedInputStream(System.in));
+		Map<String, Object> setup = Frames.read(requests);
+		if (setup == null) {
+			return;
+		}
+		Map<String, Analyzer> analyzers = new LinkedHashMap<>();
+		try {
+			for (Object spec : (List<?>) setup.get("analyzers")) {
+				Analyzer analyzer = create((Map<?, ?>) spec);
+				analyzers.put(analyzer.name(), analyzer);
+			}
+		}
+		catch (RuntimeException | LinkageError e) {
+			Frames.write(answers, Map.of("error", message(e)));
+			return;
+		}
+		Frames.write(answers, Map.of("ready", true));
+		try (Samples samples = new Samples(((Number) setup.get("inMemoryLimit")).longValue())) {
+			for (Map<String, Object> request = Frames.read(requests); request != null;
+					request = Frames.read(requests)) {
+				Frames.write(answers, answer(analyzers, request, samples));
+			}
+		}
+	}
+
+	/** YARA from its rules, which must be the version the job holds; any other analyzer by its class. */
+	static Analyzer create(Map<?, ?> spec) {
+		String type = (String) spec.get("class");
+		if (type.equals(YaraAnalyzer.class.getName())) {
+			YaraRules rules = YaraRules.compile(Path.of((String) spec.get("rules")),
+					((Number) spec.get("timeoutSeconds")).intValue());
+			if (!rules.version().equals(spec.get("version"))) {
+				throw new IllegalStateException("the YARA rules at " + spec.get("rules") + " changed since the job "
+						+ "compiled them (version " + spec.get("version") + ", now " + rules.version() + ")");
+			}
+			return new YaraAnalyzer(rules);
+		}
+		try {
+			return (Analyzer) Class.forName(type).getConstructor().newInstance();
+		}
+		catch (ReflectiveOperationException e) {
+			throw new IllegalStateException("cannot create the analyzer " + type + ": " + e, e);
+		}
+	}
+
+	private static Map<String, Object> answer(Map<String, Analyzer> analyzers, Map<String, Object> request,
+			Samples samples) {
+		Analyzer analyzer = analyzers.get(request.get("analyzer"));
+		if (analyzer == null) {
+			return Map.of("error", "the native host has no analyzer " + request.get("analyzer"));
+		}
+		Map<?, ?> given = (Map<?, ?>) request.get("fields");
+		Findings findings = new Findings();
+		given.forEach((field, value) -> findings.put((String) field, value));
+		// the job's JVM enforces the timeout: it kills this process
+		try {
+			analyzer.analyse(samples.open((String) request.get("name"), Path.of((String) request.get("path"))),
+					findings);
+		}
+		catch (Exception | StackOverflowError | OutOfMemoryError e) {
+			return Map.of("error", message(e));
+		}
+		Map<String, Object> added = new LinkedHashMap<>();
+		findings.fields().forEach((field, value) -> {
+			if (!Objects.equals(given.get(field), value)) {
+				added.put(field, value);
+			}
+		});
+		return Map.of("fields", added);
+	}
+
+	/**
+	 * The sample last asked for, kept open: the next analyzer asked about it (YARA after ssdeep) reads no file. Up to
+	 * the in-memory limit it is read into memory, as the job reads it; a larger one is mapped or streamed from its
+	 * file by the native code.
+	 */
+	private static final class Samples implements AutoCloseable {
+
+		private final long inMemoryLimit;
+		private Sample open;
+		private Path file;
+		private FileTime modified;
+
+		Samples(long inMemoryLimit) {
+			this.inMemoryLimit = inMemoryLimit;
+		}
+
+		Sample open(String name, Path path) throws IOException {
+			FileTime now = Files.getLastModifiedTime(path);
+			if (open == null || !path.equals(file) || !now.equals(modified) || !name.equals(open.name())) {
+				close();
+				open = Sample.ofFile(name, path, inMemoryLimit);
+				file = path;
+				modified = now;
+			}
+			return open;
+		}
+
+		@Override
+		public void close() {
+			if (open != null) {
+				open.close();
+				open = null;
+			}
+		}
+	}
+
+	private static String message(Throwable e) {
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+	}
+}

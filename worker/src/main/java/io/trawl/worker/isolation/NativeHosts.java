@@ -1,0 +1,290 @@
+package io.trawl.worker.isolation;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.yara.YaraAnalyzer;
+import io.trawl.worker.yara.YaraRules;
+
+/**
+ * Child processes ({@link NativeHost}) that run the analyzers with native code, so that a SIGSEGV in libyara on a
+ * hostile sample costs that sample an error field, not the job's JVM. A host serves one request at a time; one is
+ * started per analysis running at once, and kept for the next sample. A host that dies or overruns the timeout is
+ * killed and forgotten, and the next request starts a new one.
+ */
+public final class NativeHosts implements AutoCloseable {
+
+	private final List<String> command;
+	private final Map<String, Object> setup;
+	private final Duration timeout;
+	private final Path crashLogs;
+	private final Deque<Host> idle = new ArrayDeque<>();
+	private final Set<Host> running = ConcurrentHashMap.newKeySet();
+	/** The host a thread used last: asked again, it still holds that thread's sample in memory. */
+	private final ThreadLocal<Host> last = new ThreadLocal<>();
+	private int starting;
+	private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
+		Thread thread = new Thread(task, "native-host-watchdog");
+		thread.setDaemon(true);
+		return thread;
+	});
+	private volatile boolean closed;
+
+	/**
+	 * @param analyzers what the hosts run: each created there by its class's no-argument constructor, YARA from
+	 *        {@code rules}
+	 * @param timeout how long one request may take before its host is killed
+	 * @param command the java command that starts a {@link NativeHost} ({@link #commandFor})
+	 */
+	public NativeHosts(List<Analyzer> analyzers, YaraRules rules, Duration timeout, long inMemoryLimit,
+			List<String> command, Path crashLogs) {
+		List<Map<String, Object>> specs = new ArrayList<>();
+		for (Analyzer analyzer : analyzers) {
+			if (analyzer instanceof YaraAnalyzer) {
+				specs.add(Map.of("class", YaraAnalyzer.class.getName(), "rules", rules.source().toString(),
+						"version", rules.version(), "timeoutSeconds", rules.timeoutSeconds()));
+			}
+			else {
+				specs.add(Map.of("class", analyzer.getClass().getName()));
+			}
+		}
+		this.setup = Map.of("analyzers", specs, "inMemoryLimit", inMemoryLimit);
+		this.timeout = timeout;
+		this.command = List.copyOf(command);
+		this.crashLogs = crashLogs;
+	}
+
+	/**
+	 * The command that starts a host with this JVM's java and classpath, its crash logs in {@code crashLogs}. Inside a
+	 * Spring Boot jar, whose classes only its launcher can load, the host goes through that launcher.
+	 */
+	public static List<String> commandFor(Path crashLogs) {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+			.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+				"-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + crashLogs.resolve("hs_err_native_pid%p.log")));
+		if (Runtime.version().feature() >= 22) {
+			command.add("--enable-native-access=ALL-UNNAMED");
+		}
+		System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("jna."))
+			.forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+		String classPath = System.getProperty("java.class.path");
+		if (NativeHost.class.getClassLoader() == ClassLoader.getSystemClassLoader()) {
+			command.addAll(List.of("-cp", classPath, NativeHost.class.getName()));
+		}
+		else {
+			command.add("-Dloader.main=" + NativeHost.class.getName());
+			if (System.getProperty("loader.path") != null) {
+				command.add("-Dloader.path=" + System.getProperty("loader.path"));
+			}
+			command.addAll(List.of("-cp", classPath, "org.springframework.boot.loader.launch.PropertiesLauncher"));
+		}
+		return command;
+	}
+
+	/** Where this JVM writes its crash log (-XX:ErrorFile), else the working directory, as the JVM would. */
+	public static Path crashLogFolder() {
+		String errorFile = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("ErrorFile")
+			.getValue();
+		Path folder = errorFile.isBlank() ? null : Path.of(errorFile).toAbsolutePath().getParent();
+		return folder != null ? folder : Path.of("").toAbsolutePath();
+	}
+
+	/** Starts {@code count} hosts in the background, so that the first samples do not wait for them. */
+	public void warmUp(int count) {
+		for (int i = 0; i < count; i++) {
+			synchronized (idle) {
+				starting++;
+			}
+			Thread start = new Thread(() -> {
+				Host host = null;
+				try {
+					host = new Host();
+				}
+				catch (IOException | HostFailure | RuntimeException e) {
+					// the first request starts one again and reports why it cannot
+				}
+				synchronized (idle) {
+					starting--;
+					idle.notifyAll();
+				}
+				if (host != null) {
+					giveBack(host);
+				}
+			}, "native-host-start");
+			start.setDaemon(true);
+			start.start();
+		}
+	}
+
+	/**
+	 * Sends one request to an idle host (started if none is) and returns its answer.
+	 * @throws HostFailure when the host died on the request or overran the timeout; it is gone
+	 */
+	Map<String, Object> call(Map<String, Object> request) throws HostFailure {
+		Host host = borrow();
+		Map<String, Object> answer = host.call(request);
+		giveBack(host);
+		return answer;
+	}
+
+	/** The idle host this thread used last, else any idle one, else one starting up, else a new one. */
+	private Host borrow() throws HostFailure {
+		synchronized (idle) {
+			while (idle.isEmpty() && starting > 0) {
+				try {
+					idle.wait();
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new HostFailure("interrupted while waiting for a native analysis process");
+				}
+			}
+			Host host = idle.remove(last.get()) ? last.get() : idle.pollFirst();
+			if (host != null) {
+				last.set(host);
+				return host;
+			}
+		}
+		try {
+			Host host = new Host();
+			last.set(host);
+			return host;
+		}
+		catch (IOException e) {
+			throw new HostFailure("its native analysis process could not be started: " + e.getMessage());
+		}
+	}
+
+	private void giveBack(Host host) {
+		synchronized (idle) {
+			if (!closed) {
+				idle.addFirst(host);
+				idle.notifyAll();
+				return;
+			}
+		}
+		host.stop();
+	}
+
+	/** How many hosts are running now (for tests). */
+	public int running() {
+		return running.size();
+	}
+
+	@Override
+	public void close() {
+		synchronized (idle) {
+			closed = true;
+			idle.clear();
+		}
+		running.forEach(Host::stop);
+		watchdog.shutdownNow();
+	}
+
+	/** A host that died or was killed: the message becomes the analyzer's error on the sample. */
+	static final class HostFailure extends Exception {
+		HostFailure(String message) {
+			super(message);
+		}
+	}
+
+	private final class Host {
+
+		private final Process process;
+		private final DataOutputStream requests;
+		private final DataInputStream answers;
+
+		Host() throws IOException, HostFailure {
+			process = new ProcessBuilder(command)
+				.redirectError(ProcessBuilder.Redirect.appendTo(crashLogs.resolve("native-host.log").toFile()))
+				.start();
+			running.add(this);
+			requests = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
+			answers = new DataInputStream(new BufferedInputStream(process.getInputStream()));
+			Map<String, Object> ready = exchange(setup, "starting");
+			if (ready.get("error") instanceof String error) {
+				stop();
+				throw new IllegalStateException("the native analysis process could not start: " + error);
+			}
+		}
+
+		Map<String, Object> call(Map<String, Object> request) throws HostFailure {
+			return exchange(request, "analysing this sample");
+		}
+
+		/** One message there and its answer back, within the timeout; the host is stopped if that fails. */
+		private Map<String, Object> exchange(Map<String, Object> message, String doing) throws HostFailure {
+			AtomicBoolean overran = new AtomicBoolean();
+			ScheduledFuture<?> kill = watchdog.schedule(() -> {
+				overran.set(true);
+				process.destroyForcibly();
+			}, timeout.toMillis(), TimeUnit.MILLISECONDS);
+			Map<String, Object> answer;
+			try {
+				Frames.write(requests, message);
+				answer = Frames.read(answers);
+			}
+			catch (IOException | RuntimeException e) {
+				answer = null;
+			}
+			finally {
+				kill.cancel(false);
+			}
+			if (answer != null) {
+				return answer;
+			}
+			if (overran.get()) {
+				stop();
+				throw new HostFailure("timed out after " + timeout.toSeconds() + " s; its native analysis process was "
+						+ "killed");
+			}
+			String death = death();
+			stop();
+			throw new HostFailure("its native analysis process died while " + doing + " (" + death + ")");
+		}
+
+		private String death() {
+			try {
+				if (!process.waitFor(5, TimeUnit.SECONDS)) {
+					return "no answer";
+				}
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return "interrupted";
+			}
+			int status = process.exitValue();
+			Path log = crashLogs.resolve("hs_err_native_pid" + process.pid() + ".log");
+			if (log.toFile().exists()) {
+				return "exit " + status + ", a crash in native code; crash log " + log;
+			}
+			return status > 128 ? "killed by signal " + (status - 128) : "exit " + status;
+		}
+
+		void stop() {
+			running.remove(this);
+			process.destroyForcibly();
+		}
+	}
+}
