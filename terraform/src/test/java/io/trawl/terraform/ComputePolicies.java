@@ -1,5 +1,8 @@
 package io.trawl.terraform;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -260,6 +263,48 @@ final class ComputePolicies {
 			violations.add("The worker role may not call autoscaling:SetInstanceProtection on the worker group alone");
 		}
 		return violations;
+	}
+
+	/**
+	 * A worker learns its group from TRAWL_WORKER_ASG (read by config/application-aws.yml) for SetInstanceProtection:
+	 * the group the workers' module call creates, and the one their role may protect instances in.
+	 */
+	static List<String> workersKnowTheirGroupForScaleInProtection(TerraformConfig tf) {
+		List<String> violations = new ArrayList<>();
+		String group = "${local.asg_names.worker}";
+		if (!group.equals(appEnvironment(tf, "TRAWL_WORKER_ASG"))) {
+			violations.add("main.tf: local.app_environment does not set TRAWL_WORKER_ASG = local.asg_names.worker");
+		}
+		Optional<Block> workers = computeCall(tf, "worker");
+		if (workers.isEmpty() || !group.equals(workers.get().text("name"))
+				|| !"${local.app_environment}".equals(workers.get().text("environment"))) {
+			violations.add("main.tf: the workers' module call is not named local.asg_names.worker with environment = "
+					+ "local.app_environment");
+		}
+		Optional<Block> iam = tf.moduleCall("", "iam");
+		if (iam.isEmpty() || !group.equals(iam.get().text("worker_asg_name"))) {
+			violations.add("main.tf: module.iam does not get worker_asg_name = local.asg_names.worker");
+		}
+		if (!appConfig().contains("${TRAWL_WORKER_ASG:")) {
+			violations.add("config/application-aws.yml does not read TRAWL_WORKER_ASG");
+		}
+		return violations;
+	}
+
+	/** A variable of the environment the root module gives both groups (local.app_environment), as written. */
+	static String appEnvironment(TerraformConfig tf, String variable) {
+		JsonNode environment = tf.locals("").get("app_environment");
+		return environment == null ? null : Hcl.text(environment.get(variable));
+	}
+
+	/** The aws profile's settings, config/application-aws.yml, which read the environment Terraform writes. */
+	static String appConfig() {
+		try {
+			return Files.readString(NodeScript.REPOSITORY_ROOT.resolve("config/application-aws.yml"));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
 	}
 
 	static List<String> albServesHttpsWithTls12OrNewer(TerraformConfig tf) {

@@ -64,6 +64,11 @@ class ComputePolicyTests {
 	}
 
 	@Test
+	void workersKnowTheirGroupForScaleInProtection() {
+		assertThat(ComputePolicies.workersKnowTheirGroupForScaleInProtection(tf)).isEmpty();
+	}
+
+	@Test
 	void albServesHttpsWithTls12OrNewer() {
 		assertThat(ComputePolicies.albServesHttpsWithTls12OrNewer(tf)).isEmpty();
 	}

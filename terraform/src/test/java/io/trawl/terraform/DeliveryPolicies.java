@@ -174,6 +174,46 @@ final class DeliveryPolicies {
 		return violations;
 	}
 
+	/**
+	 * The alarmed metrics can be published: the app learns the namespace (TRAWL_METRICS_NAMESPACE, which
+	 * config/application-aws.yml reads), the alarms watch the same one, and both instance roles may call
+	 * cloudwatch:PutMetricData in it and in no other.
+	 */
+	static List<String> theAppMayPublishTheAlarmedMetrics(TerraformConfig tf) {
+		List<String> violations = new ArrayList<>();
+		String namespace = "${local.metrics_namespace}";
+		if (!"Trawl".equals(Hcl.text(tf.locals("").get("metrics_namespace")))) {
+			violations.add("main.tf: local.metrics_namespace is not \"Trawl\", the namespace the app publishes to by default");
+		}
+		if (!namespace.equals(ComputePolicies.appEnvironment(tf, "TRAWL_METRICS_NAMESPACE"))) {
+			violations.add("main.tf: local.app_environment does not set TRAWL_METRICS_NAMESPACE = local.metrics_namespace");
+		}
+		for (String call : List.of("monitoring", "iam")) {
+			Optional<Block> module = tf.moduleCall("", call);
+			if (module.isEmpty() || !namespace.equals(module.get().text("metrics_namespace"))) {
+				violations.add("main.tf: module." + call + " does not get metrics_namespace = local.metrics_namespace");
+			}
+		}
+		for (String role : List.of("manager", "worker")) {
+			boolean publishes = IamPolicies.statementsOf(tf, role)
+				.stream()
+				.filter(s -> !PolicyDocuments.isDeny(s) && PolicyDocuments.actions(s).contains("cloudwatch:PutMetricData"))
+				.anyMatch(s -> Hcl.nested(s, "condition").stream()
+					.anyMatch(c -> "StringEquals".equals(Hcl.text(c.get("test")))
+							&& "cloudwatch:namespace".equals(Hcl.text(c.get("variable")))
+							&& Hcl.texts(c.get("values")).equals(List.of("${var.metrics_namespace}"))));
+			if (!publishes) {
+				violations.add("The " + role + " role may not call cloudwatch:PutMetricData in var.metrics_namespace "
+						+ "(and only there)");
+			}
+		}
+		String appConfig = ComputePolicies.appConfig();
+		if (!appConfig.contains("${TRAWL_METRICS_NAMESPACE:")) {
+			violations.add("config/application-aws.yml does not read TRAWL_METRICS_NAMESPACE");
+		}
+		return violations;
+	}
+
 	static List<String> dashboardShowsQueuesWorkersAndErrors(TerraformConfig tf) {
 		List<Block> dashboards = tf.resources("aws_cloudwatch_dashboard");
 		if (dashboards.isEmpty()) {

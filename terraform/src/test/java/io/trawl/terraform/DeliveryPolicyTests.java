@@ -39,6 +39,11 @@ class DeliveryPolicyTests {
 	}
 
 	@Test
+	void theAppMayPublishTheAlarmedMetrics() {
+		assertThat(DeliveryPolicies.theAppMayPublishTheAlarmedMetrics(tf)).isEmpty();
+	}
+
+	@Test
 	void dashboardShowsQueuesWorkersAndErrors() {
 		assertThat(DeliveryPolicies.dashboardShowsQueuesWorkersAndErrors(tf)).isEmpty();
 	}

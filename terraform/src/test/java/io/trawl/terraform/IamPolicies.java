@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -14,6 +16,9 @@ import io.trawl.terraform.TerraformConfig.Block;
 final class IamPolicies {
 
 	static final String IAM_MODULE = "modules/iam";
+
+	private static final Pattern SOURCE_DOCUMENT = Pattern
+		.compile("^\\$\\{data\\.aws_iam_policy_document\\.([A-Za-z0-9_-]+)\\.json}$");
 
 	/** part => the service principal that assumes its role. */
 	static final Map<String, String> PARTS = Map.of("manager", "ec2.amazonaws.com", "worker", "ec2.amazonaws.com",
@@ -128,6 +133,22 @@ final class IamPolicies {
 			}
 		}
 		return violations;
+	}
+
+	/** The statements of a role's policy document in the IAM module, with those of its source_policy_documents. */
+	static List<ObjectNode> statementsOf(TerraformConfig tf, String role) {
+		List<ObjectNode> statements = new ArrayList<>();
+		tf.dataSource(IAM_MODULE, "aws_iam_policy_document", role).ifPresent(document -> {
+			statements.addAll(PolicyDocuments.statements(document));
+			for (String source : Hcl.texts(document.attribute("source_policy_documents"))) {
+				Matcher name = SOURCE_DOCUMENT.matcher(source);
+				if (name.matches()) {
+					tf.dataSource(IAM_MODULE, "aws_iam_policy_document", name.group(1))
+						.ifPresent(d -> statements.addAll(PolicyDocuments.statements(d)));
+				}
+			}
+		});
+		return statements;
 	}
 
 	private static String sid(ObjectNode statement) {

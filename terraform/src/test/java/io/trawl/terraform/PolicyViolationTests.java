@@ -140,6 +140,17 @@ class PolicyViolationTests {
 				weakening("a module input its module does not declare",
 						tf -> copyOf(tf, "main.tf").withObject("/module/tables/0").put("kms_key", "${module.samples.kms_key_arn}"),
 						ReferencePolicies::moduleCallsMatchTheirModules, "passes kms_key, which modules/tables does not declare"),
+				weakening("the worker group left out of the app's environment",
+						tf -> copyOf(tf, "main.tf").withObject("/locals/0/app_environment").remove("TRAWL_WORKER_ASG"),
+						ComputePolicies::workersKnowTheirGroupForScaleInProtection, "does not set TRAWL_WORKER_ASG"),
+				weakening("the metrics namespace left out of the app's environment",
+						tf -> copyOf(tf, "main.tf").withObject("/locals/0/app_environment").remove("TRAWL_METRICS_NAMESPACE"),
+						DeliveryPolicies::theAppMayPublishTheAlarmedMetrics, "does not set TRAWL_METRICS_NAMESPACE"),
+				weakening("metrics allowed in another namespace only",
+						tf -> Hcl.nested(statement(tf, "instance", "PublishMetrics"), "condition").get(0)
+							.putArray("values").add("Other"),
+						DeliveryPolicies::theAppMayPublishTheAlarmedMetrics,
+						"The worker role may not call cloudwatch:PutMetricData"),
 				weakening("a reference to a missing output",
 						tf -> copyOf(tf, "main.tf").withObject("/module/tables/0").put("kms_key_arn", "${module.samples.kms_key}"),
 						ReferencePolicies::referencesResolve, "module.samples.kms_key is not an output of modules/storage"));

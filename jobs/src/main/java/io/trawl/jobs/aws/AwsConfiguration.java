@@ -1,6 +1,7 @@
 package io.trawl.jobs.aws;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,12 +11,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.rescan.RescanLauncher;
+import io.trawl.jobs.rescan.RescanMetrics;
 import io.trawl.jobs.rescan.SampleSources;
 import io.trawl.readmodel.dynamodb.DynamoDbEventStore;
 import io.trawl.readmodel.dynamodb.DynamoDbQueryTables;
@@ -38,6 +41,8 @@ import io.trawl.worker.source.s3.S3SampleSource;
 class AwsConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(AwsConfiguration.class);
+	/** A blank namespace turns CloudWatch metrics off: {@code trawl aws-local} has no CloudWatch. */
+	private static final String PUBLISHES_METRICS = "!'${trawl.aws.metrics-namespace:Trawl}'.isBlank()";
 
 	@Bean
 	S3Client s3Client(AwsProperties aws) {
@@ -53,6 +58,22 @@ class AwsConfiguration {
 	@Bean
 	SqsClient sqsClient(AwsProperties aws) {
 		return AwsClients.configure(SqsClient.builder(), aws, aws.endpoints().sqs()).build();
+	}
+
+	/** Few attempts and a short deadline: a chunk waits for its metric, and a lost data point costs little. */
+	@Bean
+	@ConditionalOnExpression(PUBLISHES_METRICS)
+	CloudWatchClient cloudWatchClient(AwsProperties aws) {
+		return AwsClients.configure(CloudWatchClient.builder(), aws, aws.endpoints().cloudwatch())
+			.overrideConfiguration(o -> o.retryStrategy(S3ClientSettings.retryStrategy(3))
+				.apiCallTimeout(Duration.ofSeconds(10)))
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnExpression(PUBLISHES_METRICS)
+	RescanMetrics rescanMetrics(CloudWatchClient cloudWatch, AwsProperties aws) {
+		return new CloudWatchRescanMetrics(cloudWatch, aws.metricsNamespace());
 	}
 
 	@Bean

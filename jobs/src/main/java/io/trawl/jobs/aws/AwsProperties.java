@@ -17,17 +17,23 @@ import org.springframework.util.unit.DataSize;
  * @param createTables create missing DynamoDB tables at startup: true for development, false in production, where
  *     Terraform owns them
  * @param maxSampleSize larger S3 objects are recorded as unreadable rather than analysed
+ * @param metricsNamespace the CloudWatch namespace of {@code JobsFailed} and {@code WorkerErrors}, as in Terraform
+ * @param workerGroup the workers' Auto Scaling group, in which a busy worker protects its instance from scale-in;
+ *     blank: no protection
+ * @param instanceId this instance, for that protection; blank: asked from the instance metadata service (IMDSv2)
  */
 @ConfigurationProperties("trawl.aws")
 public record AwsProperties(String region, @DefaultValue Endpoints endpoints, Boolean s3PathStyle,
 		@DefaultValue("8") int maxAttempts, @DefaultValue("trawl") String tablePrefix,
 		@DefaultValue("true") boolean createTables, @DefaultValue("4GB") DataSize maxSampleSize,
-		@DefaultValue Launch launch) {
+		@DefaultValue Launch launch, @DefaultValue("Trawl") String metricsNamespace, String workerGroup,
+		String instanceId) {
 
-	/** Blank values mean the service's AWS endpoint. */
-	public record Endpoints(String s3, String sqs, String dynamodb) {
+	/** Blank values mean the service's AWS endpoint; {@code imds} is the instance metadata service's. */
+	public record Endpoints(String s3, String sqs, String dynamodb, String cloudwatch, String autoscaling,
+			@DefaultValue("http://169.254.169.254") String imds) {
 
-		static URI uri(String value) {
+		public static URI uri(String value) {
 			return value == null || value.isBlank() ? null : URI.create(value.trim());
 		}
 	}

@@ -73,6 +73,7 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	private Thread poller;
 	private ExecutorService partitions;
 	private ScheduledExecutorService heartbeat;
+	private ScaleInProtection protection = ScaleInProtection.NONE;
 
 	PartitionQueueListener(SqsClient sqs, StepExecutionRequestHandler handler, JobRepository jobRepository,
 			PartitionProperties settings, int threads, Set<String> workerSteps) {
@@ -87,6 +88,12 @@ public final class PartitionQueueListener implements SmartLifecycle {
 		this.workerId = settings.workerId() != null && !settings.workerId().isBlank() ? settings.workerId().trim()
 				: OwnerListener.hostName() + ":" + ProcessHandle.current().pid();
 		this.slots = new Semaphore(this.threads);
+	}
+
+	/** Protects the instance from scale-in while partitions run. */
+	PartitionQueueListener protecting(ScaleInProtection protection) {
+		this.protection = protection;
+		return this;
 	}
 
 	/** This worker's name, as recorded in the step executions it ran. */
@@ -108,6 +115,7 @@ public final class PartitionQueueListener implements SmartLifecycle {
 			log.warn("No partitions DLQ is configured (TRAWL_PARTITION_DLQ_URL); malformed partition messages stay on "
 					+ "{} until its redrive policy moves them", queueUrl);
 		}
+		protection.reset();
 		running = true;
 		AtomicInteger n = new AtomicInteger();
 		partitions = Executors.newFixedThreadPool(threads, r -> daemon(r, "partition-" + n.incrementAndGet()));
@@ -263,21 +271,13 @@ public final class PartitionQueueListener implements SmartLifecycle {
 						+ "takes it over from its last commit (delivery {} of at most {})", partition.getId(),
 						partition.getStepName(), status, previous, workerId, deliveries, settings.maxDeliveries());
 			}
-			partition.getExecutionContext().putString(WORKER, workerId);
-			jobRepository.updateExecutionContext(partition);
-			StepExecution result = handler.handle(request);
-			StepExecution recorded = find(request.getStepExecutionId());
-			if (recorded == null || recorded.getStatus().isRunning()) {
-				log.warn("Partition {} ended {} but the job repository still says {}; message {} stays on the queue",
-						request.getStepExecutionId(), result == null ? "?" : result.getStatus(),
-						recorded == null ? "nothing" : recorded.getStatus(), message.messageId());
-				return Outcome.RETRY;
+			protection.partitionStarted();
+			try {
+				return run(message, request, partition);
 			}
-			partitionsRun.incrementAndGet();
-			log.info("Partition {} ({}) ended {}: {} read, {} written", recorded.getId(), recorded.getStepName(),
-					recorded.getStatus(), recorded.getReadCount(), recorded.getWriteCount());
-			delete(message);
-			return Outcome.RAN;
+			finally {
+				protection.partitionEnded();
+			}
 		}
 		catch (RuntimeException e) {
 			log.warn("Partition message {} ({}) could not be handled now, receive {}; it stays on the queue and comes "
@@ -285,6 +285,24 @@ public final class PartitionQueueListener implements SmartLifecycle {
 					e.toString());
 			return Outcome.RETRY;
 		}
+	}
+
+	private Outcome run(Message message, StepExecutionRequest request, StepExecution partition) {
+		partition.getExecutionContext().putString(WORKER, workerId);
+		jobRepository.updateExecutionContext(partition);
+		StepExecution result = handler.handle(request);
+		StepExecution recorded = find(request.getStepExecutionId());
+		if (recorded == null || recorded.getStatus().isRunning()) {
+			log.warn("Partition {} ended {} but the job repository still says {}; message {} stays on the queue",
+					request.getStepExecutionId(), result == null ? "?" : result.getStatus(),
+					recorded == null ? "nothing" : recorded.getStatus(), message.messageId());
+			return Outcome.RETRY;
+		}
+		partitionsRun.incrementAndGet();
+		log.info("Partition {} ({}) ended {}: {} read, {} written", recorded.getId(), recorded.getStepName(),
+				recorded.getStatus(), recorded.getReadCount(), recorded.getWriteCount());
+		delete(message);
+		return Outcome.RAN;
 	}
 
 	/** Marks a partition that keeps losing its worker FAILED, so the manager stops waiting and the job can restart. */

@@ -6,14 +6,17 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.integration.partition.BeanFactoryStepLocator;
 import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import io.trawl.jobs.TrawlProperties;
+import io.trawl.jobs.aws.AwsProperties;
 
 /**
  * A node that receives partitions ({@code trawl.role=worker}, or {@code all} with {@code trawl.partitioning=remote})
@@ -38,10 +41,19 @@ class WorkerConfiguration {
 		return handler;
 	}
 
+	/** In the aws profile, a busy worker protects its instance from scale-in (Terraform's worker group). */
+	@Bean
+	@Profile("aws")
+	ScaleInProtection scaleInProtection(AwsProperties aws) {
+		return ScaleInProtection.of(aws);
+	}
+
 	@Bean
 	PartitionQueueListener partitionQueueListener(SqsClient sqs, StepExecutionRequestHandler partitionStepHandler,
-			JobRepository jobRepository, PartitionProperties partitions, TrawlProperties properties) {
+			JobRepository jobRepository, PartitionProperties partitions, TrawlProperties properties,
+			ObjectProvider<ScaleInProtection> protection) {
 		return new PartitionQueueListener(sqs, partitionStepHandler, jobRepository, partitions,
-				properties.analysis().effectiveThreads(), Set.of(WORKER_STEP));
+				properties.analysis().effectiveThreads(), Set.of(WORKER_STEP))
+			.protecting(protection.getIfAvailable(() -> ScaleInProtection.NONE));
 	}
 }

@@ -47,14 +47,13 @@ public class RescanJobConfiguration {
 	}
 
 	@Bean
-	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener) {
+	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener,
+			ObjectProvider<RescanMetrics> metrics) {
 		DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
 				new String[] { "source", "rules", "requestId" }, new String[] { "scheduledFor" });
-		return new JobBuilder(JOB_NAME, jobRepository).validator(validator)
-			.listener(ownerListener)
-			.start(analyseStep)
-			.next(projectStep)
-			.build();
+		JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).validator(validator).listener(ownerListener);
+		metrics.ifAvailable(m -> job.listener(new JobEndMetrics(m)));
+		return job.start(analyseStep).next(projectStep).build();
 	}
 
 	@Bean
@@ -107,15 +106,16 @@ public class RescanJobConfiguration {
 	@Bean
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
-			TrawlProperties properties) {
-		return new StepBuilder("analyseWorkerStep", jobRepository)
+			TrawlProperties properties, ObjectProvider<RescanMetrics> metrics) {
+		var step = new StepBuilder("analyseWorkerStep", jobRepository)
 			.<io.trawl.worker.source.SampleRef, SampleOutcome>chunk(properties.analysis().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(sampleReader)
 			.processor(analyseProcessor)
 			.writer(eventWriter)
-			.listener(new PartitionRuns(jobRepository))
-			.build();
+			.listener(new PartitionRuns(jobRepository));
+		metrics.ifAvailable(m -> step.listener(new WorkerErrorMetrics(m)));
+		return step.build();
 	}
 
 	@Bean

@@ -8,9 +8,12 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -51,11 +54,17 @@ final class AwsStack implements AutoCloseable {
 
 	/** With further configuration classes (plain classes with {@code @Bean} methods) and command-line arguments. */
 	static AwsStack start(Path dataDir, List<Class<?>> extraSources, String... extraArguments) {
+		return start(dataDir, extraSources, local -> List.of(extraArguments));
+	}
+
+	/** With command-line arguments made once the emulators run, for example after creating more queues in them. */
+	static AwsStack start(Path dataDir, List<Class<?>> extraSources, Function<AwsLocal, List<String>> arguments) {
 		// the default credentials chain reads these, as it would read AWS_ACCESS_KEY_ID from aws-local.env
 		System.setProperty("aws.accessKeyId", AwsLocal.ACCESS_KEY);
 		System.setProperty("aws.secretAccessKey", AwsLocal.SECRET_KEY);
 		AwsLocal local = AwsLocal.start(AwsLocal.Settings.transientOnFreePorts());
 		try {
+			String[] extraArguments = arguments.apply(local).toArray(String[]::new);
 			List<Class<?>> sources = new ArrayList<>(List.of(TrawlApplication.class));
 			sources.addAll(extraSources);
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
@@ -71,7 +80,8 @@ final class AwsStack implements AutoCloseable {
 						"--trawl.aws.endpoints.dynamodb=" + local.dynamoDbEndpoint(),
 						"--trawl.aws.launch.queue-url=" + local.launchQueueUrl(),
 						"--trawl.aws.launch.dlq-url=" + local.launchDlqUrl(),
-						"--trawl.aws.launch.wait-time=1s"));
+						"--trawl.aws.launch.wait-time=1s",
+						"--trawl.aws.metrics-namespace=")); // no CloudWatch, unless a test brings moto
 			return new AwsStack(local, context);
 		}
 		catch (RuntimeException e) {
@@ -80,10 +90,13 @@ final class AwsStack implements AutoCloseable {
 		}
 	}
 
+	/** The base arguments, each replaced by an extra one of the same name. */
 	private static String[] arguments(String[] extra, String... base) {
-		List<String> all = new ArrayList<>(List.of(base));
-		all.addAll(List.of(extra));
-		return all.toArray(String[]::new);
+		Map<String, String> all = new LinkedHashMap<>();
+		for (String argument : Stream.concat(Stream.of(base), Stream.of(extra)).toList()) {
+			all.put(argument.substring(0, Math.max(0, argument.indexOf('='))), argument);
+		}
+		return all.values().toArray(String[]::new);
 	}
 
 	JobStatusService status() {

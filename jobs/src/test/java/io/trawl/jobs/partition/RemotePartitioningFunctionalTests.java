@@ -49,6 +49,7 @@ import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.jdbc.JdbcDatabases;
 import io.trawl.readmodel.query.SampleView;
 import io.trawl.worker.testcorpus.TestCorpus;
 
@@ -59,7 +60,7 @@ import io.trawl.worker.testcorpus.TestCorpus;
  */
 class RemotePartitioningFunctionalTests {
 
-	static final String JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/trawl_test";
+	static final String JDBC_URL = JdbcDatabases.POSTGRES_URL;
 	static final String REGION = "us-east-1";
 
 	@TempDir
@@ -115,8 +116,8 @@ class RemotePartitioningFunctionalTests {
 		Map<String, String> arguments = new java.util.LinkedHashMap<>();
 		for (String argument : List.of("--server.port=0", "--trawl.data-dir=" + dataDir,
 				"--logging.file.name=" + dataDir.resolve("trawl.log"),
-				"--spring.datasource.url=" + JDBC_URL, "--spring.datasource.username=trawl",
-				"--spring.datasource.password=trawl",
+				"--spring.datasource.url=" + JDBC_URL, "--spring.datasource.username=" + JdbcDatabases.POSTGRES_USER,
+				"--spring.datasource.password=" + JdbcDatabases.POSTGRES_PASSWORD,
 				"--trawl.partitioning=remote", "--trawl.analysis.grid-size=5", "--trawl.analysis.chunk-size=4",
 				"--trawl.aws.region=" + REGION,
 				"--trawl.partitions.queue-url=" + queueUrl, "--trawl.partitions.dlq-url=" + dlqUrl,
@@ -292,12 +293,14 @@ class RemotePartitioningFunctionalTests {
 	}
 
 	static void requirePostgres() {
-		try (Connection connection = DriverManager.getConnection(JDBC_URL, "trawl", "trawl")) {
+		try (Connection connection = DriverManager.getConnection(JDBC_URL, JdbcDatabases.POSTGRES_USER,
+				JdbcDatabases.POSTGRES_PASSWORD)) {
 			connection.isValid(2);
 		}
 		catch (SQLException e) {
 			fail("Remote partitioning tests need the shared job repository on PostgreSQL at " + JDBC_URL
-					+ " (role trawl/trawl, database trawl_test; .ci/run creates them), but it is unreachable: "
+					+ " as " + JdbcDatabases.POSTGRES_USER + " (.ci/run creates role trawl/trawl and database "
+					+ "trawl_test; TRAWL_TEST_POSTGRES_URL/_USER/_PASSWORD choose another), but it is unreachable: "
 					+ e.getMessage());
 		}
 	}
