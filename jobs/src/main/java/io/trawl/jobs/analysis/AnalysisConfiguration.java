@@ -1,5 +1,6 @@
 package io.trawl.jobs.analysis;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +50,8 @@ public class AnalysisConfiguration {
 	@Bean(destroyMethod = "close")
 	NativeHostPools nativeHostPools(TrawlProperties properties) {
 		return new NativeHostPools(properties.analysis().analyzerTimeout(),
-				properties.analysis().inMemoryLimit().toBytes(), properties.analysis().effectiveThreads());
+				properties.analysis().inMemoryLimit().toBytes(), properties.analysis().effectiveThreads(),
+				Path.of(properties.dataDir()));
 	}
 
 	@Bean

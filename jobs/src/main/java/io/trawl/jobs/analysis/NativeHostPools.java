@@ -21,14 +21,17 @@ public final class NativeHostPools implements AutoCloseable {
 	private final Duration timeout;
 	private final long inMemoryLimit;
 	private final int atOnce;
+	private final Path logs;
 	private final Map<String, NativeHosts> byRules = new HashMap<>();
 
 	/**
 	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
 	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
 	 * @param atOnce how many samples are analysed at once: the hosts started ahead of the first sample
+	 * @param dataDir where the hosts' crash logs and stderr go unless -XX:ErrorFile names a folder
 	 */
-	public NativeHostPools(Duration timeout, long inMemoryLimit, int atOnce) {
+	public NativeHostPools(Duration timeout, long inMemoryLimit, int atOnce, Path dataDir) {
+		this.logs = NativeHosts.crashLogFolder(dataDir);
 		this.timeout = timeout;
 		this.inMemoryLimit = inMemoryLimit;
 		this.atOnce = atOnce;
@@ -41,10 +44,8 @@ public final class NativeHostPools implements AutoCloseable {
 			return pipeline;
 		}
 		NativeHosts hosts = byRules.computeIfAbsent(rules == null ? "" : rules.version(), version -> {
-			Path crashLogs = NativeHosts.crashLogFolder();
-			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit,
-					NativeHosts.commandFor(crashLogs),
-					crashLogs);
+			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit, NativeHosts.commandFor(logs),
+					logs);
 			started.warmUp(atOnce);
 			return started;
 		});

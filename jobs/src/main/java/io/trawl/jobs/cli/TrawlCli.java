@@ -47,6 +47,8 @@ public final class TrawlCli {
 
 	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
 			"restart", "serve", "aws-local");
+	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
+	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
 
 	private final JsonMapper json = JsonMapper.builder().build();
 	private final PrintStream out;
@@ -97,6 +99,9 @@ public final class TrawlCli {
 			.web(WebApplicationType.NONE)
 			.lazyInitialization(true) // a one-shot command starts only the beans it uses
 			.logStartupInfo(false)
+			.listeners(JOB_COMMANDS.contains(arguments.command()) ? new NativeHostPrestart() : event -> {
+				// other commands analyse nothing
+			})
 			.run(arguments.springArguments())) {
 			return switch (arguments.command()) {
 				case "rescan" -> rescan(context, arguments);

@@ -28,7 +28,8 @@ final class CrashEvidence {
 
 	/** This host, and the folder this JVM writes its crash log to (the same for every run the launcher starts). */
 	static CrashEvidence ofThisJvm() {
-		return new CrashEvidence(OwnerListener.hostName(), List.of(NativeHosts.crashLogFolder()));
+		// without -XX:ErrorFile, the JVM writes its crash log in the working directory
+		return new CrashEvidence(OwnerListener.hostName(), List.of(NativeHosts.crashLogFolder(Path.of(""))));
 	}
 
 	/**

@@ -69,6 +69,13 @@ class KillAndRestartIT {
 		assertThat(results.waitFor(2, TimeUnit.MINUTES)).isTrue();
 		Set<String> reported = lines.stream().map(l -> JSON.readTree(l).get("sha256").asString())
 			.collect(Collectors.toSet());
+		// java -jar on the Spring Boot jar: its native hosts start through the jar's launcher
+		assertThat(lines).allSatisfy(line -> {
+			JsonNode row = JSON.readTree(line);
+			assertThat(row.get("errors")).as(line).isEmpty();
+			assertThat(row.get("ssdeep").asString()).as(line).isNotBlank();
+		});
+		assertThat(data.resolve("native-host.log")).as("the hosts' stderr, in the data folder").exists();
 		assertThat(lines).hasSize(FILES);
 		assertThat(reported).isEqualTo(Set.copyOf(ReferenceTools.sums("sha256sum", files).values()));
 	}

@@ -6,11 +6,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +37,9 @@ import io.trawl.worker.yara.YaraRules;
  */
 public final class NativeHosts implements AutoCloseable {
 
+	/** Host JVMs started by {@link #prestart} and not yet given their setup, by their command. */
+	private static final Map<List<String>, Deque<Process>> PRESTARTED = new HashMap<>();
+
 	private final List<String> command;
 	private final Map<String, Object> setup;
 	private final Duration timeout;
@@ -55,7 +60,9 @@ public final class NativeHosts implements AutoCloseable {
 	 * @param analyzers what the hosts run: each created there by its class's no-argument constructor, YARA from
 	 *        {@code rules}
 	 * @param timeout how long one request may take before its host is killed
+	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
 	 * @param command the java command that starts a {@link NativeHost} ({@link #commandFor})
+	 * @param crashLogs where the hosts' crash logs and stderr ({@code native-host.log}) go
 	 */
 	public NativeHosts(List<Analyzer> analyzers, YaraRules rules, Duration timeout, long inMemoryLimit,
 			List<String> command, Path crashLogs) {
@@ -86,8 +93,16 @@ public final class NativeHosts implements AutoCloseable {
 		if (Runtime.version().feature() >= 22) {
 			command.add("--enable-native-access=ALL-UNNAMED");
 		}
-		System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("jna."))
-			.forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+		// where the native libraries are, if set (not JNA's other properties: it sets some itself once loaded)
+		for (String name : List.of("jna.library.path", "jna.boot.library.path")) {
+			if (System.getProperty(name) != null) {
+				command.add("-D" + name + "=" + System.getProperty(name));
+			}
+		}
+		String extra = System.getenv("TRAWL_NATIVE_HOST_OPTS"); // java options for the hosts only, after these
+		if (extra != null && !extra.isBlank()) {
+			command.addAll(List.of(extra.trim().split("\\s+")));
+		}
 		String classPath = System.getProperty("java.class.path");
 		if (NativeHost.class.getClassLoader() == ClassLoader.getSystemClassLoader()) {
 			command.addAll(List.of("-cp", classPath, NativeHost.class.getName()));
@@ -102,12 +117,52 @@ public final class NativeHosts implements AutoCloseable {
 		return command;
 	}
 
-	/** Where this JVM writes its crash log (-XX:ErrorFile), else the working directory, as the JVM would. */
-	public static Path crashLogFolder() {
+	/** Where this JVM writes its crash log (-XX:ErrorFile), else {@code otherwise}. */
+	public static Path crashLogFolder(Path otherwise) {
 		String errorFile = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("ErrorFile")
 			.getValue();
 		Path folder = errorFile.isBlank() ? null : Path.of(errorFile).toAbsolutePath().getParent();
-		return folder != null ? folder : Path.of("").toAbsolutePath();
+		return (folder != null ? folder : otherwise.toAbsolutePath()).normalize();
+	}
+
+	/**
+	 * Starts {@code count} host JVMs now, before the rules they will need are known, so that they boot while this JVM
+	 * is still starting and one core would otherwise idle. A {@link NativeHosts} with the same command takes them.
+	 * They exit with this JVM if none does.
+	 */
+	public static void prestart(int count, Path crashLogs) {
+		List<String> command = commandFor(crashLogs);
+		for (int i = 0; i < count; i++) {
+			try {
+				Process process = spawn(command, crashLogs);
+				synchronized (PRESTARTED) {
+					PRESTARTED.computeIfAbsent(command, c -> new ArrayDeque<>()).add(process);
+				}
+			}
+			catch (IOException e) {
+				return; // the pool starts them itself, and reports why it cannot
+			}
+		}
+	}
+
+	/** A prestarted host JVM for this command if one is alive, else a new one. */
+	private static Process launch(List<String> command, Path crashLogs) throws IOException {
+		synchronized (PRESTARTED) {
+			Deque<Process> ready = PRESTARTED.getOrDefault(command, new ArrayDeque<>());
+			for (Process process = ready.poll(); process != null; process = ready.poll()) {
+				if (process.isAlive()) {
+					return process;
+				}
+			}
+		}
+		return spawn(command, crashLogs);
+	}
+
+	private static Process spawn(List<String> command, Path crashLogs) throws IOException {
+		Files.createDirectories(crashLogs);
+		return new ProcessBuilder(command)
+			.redirectError(ProcessBuilder.Redirect.appendTo(crashLogs.resolve("native-host.log").toFile()))
+			.start();
 	}
 
 	/** Starts {@code count} hosts in the background, so that the first samples do not wait for them. */
@@ -216,9 +271,7 @@ public final class NativeHosts implements AutoCloseable {
 		private final DataInputStream answers;
 
 		Host() throws IOException, HostFailure {
-			process = new ProcessBuilder(command)
-				.redirectError(ProcessBuilder.Redirect.appendTo(crashLogs.resolve("native-host.log").toFile()))
-				.start();
+			process = launch(command, crashLogs);
 			running.add(this);
 			requests = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
 			answers = new DataInputStream(new BufferedInputStream(process.getInputStream()));
