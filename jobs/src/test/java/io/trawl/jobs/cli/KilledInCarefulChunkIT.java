@@ -122,10 +122,8 @@ class KilledInCarefulChunkIT {
 	}
 
 	private ProcessBuilder trawl(Path data, Path armed, String... args) {
-		ProcessBuilder builder = Launches.trawl(data, args);
+		ProcessBuilder builder = Launches.withTestAnalyzer(Launches.trawl(data, args), HangingAnalyzer.class);
 		Map<String, String> env = builder.environment();
-		env.put("TRAWL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
-		env.put("TRAWL_EXTRA_ANALYZERS", HangingAnalyzer.class.getName());
 		env.put("TRAWL_TEST_HANG", armed.toString());
 		// the kernel's OOM kill count, held still: these kills are from outside, whatever else the machine does
 		env.put("TRAWL_OOM_COUNTER", workspace.resolve("vmstat").toString());

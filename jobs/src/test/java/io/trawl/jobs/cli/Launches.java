@@ -46,6 +46,13 @@ final class Launches {
 		return builder;
 	}
 
+	/** Plugs in an analyzer from the test classes, as a user's jar on TRAWL_CLASSPATH would be. */
+	static ProcessBuilder withTestAnalyzer(ProcessBuilder trawl, Class<?> analyzer) {
+		trawl.environment().put("TRAWL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
+		trawl.environment().put("TRAWL_EXTRA_ANALYZERS", analyzer.getName());
+		return trawl;
+	}
+
 	/** SIGKILL to the launcher's java child, as the OOM killer or a kill -9 would send it. */
 	static void killJvm(Process launcher, Supplier<String> err) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -2,6 +2,7 @@ package io.trawl.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,28 +44,20 @@ class NativeCrashIT {
 
 	@Test
 	void aSampleThatCrashesNativeCodeKillsItsHostProcessNotTheJvm() throws Exception {
-		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
-		List<Path> ordinary = Launches.randomFiles(corpus, ORDINARY, 11, 2048, 16 * 1024,
-				i -> String.format("d%d/sample-%04d.bin", i % 2, i));
-		Path poison = Files.writeString(corpus.resolve(POISON),
-				CrashingAnalyzer.MARKER + " followed by the rest of a hostile file\n".repeat(40));
+		Path corpus = workspace.resolve("corpus");
+		List<Path> ordinary = ordinaryFiles(corpus);
+		Path poison = poison(corpus);
 		Path data = workspace.resolve("data");
 
-		Process rescan = trawl(data, "rescan", "--source", corpus.toString())
-			.redirectError(workspace.resolve("rescan.err").toFile())
-			.start();
-		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(rescan.waitFor(8, TimeUnit.MINUTES)).isTrue();
+		JsonNode summary = rescan(data, corpus);
 		String err = Files.readString(workspace.resolve("rescan.err"));
 
-		assertThat(rescan.exitValue()).as(err).isZero();
 		assertThat(err).doesNotContain("crashed", "restarting");
 		try (Stream<Path> files = Files.list(data)) {
 			assertThat(files.map(p -> p.getFileName().toString())).as("crash logs: the host's only")
 				.anyMatch(name -> name.matches("hs_err_native_pid\\d+\\.log"))
 				.noneMatch(name -> name.matches("hs_err_pid\\d+\\.log"));
 		}
-		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
 		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
 		assertThat(summary.get("resultEvents").asLong()).isEqualTo(ORDINARY + 1);
 		assertThat(summary.get("errors").asLong()).as("only the poison has errors").isEqualTo(1);
@@ -91,29 +84,21 @@ class NativeCrashIT {
 
 	@Test
 	void aSampleThatCrashesTheJvmIsContainedAndTheJobCompletes() throws Exception {
-		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
-		List<Path> ordinary = Launches.randomFiles(corpus, ORDINARY, 11, 2048, 16 * 1024,
-				i -> String.format("d%d/sample-%04d.bin", i % 2, i));
-		Path poison = Files.writeString(corpus.resolve(POISON),
-				CrashingAnalyzer.MARKER + " followed by the rest of a hostile file\n".repeat(40));
+		Path corpus = workspace.resolve("corpus");
+		List<Path> ordinary = ordinaryFiles(corpus);
+		Path poison = poison(corpus);
 		Path data = workspace.resolve("data");
 
 		// two partitions of about 30 files, one chunk each: the poison is in the middle of its partition's chunk
-		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=100",
-				"--trawl.analysis.isolate-native-code=false")
-			.redirectError(workspace.resolve("rescan.err").toFile())
-			.start();
-		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(rescan.waitFor(8, TimeUnit.MINUTES)).isTrue();
+		JsonNode summary = rescan(data, corpus, "--trawl.analysis.chunk-size=100",
+				"--trawl.analysis.isolate-native-code=false");
 		String err = Files.readString(workspace.resolve("rescan.err"));
 
-		assertThat(rescan.exitValue()).as(err).isZero();
 		assertThat(err).contains("trawl: the JVM crashed (exit 134)", "trawl: restarting job execution");
 		try (Stream<Path> files = Files.list(data)) {
 			assertThat(files.map(p -> p.getFileName().toString())).as("crash logs").anyMatch(
 					name -> name.matches("hs_err_pid\\d+\\.log"));
 		}
-		JsonNode summary = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
 		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
 		assertThat(summary.get("samples").asLong()).isEqualTo(ORDINARY + 1);
 		assertThat(summary.get("files").asLong()).isEqualTo(ORDINARY + 1);
@@ -148,6 +133,29 @@ class NativeCrashIT {
 		assertThat(contained.get("sources").get(0).asString()).isEqualTo(POISON);
 	}
 
+	private static List<Path> ordinaryFiles(Path corpus) throws IOException {
+		return Launches.randomFiles(corpus, ORDINARY, 11, 2048, 16 * 1024,
+				i -> String.format("d%d/sample-%04d.bin", i % 2, i));
+	}
+
+	private static Path poison(Path corpus) throws IOException {
+		return Files.writeString(corpus.resolve(POISON),
+				CrashingAnalyzer.MARKER + " followed by the rest of a hostile file\n".repeat(40));
+	}
+
+	/** {@code ./trawl rescan} of the corpus, which must exit 0 (stderr in rescan.err); its JSON summary. */
+	private JsonNode rescan(Path data, Path corpus, String... settings) throws Exception {
+		List<String> args = new ArrayList<>(List.of("rescan", "--source", corpus.toString()));
+		args.addAll(List.of(settings));
+		Process rescan = trawl(data, args.toArray(String[]::new))
+			.redirectError(workspace.resolve("rescan.err").toFile())
+			.start();
+		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(rescan.waitFor(8, TimeUnit.MINUTES)).isTrue();
+		assertThat(rescan.exitValue()).as(Files.readString(workspace.resolve("rescan.err"))).isZero();
+		return JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+	}
+
 	/** The job's results by sha256, one row per sample. */
 	private Map<String, JsonNode> results(Path data, JsonNode summary) throws Exception {
 		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString())
@@ -171,11 +179,8 @@ class NativeCrashIT {
 	}
 
 	private ProcessBuilder trawl(Path data, String... args) {
-		ProcessBuilder builder = Launches.trawl(data, args);
-		Map<String, String> env = builder.environment();
-		env.put("TRAWL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());
-		env.put("TRAWL_EXTRA_ANALYZERS", CrashingAnalyzer.class.getName());
-		env.put("TRAWL_THREADS", "2");
+		ProcessBuilder builder = Launches.withTestAnalyzer(Launches.trawl(data, args), CrashingAnalyzer.class);
+		builder.environment().put("TRAWL_THREADS", "2");
 		return builder;
 	}
 }
