@@ -23,6 +23,8 @@ public final class NativeHostPools implements AutoCloseable {
 	private final int atOnce;
 	private final Path logs;
 	private final Map<String, NativeHosts> byRules = new HashMap<>();
+	/** The rules each set of hosts compiled, to stop the hosts once no job holds those rules. */
+	private final Map<String, YaraRules> rulesOf = new HashMap<>();
 
 	/**
 	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
@@ -43,7 +45,19 @@ public final class NativeHostPools implements AutoCloseable {
 		if (natives.isEmpty()) {
 			return pipeline;
 		}
-		NativeHosts hosts = byRules.computeIfAbsent(rules == null ? "" : rules.version(), version -> {
+		// a long-running worker meets a new ruleset every night: the hosts of rules no job holds any more go
+		rulesOf.entrySet().removeIf(held -> {
+			if (!held.getValue().closed()) {
+				return false;
+			}
+			byRules.remove(held.getKey()).close();
+			return true;
+		});
+		String version = rules == null ? "" : rules.version();
+		if (rules != null) {
+			rulesOf.put(version, rules);
+		}
+		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
 			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit, NativeHosts.commandFor(logs),
 					logs);
 			started.warmUp(atOnce);
@@ -54,6 +68,11 @@ public final class NativeHostPools implements AutoCloseable {
 			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, hosts) : analyzer);
 		}
 		return isolated;
+	}
+
+	/** How many sets of hosts are kept, one per ruleset version (for tests). */
+	synchronized int sets() {
+		return byRules.size();
 	}
 
 	@Override

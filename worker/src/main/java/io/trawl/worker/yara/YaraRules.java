@@ -57,7 +57,7 @@ public final class YaraRules implements AutoCloseable {
 	// scans share it, close takes it alone: destroying rules under a running scan is a use-after-free in libyara
 	// (an assertion or a SIGSEGV), which a context closing on Ctrl-C used to hit
 	private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
-	private boolean closed;
+	private volatile boolean closed;
 
 	private YaraRules(Pointer rules, String version, List<String> files, List<String> warnings, int timeoutSeconds,
 			Path source) {
@@ -204,6 +204,11 @@ public final class YaraRules implements AutoCloseable {
 		finally {
 			SCAN_SLOTS.release();
 		}
+	}
+
+	/** True once {@link #close} freed the rules: no job holds them any more. */
+	public boolean closed() {
+		return closed;
 	}
 
 	/**
