@@ -53,7 +53,8 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 			@DefaultValue({}) List<String> skip, @DefaultValue({}) List<String> extraAnalyzers,
 			@DefaultValue({ "hashes", "mimeType", "fileType", "entropy", "ssdeep", "tlsh",
 					"yara" }) List<String> oversizedAnalyzers,
-			@DefaultValue("1MB") DataSize lookUpContentsFrom, @DefaultValue("true") boolean isolateNativeCode) {
+			@DefaultValue("1MB") DataSize lookUpContentsFrom, @DefaultValue("true") boolean isolateNativeCode,
+			@DefaultValue("2GB") DataSize nativeMemoryLimit) {
 
 		public int effectiveThreads() {
 			return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

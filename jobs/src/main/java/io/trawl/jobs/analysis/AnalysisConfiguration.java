@@ -50,7 +50,8 @@ public class AnalysisConfiguration {
 	@Bean(destroyMethod = "close")
 	NativeHostPools nativeHostPools(TrawlProperties properties) {
 		return new NativeHostPools(properties.analysis().analyzerTimeout(),
-				properties.analysis().inMemoryLimit().toBytes(), properties.analysis().effectiveThreads(),
+				properties.analysis().inMemoryLimit().toBytes(), properties.analysis().nativeMemoryLimit().toBytes(),
+				properties.analysis().effectiveThreads(),
 				Path.of(properties.dataDir()));
 	}
 

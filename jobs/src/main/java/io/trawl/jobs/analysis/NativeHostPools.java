@@ -20,6 +20,7 @@ public final class NativeHostPools implements AutoCloseable {
 
 	private final Duration timeout;
 	private final long inMemoryLimit;
+	private final long memoryLimit;
 	private final int atOnce;
 	private final Path logs;
 	private final Map<String, NativeHosts> byRules = new HashMap<>();
@@ -29,10 +30,12 @@ public final class NativeHostPools implements AutoCloseable {
 	/**
 	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
 	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
+	 * @param memoryLimit each host's data limit in bytes (0: none), see {@link NativeHosts#commandFor}
 	 * @param atOnce how many samples are analysed at once: the hosts started ahead of the first sample
 	 * @param dataDir where the hosts' crash logs and stderr go unless -XX:ErrorFile names a folder
 	 */
-	public NativeHostPools(Duration timeout, long inMemoryLimit, int atOnce, Path dataDir) {
+	public NativeHostPools(Duration timeout, long inMemoryLimit, long memoryLimit, int atOnce, Path dataDir) {
+		this.memoryLimit = memoryLimit;
 		this.logs = NativeHosts.crashLogFolder(dataDir);
 		this.timeout = timeout;
 		this.inMemoryLimit = inMemoryLimit;
@@ -58,7 +61,7 @@ public final class NativeHostPools implements AutoCloseable {
 			rulesOf.put(version, rules);
 		}
 		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
-			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit, NativeHosts.commandFor(logs),
+			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit, NativeHosts.commandFor(logs, memoryLimit),
 					logs);
 			started.warmUp(atOnce);
 			return started;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 import io.trawl.worker.isolation.NativeHosts;
 
@@ -22,7 +23,9 @@ final class NativeHostPrestart implements ApplicationListener<ApplicationEnviron
 			return;
 		}
 		int threads = settings.getProperty("trawl.analysis.threads", Integer.class, 0);
+		DataSize memoryLimit = DataSize.parse(settings.getProperty("trawl.analysis.native-memory-limit", "2GB"));
 		NativeHosts.prestart(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-				NativeHosts.crashLogFolder(Path.of(settings.getProperty("trawl.data-dir", "./data"))));
+				NativeHosts.crashLogFolder(Path.of(settings.getProperty("trawl.data-dir", "./data"))),
+				memoryLimit.toBytes());
 	}
 }

@@ -30,7 +30,7 @@ class NativeHostPoolsTests {
 	void theHostsOfRulesNoJobHoldsStopWhenNewRulesCome() throws Exception {
 		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule first { condition: true }\n");
 		YaraRules monday = YaraRules.compile(rules, 10);
-		try (NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1, dir)) {
+		try (NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 1, dir)) {
 			List<Analyzer> pipeline = pools.isolate(List.of(new HashAnalyzer(), new SsdeepAnalyzer(),
 					new YaraAnalyzer(monday)), monday);
 

@@ -85,10 +85,17 @@ public final class NativeHosts implements AutoCloseable {
 	/**
 	 * The command that starts a host with this JVM's java and classpath, its crash logs in {@code crashLogs}. Inside a
 	 * Spring Boot jar, whose classes only its launcher can load, the host goes through that launcher.
+	 * @param memoryLimit the host's data limit in bytes ({@code RLIMIT_DATA}, set by {@code prlimit}), or 0 for none:
+	 *        heap, native allocations and writable mappings count, file mappings (a large sample scanned by libyara)
+	 *        do not. An allocation past it fails in the host, as an error or its death, never in this JVM.
 	 */
-	public static List<String> commandFor(Path crashLogs) {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-			.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+	public static List<String> commandFor(Path crashLogs, long memoryLimit) {
+		List<String> command = new ArrayList<>();
+		if (memoryLimit > 0) {
+			command.addAll(List.of("prlimit", "--data=" + memoryLimit, "--"));
+		}
+		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms16m",
+				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
 				"-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + crashLogs.resolve("hs_err_native_pid%p.log")));
 		if (Runtime.version().feature() >= 22) {
 			command.add("--enable-native-access=ALL-UNNAMED");
@@ -130,8 +137,8 @@ public final class NativeHosts implements AutoCloseable {
 	 * is still starting and one core would otherwise idle. A {@link NativeHosts} with the same command takes them.
 	 * They exit with this JVM if none does.
 	 */
-	public static void prestart(int count, Path crashLogs) {
-		List<String> command = commandFor(crashLogs);
+	public static void prestart(int count, Path crashLogs, long memoryLimit) {
+		List<String> command = commandFor(crashLogs, memoryLimit);
 		for (int i = 0; i < count; i++) {
 			try {
 				Process process = spawn(command, crashLogs);

@@ -33,6 +33,8 @@ import io.trawl.worker.yara.YaraRules;
 class IsolatedAnalyzerTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+	/** The hosts' data limit in these tests. */
+	private static final long LIMIT = 1L << 30;
 
 	@TempDir
 	Path dir;
@@ -128,7 +130,22 @@ class IsolatedAnalyzerTest {
 		return JSON.readTree(JSON.writeValueAsString(findings.fields()));
 	}
 
+	@Test
+	void givenAMemoryLimit_whenNativeCodeAllocatesPastIt_thenTheAllocationFailsInTheHost() throws Exception {
+		hosts = hosts(List.of(new FaultyAnalyzer()), Duration.ofSeconds(60));
+		SampleAnalysis analysis = new SampleAnalysis(List.of(new IsolatedAnalyzer(new FaultyAnalyzer(), hosts)),
+				VerdictPolicy.defaults());
+
+		Findings greedy = analysis.analyse(Sample.ofBytes("greedy", (FaultyAnalyzer.ALLOCATE + " 2 GiB").getBytes()));
+
+		assertThat(greedy.errors()).singleElement().satisfies(error -> assertThat(error.message())
+			.isEqualTo("malloc of 2147483648 bytes failed, under a data limit of " + LIMIT + " bytes"));
+		// a small allocation still works: the limit bounds, it does not starve
+		Findings modest = analysis.analyse(Sample.ofBytes("modest", (FaultyAnalyzer.ALLOCATE + " 64 MiB").getBytes()));
+		assertThat(modest.errors()).isEmpty();
+	}
+
 	private NativeHosts hosts(List<Analyzer> analyzers, Duration timeout) {
-		return new NativeHosts(analyzers, rules, timeout, 1 << 20, NativeHosts.commandFor(dir), dir);
+		return new NativeHosts(analyzers, rules, timeout, 1 << 20, NativeHosts.commandFor(dir, LIMIT), dir);
 	}
 }
