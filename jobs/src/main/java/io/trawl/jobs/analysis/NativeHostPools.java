@@ -61,8 +61,8 @@ public final class NativeHostPools implements AutoCloseable {
 			rulesOf.put(version, rules);
 		}
 		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
-			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit, NativeHosts.commandFor(logs, memoryLimit),
-					logs);
+			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit,
+					NativeHosts.commandFor(logs, memoryLimit), logs);
 			started.warmUp(atOnce);
 			return started;
 		});

@@ -36,7 +36,8 @@ public final class NativeHost {
 	}
 
 	public static void main(String[] args) throws Exception {
-		DataOutputStream answers = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
+		DataOutputStream answers = new DataOutputStream(
+				new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
 		System.setOut(System.err); // whatever else prints (a logger's console) must not corrupt the frames
 		DataInputStream requests = new DataInputStream(new BufferedInputStream(System.in));
 		Map<String, Object> setup = Frames.read(requests);

@@ -101,7 +101,8 @@ class IsolatedAnalyzerTest {
 					+ "(exit 134, a crash in native code; crash log " + dir.resolve("hs_err_native_pid"));
 		});
 		try (var logs = Files.list(dir)) {
-			assertThat(logs.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("hs_err_native_pid\\d+\\.log"));
+			assertThat(logs.map(p -> p.getFileName().toString()))
+				.anyMatch(n -> n.matches("hs_err_native_pid\\d+\\.log"));
 		}
 		assertThat(next.errors()).isEmpty();
 		assertThat(next.get("faulty")).isEqualTo("[1, 2]");
