@@ -141,17 +141,20 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 				JSON.writeValueAsString(Map.of("location", ref.location(), "size", size))));
 		List<String> verdicts = new ArrayList<>();
 		List<String> ruleHits = new ArrayList<>();
+		int errors = 0;
 		if (!findings.known()) {
-			addAnalysed(sha256, findings, now, events, verdicts, ruleHits);
+			errors = addAnalysed(sha256, findings, now, events, verdicts, ruleHits);
 			if (size >= lookUpFrom) {
 				analysedHere.add(sha256);
 			}
 		}
-		return new SampleOutcome(ref.location(), size, events, verdicts, ruleHits);
+		return new SampleOutcome(ref.location(), size, events, verdicts, ruleHits, errors);
 	}
 
-	private void addAnalysed(String sha256, Findings findings, Instant now, List<ResultEvent> events,
+	/** Adds the ANALYSED event of these findings and of their archive members; returns how many carry errors. */
+	private int addAnalysed(String sha256, Findings findings, Instant now, List<ResultEvent> events,
 			List<String> verdicts, List<String> ruleHits) {
+		int errors = findings.errors().isEmpty() ? 0 : 1;
 		verdicts.add(findings.get("verdict") instanceof String verdict ? verdict : "error");
 		if (findings.get("yara") instanceof List<?> rules) {
 			rules.forEach(rule -> ruleHits.add(String.valueOf(rule)));
@@ -173,9 +176,10 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 						ResultEvent.sourceId(jobInstanceId, childSha, qualifier(sha256 + "!/" + child.path())),
 						jobInstanceId, jobExecutionId, childSha, EventKind.SOURCE, now,
 						JSON.writeValueAsString(Map.of("parent", sha256, "path", child.path()))));
-				addAnalysed(childSha, child.findings(), now, events, verdicts, ruleHits);
+				errors += addAnalysed(childSha, child.findings(), now, events, verdicts, ruleHits);
 			}
 		}
+		return errors;
 	}
 
 	private ResultEvent failed(SampleRef ref, String analyzer, String why, Instant now) {

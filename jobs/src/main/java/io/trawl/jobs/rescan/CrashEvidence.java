@@ -1,5 +1,6 @@
 package io.trawl.jobs.rescan;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -57,7 +58,7 @@ final class CrashEvidence {
 			// a second of slack for file systems that keep whole seconds
 			return Files.getLastModifiedTime(file).toInstant().isAfter(started.minusSeconds(1));
 		}
-		catch (java.io.IOException absent) {
+		catch (IOException absent) {
 			return false;
 		}
 	}

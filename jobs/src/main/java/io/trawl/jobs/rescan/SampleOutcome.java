@@ -6,14 +6,14 @@ import io.trawl.readmodel.event.ResultEvent;
 
 /**
  * The events one source location produced (its own result, its source, its archive members'), its size, and what
- * its results found: a verdict per result and each rule hit, so the writer counts them without reading the events
- * back ({@link Found}).
+ * its results found: a verdict per result, each rule hit, and how many results are FAILED or carry analyzer errors,
+ * so the writer and the metrics count them without reading the events back ({@link Found}).
  */
 record SampleOutcome(String location, long bytes, List<ResultEvent> events, List<String> verdicts,
-		List<String> ruleHits) {
+		List<String> ruleHits, int errors) {
 
 	/** A location with no analysed result, only a FAILED one: its verdict is error. */
 	static SampleOutcome failed(String location, long bytes, ResultEvent failed) {
-		return new SampleOutcome(location, bytes, List.of(failed), List.of("error"), List.of());
+		return new SampleOutcome(location, bytes, List.of(failed), List.of("error"), List.of(), 1);
 	}
 }

@@ -7,19 +7,12 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 
-import tools.jackson.databind.json.JsonMapper;
-
-import io.trawl.readmodel.event.EventKind;
-import io.trawl.readmodel.event.ResultEvent;
-
 /**
  * Counts the errors an analyse partition meets and reports them to {@link RescanMetrics}: once per written chunk,
  * the results in it that are FAILED or carry analyzer errors (an archive member's result counts on its own), and
  * once per partition that ends FAILED. Shared by the partitions running at once; it keeps no state.
  */
 final class WorkerErrorMetrics implements ItemWriteListener<SampleOutcome>, StepExecutionListener {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final RescanMetrics metrics;
 
@@ -31,7 +24,7 @@ final class WorkerErrorMetrics implements ItemWriteListener<SampleOutcome>, Step
 	public void afterWrite(Chunk<? extends SampleOutcome> chunk) {
 		long errors = 0;
 		for (SampleOutcome outcome : chunk) {
-			errors += outcome.events().stream().filter(WorkerErrorMetrics::isError).count();
+			errors += outcome.errors(); // counted by the processor, which had the findings at hand
 		}
 		if (errors > 0) {
 			metrics.workerErrors(errors);
@@ -44,10 +37,5 @@ final class WorkerErrorMetrics implements ItemWriteListener<SampleOutcome>, Step
 			metrics.workerErrors(1);
 		}
 		return null;
-	}
-
-	static boolean isError(ResultEvent event) {
-		return event.kind() == EventKind.FAILED
-				|| event.kind() == EventKind.ANALYSED && !JSON.readTree(event.payload()).path("errors").isEmpty();
 	}
 }
