@@ -32,6 +32,7 @@ class EmbeddedConfiguration {
 
 	@Bean
 	SampleSources sampleSources(TrawlProperties properties) {
-		return SampleSources.folders(properties.analysis().inMemoryLimit().toBytes());
+		return SampleSources.folders(properties.analysis().inMemoryLimit().toBytes(),
+				properties.sources().maxDepth());
 	}
 }

@@ -9,6 +9,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
@@ -18,12 +19,14 @@ import jakarta.validation.constraints.NotBlank;
  * @param executionIdFile where a one-shot command writes the id of the job execution it starts, as soon as it
  * starts; the {@code trawl} launcher sets it ({@code TRAWL_EXECUTION_ID_FILE}) to restart that execution if the JVM
  * crashes. Blank: not written
+ * @param sources how local sample folders are read
  */
 @Validated
 @ConfigurationProperties("trawl")
 public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 		@NotBlank @DefaultValue("config/rules") String rules, @Valid @DefaultValue Analysis analysis,
-		@Valid @DefaultValue Restart restart, @DefaultValue("") String executionIdFile) {
+		@Valid @DefaultValue Restart restart, @DefaultValue("") String executionIdFile,
+		@Valid @DefaultValue Sources sources) {
 
 	/**
 	 * @param gridSize partitions of the analyse step; 0 means four per thread, so a partition that happens to hold
@@ -74,6 +77,13 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 			return new io.trawl.worker.analysis.archive.ArchiveLimits(maxDepth, maxChildren,
 					maxExpandedBytes.toBytes(), maxRatio, maxMemberBytes.toBytes());
 		}
+	}
+
+	/**
+	 * @param maxDepth levels of folders walked below a sample folder; a deeper folder becomes one FAILED result
+	 * naming it. Each level holds an open folder while the walk passes through it
+	 */
+	public record Sources(@Min(0) @Max(1000) @DefaultValue("64") int maxDepth) {
 	}
 
 	/** @param staleAfter a STARTED execution owned by another host, with no progress for this long, is dead */

@@ -103,7 +103,7 @@ class AwsConfiguration {
 		long maxSampleSize = aws.maxSampleSize().toBytes();
 		return source -> source.startsWith("s3://")
 				? new S3SampleSource(s3, S3Location.parse(source), inMemoryLimit, maxSampleSize)
-				: new FolderSampleSource(Path.of(source), inMemoryLimit);
+				: new FolderSampleSource(Path.of(source), inMemoryLimit, trawl.sources().maxDepth());
 	}
 
 	@Bean

@@ -15,9 +15,10 @@ import io.trawl.worker.source.Sample;
 
 /**
  * An analyzer with native code, run in a {@link NativeHost} process instead of this JVM. The host reads the sample
- * from its file; a sample that exists only in memory (an archive member) is written to a temporary file first, in
- * /dev/shm when there is one. If the host dies on the sample, the sample gets an error for this analyzer saying so,
- * and the job goes on.
+ * from its file: for a folder's sample that is the descriptor this JVM holds open ({@code /proc/<pid>/fd/<n>}), so
+ * the host reads the very file this JVM checked, whatever has happened to its name since. A sample that exists only
+ * in memory (an archive member) is written to a temporary file of this JVM's own first, in /dev/shm when there is
+ * one. If the host dies on the sample, the sample gets an error for this analyzer saying so, and the job goes on.
  */
 public final class IsolatedAnalyzer implements Analyzer {
 
@@ -63,8 +64,8 @@ public final class IsolatedAnalyzer implements Analyzer {
 		Map<String, Object> answer;
 		try {
 			Path file = spilled != null ? spilled : sample.file().orElseThrow();
-			answer = hosts.call(Map.of("analyzer", name, "name", sample.name(), "path", file.toString(), "fields",
-					known));
+			answer = hosts.call(Map.of("analyzer", name, "sample", sample.token(), "name", sample.name(), "path",
+					file.toString(), "fields", known));
 		}
 		catch (NativeHosts.HostFailure e) {
 			throw new IllegalStateException(e.getMessage());

@@ -26,9 +26,9 @@ import io.trawl.worker.yara.YaraRules;
  * so that a fault on a hostile sample kills this process, not the JVM running the job ({@link NativeHosts}).
  * <p>
  * It reads one setup message on stdin, creates the analyzers it names and answers {@code ready}, then answers one
- * request per sample: the analyzer, the sample's name and file, and the fields found so far (YARA's {@code filetype}
- * external is one). The answer holds the fields the analyzer added, or its error. It exits when stdin ends, which is
- * also what happens when the job's JVM dies.
+ * request per sample: the analyzer, the sample's token, name and file, and the fields found so far (YARA's
+ * {@code filetype} external is one). The answer holds the fields the analyzer added, or its error. It exits when
+ * stdin ends, which is also what happens when the job's JVM dies.
  */
 public final class NativeHost {
 
@@ -95,8 +95,8 @@ public final class NativeHost {
 		given.forEach((field, value) -> findings.put((String) field, value));
 		// the job's JVM enforces the timeout: it kills this process
 		try {
-			analyzer.analyse(samples.open((String) request.get("name"), Path.of((String) request.get("path"))),
-					findings);
+			analyzer.analyse(samples.open(((Number) request.get("sample")).longValue(), (String) request.get("name"),
+					Path.of((String) request.get("path"))), findings);
 		}
 		catch (Exception | StackOverflowError | OutOfMemoryError e) {
 			return Map.of("error", message(e));
@@ -113,12 +113,14 @@ public final class NativeHost {
 	/**
 	 * The sample last asked for, kept open: the next analyzer asked about it (YARA after ssdeep) reads no file. Up to
 	 * the in-memory limit it is read into memory, as the job reads it; a larger one is mapped or streamed from its
-	 * file by the native code.
+	 * file by the native code. It is known by the job's token for it as well as by its file: the file is often
+	 * {@code /proc/<job pid>/fd/<n>}, and the next sample may well get the same descriptor number.
 	 */
 	private static final class Samples implements AutoCloseable {
 
 		private final long inMemoryLimit;
 		private Sample open;
+		private long token;
 		private Path file;
 		private FileTime modified;
 
@@ -126,11 +128,13 @@ public final class NativeHost {
 			this.inMemoryLimit = inMemoryLimit;
 		}
 
-		Sample open(String name, Path path) throws IOException {
+		Sample open(long sample, String name, Path path) throws IOException {
 			FileTime now = Files.getLastModifiedTime(path);
-			if (open == null || !path.equals(file) || !now.equals(modified) || !name.equals(open.name())) {
+			if (open == null || sample != token || !path.equals(file) || !now.equals(modified)
+					|| !name.equals(open.name())) {
 				close();
 				open = Sample.ofFile(name, path, inMemoryLimit);
+				token = sample;
 				file = path;
 				modified = now;
 			}

@@ -1,29 +1,53 @@
 package io.trawl.worker.source;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Samples from a local folder, read recursively. Every regular file is a sample; symbolic links are not followed,
- * so a corpus cannot point the scan outside itself. A file that cannot be read is still listed, so its failure is
- * recorded rather than silently skipped.
+ * Samples from a local folder and the folders below it, down to {@code maxDepth} levels. Every regular file is a
+ * sample; symbolic links are not followed, so a corpus cannot point the scan outside itself. A file that cannot be
+ * read, a folder that cannot be listed and a folder too deep to walk are still listed, so their failure is recorded
+ * rather than silently skipped. Opening a sample checks that it is still the regular file that was listed
+ * ({@link SampleDescriptor}).
  */
 public final class FolderSampleSource implements SampleSource {
 
+	/** Levels of folders walked below the root unless told otherwise. */
+	public static final int DEFAULT_MAX_DEPTH = 64;
+
 	private final Path root;
 	private final long inMemoryLimit;
+	private final int maxDepth;
 
 	public FolderSampleSource(Path root, long inMemoryLimit) {
+		this(root, inMemoryLimit, DEFAULT_MAX_DEPTH);
+	}
+
+	/**
+	 * @param maxDepth how many levels of folders below the root are walked: 0 lists the root's own files only. A
+	 *        folder below that is listed as one location, {@code its/path/}, whose read fails saying so
+	 */
+	public FolderSampleSource(Path root, long inMemoryLimit, int maxDepth) {
+		if (maxDepth < 0) {
+			throw new IllegalArgumentException("The folder depth limit must be 0 or more, not " + maxDepth + ".");
+		}
 		this.root = root.toAbsolutePath().normalize();
 		this.inMemoryLimit = inMemoryLimit;
+		this.maxDepth = maxDepth;
 	}
 
 	@Override
@@ -57,25 +81,51 @@ public final class FolderSampleSource implements SampleSource {
 		Range range = new Range(afterLocation, lastLocation);
 		List<SampleRef> refs = new ArrayList<>();
 		try {
-			walk(root, "", range, refs);
+			walk(range, refs);
 		}
-		catch (IOException e) {
-			throw new SampleSourceException("Cannot list the sample folder " + root + ": " + e.getMessage(), e);
+		catch (IOException | DirectoryIteratorException e) {
+			String why = e instanceof DirectoryIteratorException d ? d.getCause().getMessage() : e.getMessage();
+			throw new SampleSourceException("Cannot list the sample folder " + root + ": " + why, e);
 		}
 		refs.sort(Comparator.comparing(SampleRef::location));
 		return refs.stream();
 	}
 
-	private void walk(Path dir, String prefix, Range range, List<SampleRef> refs) throws IOException {
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-			for (Path entry : entries) {
-				String location = prefix + entry.getFileName();
+	/**
+	 * Depth first with a stack of open folders, not recursion: a deep tree costs one open folder per level (at most
+	 * {@code maxDepth} + 1), not a stack frame chain that overflows. Each folder is opened relative to its parent's
+	 * descriptor without following links, so a folder swapped for a symbolic link while the walk runs is not listed.
+	 * @throws IOException when the root itself cannot be listed; a folder below it that cannot is recorded instead
+	 */
+	private void walk(Range range, List<SampleRef> refs) throws IOException {
+		Deque<Folder> folders = new ArrayDeque<>();
+		try {
+			folders.push(new Folder(Files.newDirectoryStream(root), "", 0));
+			while (!folders.isEmpty()) {
+				Folder folder = folders.peek();
+				Path entry;
+				try {
+					entry = folder.entries.hasNext() ? folder.entries.next() : null;
+				}
+				catch (DirectoryIteratorException e) {
+					if (folder.depth == 0) {
+						throw e;
+					}
+					// what it listed so far stays; the folder itself is recorded, so opening it says why
+					addIfWithin(range, refs, new SampleRef(folder.location(), 0));
+					entry = null;
+				}
+				if (entry == null) {
+					folders.pop().stream.close();
+					continue;
+				}
+				String location = folder.prefix + entry.getFileName();
 				if (!range.mayHoldFile(location) && !range.mayHoldFolder(location + "/")) {
 					continue;
 				}
 				BasicFileAttributes attributes;
 				try {
-					attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+					attributes = folder.attributes(entry);
 				}
 				catch (IOException e) {
 					// listed all the same, so that opening it records why it could not be read
@@ -83,28 +133,68 @@ public final class FolderSampleSource implements SampleSource {
 					continue;
 				}
 				if (attributes.isDirectory()) {
-					if (range.mayHoldFolder(location + "/")) {
-						walkOrRecord(entry, location, range, refs);
+					if (!range.mayHoldFolder(location + "/")) {
+						continue;
+					}
+					if (folder.depth >= maxDepth) {
+						addIfWithin(range, refs, new SampleRef(location + "/", 0));
+						continue;
+					}
+					try {
+						folders.push(new Folder(folder.open(entry), location + "/", folder.depth + 1));
+					}
+					catch (IOException e) {
+						// a folder that cannot be listed becomes a sample whose read fails, so the results say why
+						addIfWithin(range, refs, new SampleRef(location, 0));
 					}
 				}
 				else if (attributes.isRegularFile()) {
-					addIfWithin(range, refs, new SampleRef(location, attributes.size()));
+					addIfWithin(range, refs, new SampleRef(location, attributes.size(),
+							attributes.fileKey() == null ? null : attributes.fileKey().toString()));
 				}
 				// symbolic links and special files are not samples: a corpus cannot point the scan outside itself
 			}
 		}
+		finally {
+			for (Folder folder : folders) {
+				folder.stream.close();
+			}
+		}
 	}
 
-	/**
-	 * A folder below the root that cannot be listed becomes a sample whose read fails, so the job's results say why:
-	 * nothing is skipped silently.
-	 */
-	private void walkOrRecord(Path dir, String location, Range range, List<SampleRef> refs) {
-		try {
-			walk(dir, location + "/", range, refs);
+	/** A folder being listed: its stream, where the walk is in it, and its location with a trailing "/". */
+	private static final class Folder {
+
+		final DirectoryStream<Path> stream;
+		final Iterator<Path> entries;
+		final String prefix;
+		final int depth;
+
+		Folder(DirectoryStream<Path> stream, String prefix, int depth) {
+			this.stream = stream;
+			this.entries = stream.iterator();
+			this.prefix = prefix;
+			this.depth = depth;
 		}
-		catch (IOException e) {
-			addIfWithin(range, refs, new SampleRef(location, 0));
+
+		String location() {
+			return prefix.substring(0, prefix.length() - 1);
+		}
+
+		/** Relative to this folder's descriptor where the platform allows it (Linux does), never through a link. */
+		BasicFileAttributes attributes(Path entry) throws IOException {
+			if (stream instanceof SecureDirectoryStream<Path> secure) {
+				return secure.getFileAttributeView(entry.getFileName(), BasicFileAttributeView.class,
+						LinkOption.NOFOLLOW_LINKS).readAttributes();
+			}
+			return Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+		}
+
+		DirectoryStream<Path> open(Path entry) throws IOException {
+			if (stream instanceof SecureDirectoryStream<Path> secure) {
+				return secure.newDirectoryStream(entry.getFileName(), LinkOption.NOFOLLOW_LINKS);
+			}
+			return Files.newDirectoryStream(entry);
 		}
 	}
 
@@ -133,16 +223,27 @@ public final class FolderSampleSource implements SampleSource {
 		}
 	}
 
+	/**
+	 * Opens the file the listing saw, never a symbolic link, FIFO, socket or device put in its place, and never
+	 * blocks; the sample reads the open descriptor, which stays open until the sample is closed.
+	 */
 	@Override
 	public Sample open(SampleRef ref) throws IOException {
 		Path file = root.resolve(ref.location()).normalize();
 		if (!file.startsWith(root)) {
 			throw new IOException("The location " + ref.location() + " lies outside " + root);
 		}
-		return Sample.ofFile(ref.location(), file, inMemoryLimit);
-	}
-
-	private String relative(Path file) {
-		return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+		if (ref.location().endsWith("/")) {
+			throw new IOException("The folder " + file + " is more than " + maxDepth + " levels below " + root
+					+ ", so it was not walked; raise trawl.sources.max-depth to include it.");
+		}
+		SampleDescriptor descriptor = SampleDescriptor.open(file, ref.fileKey());
+		try {
+			return Sample.ofFile(ref.location(), descriptor.path(), inMemoryLimit, descriptor::close);
+		}
+		catch (IOException | RuntimeException e) {
+			descriptor.close();
+			throw e;
+		}
 	}
 }

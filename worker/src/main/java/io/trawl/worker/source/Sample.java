@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bytes of one sample, read once. Samples up to {@code inMemoryLimit} are held in a direct buffer that every
@@ -17,6 +18,9 @@ import java.util.Optional;
  */
 public final class Sample implements AutoCloseable {
 
+	private static final AtomicLong TOKENS = new AtomicLong();
+
+	private final long token = TOKENS.incrementAndGet();
 	private final String name;
 	private final long size;
 	private final Path file;
@@ -72,6 +76,14 @@ public final class Sample implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Unique to this sample among all opened by this JVM: a cache in another process keys on it, because a file
+	 * name, and the descriptor number in {@code /proc/<pid>/fd/<n>}, are reused by the next sample.
+	 */
+	public long token() {
+		return token;
+	}
+
 	/** The sample's name in its source: a relative path, an S3 key, or a path inside an archive. */
 	public String name() {
 		return name;
@@ -86,7 +98,10 @@ public final class Sample implements AutoCloseable {
 		return Optional.ofNullable(bytes).map(ByteBuffer::duplicate);
 	}
 
-	/** The file behind the sample, if there is one. Large samples always have one. */
+	/**
+	 * The file behind the sample, if there is one. Large samples always have one. For a folder's sample it is the
+	 * open descriptor's {@code /proc/<pid>/fd/<n>}, valid until the sample is closed.
+	 */
 	public Optional<Path> file() {
 		return Optional.ofNullable(file);
 	}

@@ -1,0 +1,146 @@
+package io.trawl.worker.source;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/**
+ * One sample file of a folder, opened without following a symbolic link and without blocking, and checked on the open
+ * descriptor to be the regular file the listing saw. Its bytes are then read through {@link #path()},
+ * {@code /proc/<pid>/fd/<n>}: that names the open file, not a path in the folder, so a rename or a swap of the
+ * original name changes nothing, and a native host (a child process of the same user) reads the same file through it.
+ */
+final class SampleDescriptor implements AutoCloseable {
+
+	private static final int O_RDONLY = 0;
+	private static final int O_NONBLOCK = 04000;
+	private static final int O_CLOEXEC = 02000000;
+	private static final int ENOENT = 2;
+	private static final int ENXIO = 6;
+	private static final int EACCES = 13;
+	private static final int ENOTDIR = 20;
+	private static final int ELOOP = 40;
+	private static final int S_IFMT = 0170000;
+	private static final long PID = ProcessHandle.current().pid();
+	// the JDK turns path strings into bytes with this charset, so the same file is named here as in java.nio
+	private static final Charset PATH_BYTES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+
+	private final int fd;
+	private final Path path;
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private SampleDescriptor(int fd) {
+		this.fd = fd;
+		this.path = Path.of("/proc", Long.toString(PID), "fd", Integer.toString(fd));
+	}
+
+	/**
+	 * Opens {@code file} with O_NOFOLLOW (a symbolic link fails with ELOOP), O_NONBLOCK (a FIFO opens at once instead
+	 * of waiting for a writer) and O_CLOEXEC (native hosts started later do not inherit it), then checks that the
+	 * open file is a regular file with the {@code fileKey} the listing recorded (null: not listed, so only the type
+	 * is checked). A parent folder swapped for a symbolic link after listing is followed by open(2), but what it
+	 * reaches is another inode, so the file key check refuses it as well.
+	 * @throws IOException one sentence naming the file and what it became, when it is not that file
+	 */
+	static SampleDescriptor open(Path file, String fileKey) throws IOException {
+		String listed = fileKey == null ? " is " : " was replaced after listing by ";
+		int fd;
+		try {
+			fd = LibC.INSTANCE.open(bytes(file), O_RDONLY | O_NONBLOCK | O_CLOEXEC | noFollow());
+		}
+		catch (LastErrorException e) {
+			throw switch (e.getErrorCode()) {
+				case ELOOP -> new IOException(file + listed + "a symbolic link; not read.");
+				case ENXIO -> new IOException(file + listed + "a socket; not read.");
+				case ENOENT -> new NoSuchFileException(file.toString(), null, fileKey == null ? "it does not exist"
+						: "it was removed or renamed after listing; not read");
+				case ENOTDIR -> new IOException(file + " is no longer inside a folder (a parent was replaced by a file"
+						+ " after listing); not read.");
+				case EACCES -> new AccessDeniedException(file.toString());
+				default -> new IOException(file + " cannot be opened: " + e.getMessage());
+			};
+		}
+		SampleDescriptor opened = new SampleDescriptor(fd);
+		try {
+			// the attributes of /proc/self/fd/N are those of the open file, wherever its name now points
+			Path self = Path.of("/proc/self/fd/" + fd);
+			BasicFileAttributes attributes = Files.readAttributes(self, BasicFileAttributes.class);
+			if (!attributes.isRegularFile()) {
+				throw new IOException(file + listed + kind(self) + "; not read.");
+			}
+			if (fileKey != null && !fileKey.equals(String.valueOf(attributes.fileKey()))) {
+				throw new IOException(file + " was replaced after listing by another file (inode " + fileKey + " then, "
+						+ attributes.fileKey() + " now); not read.");
+			}
+			return opened;
+		}
+		catch (IOException | RuntimeException e) {
+			opened.close();
+			throw e;
+		}
+	}
+
+	/** {@code /proc/<pid>/fd/<n>}: opening it opens this very file, in this process or in another of this user. */
+	Path path() {
+		return path;
+	}
+
+	@Override
+	public void close() {
+		if (closed.compareAndSet(false, true)) {
+			try {
+				LibC.INSTANCE.close(fd);
+			}
+			catch (LastErrorException e) {
+				// nothing was written through it, so a failed close loses nothing
+			}
+		}
+	}
+
+	private static String kind(Path opened) throws IOException {
+		int type = ((Number) Files.getAttribute(opened, "unix:mode")).intValue() & S_IFMT;
+		return switch (type) {
+			case 0010000 -> "a FIFO";
+			case 0020000 -> "a character device";
+			case 0040000 -> "a folder";
+			case 0060000 -> "a block device";
+			case 0140000 -> "a socket";
+			default -> "a file of type " + Integer.toOctalString(type);
+		};
+	}
+
+	private static byte[] bytes(Path file) {
+		byte[] name = file.toString().getBytes(PATH_BYTES);
+		return Arrays.copyOf(name, name.length + 1);
+	}
+
+	/** O_NOFOLLOW's value differs between architectures; guessing wrong would silently follow links. */
+	private static int noFollow() throws IOException {
+		return switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
+			case "amd64", "x86_64", "x86", "i386", "riscv64", "s390x", "loongarch64" -> 0400000;
+			case "aarch64", "arm", "ppc64le", "ppc64" -> 0100000;
+			default -> throw new IOException("Opening samples without following links is not supported on "
+					+ System.getProperty("os.arch") + "; no sample is read.");
+		};
+	}
+
+	private interface LibC extends Library {
+
+		LibC INSTANCE = Native.load("c", LibC.class);
+
+		int open(byte[] path, int flags) throws LastErrorException;
+
+		int close(int fd) throws LastErrorException;
+	}
+}
