@@ -1,0 +1,130 @@
+package io.trawl.worker.isolation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
+import io.trawl.worker.source.FolderSampleSource;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.source.SampleRef;
+import io.trawl.worker.testcorpus.TestCorpus;
+
+/**
+ * A native host reads a folder's sample through the descriptor the job holds open, not by its name: after the name
+ * is renamed away and another file put in its place, ssdeep in the host still hashes the content that was opened, as
+ * the {@code ssdeep} CLI hashes that content. Two samples that get the same descriptor number are not confused.
+ */
+class IsolatedDescriptorTests {
+
+	/** The hosts read samples up to this size into memory, larger ones from their file. */
+	private static final int HOST_IN_MEMORY = 1 << 20;
+
+	@TempDir
+	Path dir;
+
+	private NativeHosts hosts;
+
+	@AfterEach
+	void stop() {
+		if (hosts != null) {
+			hosts.close();
+		}
+	}
+
+	@Test
+	void givenAnOpenSample_whenItsNameIsSwappedForOtherContent_thenTheHostHashesWhatWasOpened() throws Exception {
+		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), null, Duration.ofSeconds(60), HOST_IN_MEMORY,
+				NativeHosts.commandFor(dir, 1L << 30), dir);
+		IsolatedAnalyzer ssdeep = new IsolatedAnalyzer(new SsdeepAnalyzer(), hosts);
+		Path root = Files.createDirectories(dir.resolve("corpus"));
+		Path kept = Files.createDirectories(dir.resolve("kept"));
+		// one the host holds in memory, one it hashes from the file, through the descriptor either way
+		for (int size : new int[] { 10_000, 3_000_000 }) {
+			byte[] original = TestCorpus.randomBytes(size, size);
+			byte[] other = TestCorpus.randomBytes(size, size + 1);
+			String name = "sample-" + size + ".bin";
+			Files.write(root.resolve(name), original);
+			String expected = ssdeepCli(Files.write(kept.resolve(name), original));
+			assertThat(expected).isNotEqualTo(ssdeepCli(Files.write(kept.resolve("other-" + name), other)));
+			FolderSampleSource source = new FolderSampleSource(root, HOST_IN_MEMORY);
+
+			try (Sample sample = source.open(ref(source, name))) {
+				Files.move(root.resolve(name), dir.resolve("renamed-" + name));
+				Files.write(root.resolve(name), other);
+				Findings findings = new Findings();
+
+				ssdeep.analyse(sample, findings);
+
+				assertThat(findings.get("ssdeep")).as("ssdeep of %s", name).isEqualTo(expected);
+			}
+		}
+	}
+
+	@Test
+	void givenTwoSamplesOnTheSameDescriptorNumber_whenAnalysedOneAfterTheOther_thenEachGetsItsOwnHash()
+			throws Exception {
+		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), null, Duration.ofSeconds(60), HOST_IN_MEMORY,
+				NativeHosts.commandFor(dir, 1L << 30), dir);
+		IsolatedAnalyzer ssdeep = new IsolatedAnalyzer(new SsdeepAnalyzer(), hosts);
+		Path first = Files.createDirectories(dir.resolve("first"));
+		Path second = Files.createDirectories(dir.resolve("second"));
+		// the same name, size and modification time: only the token tells the host they differ
+		Files.write(first.resolve("a.bin"), TestCorpus.randomBytes(50_000, 1));
+		Files.write(second.resolve("a.bin"), TestCorpus.randomBytes(50_000, 2));
+		FileTime modified = FileTime.fromMillis(1_700_000_000_000L);
+		Files.setLastModifiedTime(first.resolve("a.bin"), modified);
+		Files.setLastModifiedTime(second.resolve("a.bin"), modified);
+		FolderSampleSource one = new FolderSampleSource(first, HOST_IN_MEMORY);
+		FolderSampleSource two = new FolderSampleSource(second, HOST_IN_MEMORY);
+
+		Path firstFile;
+		String firstHash;
+		try (Sample sample = one.open(ref(one, "a.bin"))) {
+			firstFile = sample.file().orElseThrow();
+			firstHash = hash(ssdeep, sample);
+		}
+		try (Sample sample = two.open(ref(two, "a.bin"))) {
+			assumeTrue(sample.file().orElseThrow().equals(firstFile), "the descriptor number was reused");
+			assertThat(hash(ssdeep, sample)).isEqualTo(ssdeepCli(second.resolve("a.bin")))
+				.isNotEqualTo(firstHash);
+		}
+		assertThat(firstHash).isEqualTo(ssdeepCli(first.resolve("a.bin")));
+	}
+
+	private static String hash(IsolatedAnalyzer ssdeep, Sample sample) throws Exception {
+		Findings findings = new Findings();
+		ssdeep.analyse(sample, findings);
+		return (String) findings.get("ssdeep");
+	}
+
+	private static SampleRef ref(FolderSampleSource source, String location) {
+		try (Stream<SampleRef> refs = source.list(null)) {
+			return refs.filter(ref -> ref.location().equals(location)).findFirst().orElseThrow();
+		}
+	}
+
+	/** The hash {@code ssdeep -b} prints for one file: its second line is {@code hash,"name"}. */
+	private static String ssdeepCli(Path file) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder("ssdeep", "-b", file.toString()).start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).as(output).isZero();
+		String line = output.lines().skip(1).findFirst().orElseThrow();
+		return line.substring(0, line.lastIndexOf(",\""));
+	}
+}
