@@ -146,11 +146,12 @@ class SwappedSampleRescanTests {
 					public Sample open(SampleRef ref) throws IOException {
 						Path file = Path.of(location).resolve(ref.location());
 						try {
-							if (ref.location().equals("becomes-fifo.txt") && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+							boolean stillTheFile = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+							if (ref.location().equals("becomes-fifo.txt") && stillTheFile) {
 								Files.delete(file);
 								mkfifo(file);
 							}
-							if (ref.location().equals("becomes-link.txt") && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+							if (ref.location().equals("becomes-link.txt") && stillTheFile) {
 								Files.delete(file);
 								Files.createSymbolicLink(file, secret);
 							}
