@@ -6,8 +6,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +14,8 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
+
+import com.sun.jna.LastErrorException;
 
 /**
  * Samples from a local folder and the folders below it, down to {@code maxDepth} levels. Every regular file is a
@@ -94,13 +94,14 @@ public final class FolderSampleSource implements SampleSource {
 	/**
 	 * Depth first with a stack of open folders, not recursion: a deep tree costs one open folder per level (at most
 	 * {@code maxDepth} + 1), not a stack frame chain that overflows. Each folder is opened relative to its parent's
-	 * descriptor without following links, so a folder swapped for a symbolic link while the walk runs is not listed.
+	 * descriptor, without following a link and without blocking, so a folder swapped for a symbolic link or a FIFO
+	 * while the walk runs is neither listed nor waited on.
 	 * @throws IOException when the root itself cannot be listed; a folder below it that cannot is recorded instead
 	 */
 	private void walk(Range range, List<SampleRef> refs) throws IOException {
 		Deque<Folder> folders = new ArrayDeque<>();
 		try {
-			folders.push(new Folder(Files.newDirectoryStream(root), "", 0));
+			folders.push(Folder.open(root.toString(), 0, "", 0));
 			while (!folders.isEmpty()) {
 				Folder folder = folders.peek();
 				Path entry;
@@ -116,7 +117,7 @@ public final class FolderSampleSource implements SampleSource {
 					entry = null;
 				}
 				if (entry == null) {
-					folders.pop().stream.close();
+					folders.pop().close();
 					continue;
 				}
 				String location = folder.prefix + entry.getFileName();
@@ -141,7 +142,7 @@ public final class FolderSampleSource implements SampleSource {
 						continue;
 					}
 					try {
-						folders.push(new Folder(folder.open(entry), location + "/", folder.depth + 1));
+						folders.push(folder.child(entry, location + "/"));
 					}
 					catch (IOException e) {
 						// a folder that cannot be listed becomes a sample whose read fails, so the results say why
@@ -157,44 +158,68 @@ public final class FolderSampleSource implements SampleSource {
 		}
 		finally {
 			for (Folder folder : folders) {
-				folder.stream.close();
+				folder.close();
 			}
 		}
 	}
 
-	/** A folder being listed: its stream, where the walk is in it, and its location with a trailing "/". */
+	/** A folder being listed: its descriptor, where the walk is in it, and its location with a trailing "/". */
 	private static final class Folder {
 
+		final int fd;
 		final DirectoryStream<Path> stream;
 		final Iterator<Path> entries;
 		final String prefix;
 		final int depth;
 
-		Folder(DirectoryStream<Path> stream, String prefix, int depth) {
+		private Folder(int fd, DirectoryStream<Path> stream, String prefix, int depth) {
+			this.fd = fd;
 			this.stream = stream;
 			this.entries = stream.iterator();
 			this.prefix = prefix;
 			this.depth = depth;
 		}
 
+		/** Opens a folder with O_DIRECTORY|O_NONBLOCK (a FIFO fails at once) and {@code flags}, and lists it. */
+		static Folder open(String path, int flags, String prefix, int depth) throws IOException {
+			int fd;
+			try {
+				fd = NativeFiles.open(path, NativeFiles.O_DIRECTORY | flags);
+			}
+			catch (LastErrorException e) {
+				throw new IOException(e.getMessage().replaceFirst("^\\[\\d+\\] ", ""), e);
+			}
+			try {
+				// listed through the descriptor: this folder, whatever its name points to by now
+				return new Folder(fd, Files.newDirectoryStream(Path.of("/proc/self/fd/" + fd)), prefix, depth);
+			}
+			catch (IOException | RuntimeException e) {
+				NativeFiles.close(fd);
+				throw e;
+			}
+		}
+
+		/** The entry as a folder, looked up in this one's descriptor, never through a link. */
+		Folder child(Path entry, String prefix) throws IOException {
+			return open("/proc/self/fd/" + fd + "/" + entry.getFileName(), NativeFiles.O_NOFOLLOW, prefix, depth + 1);
+		}
+
+		/** Its entries' paths go through this folder's descriptor, so only the last name is looked up, unfollowed. */
+		BasicFileAttributes attributes(Path entry) throws IOException {
+			return Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+		}
+
 		String location() {
 			return prefix.substring(0, prefix.length() - 1);
 		}
 
-		/** Relative to this folder's descriptor where the platform allows it (Linux does), never through a link. */
-		BasicFileAttributes attributes(Path entry) throws IOException {
-			if (stream instanceof SecureDirectoryStream<Path> secure) {
-				return secure.getFileAttributeView(entry.getFileName(), BasicFileAttributeView.class,
-						LinkOption.NOFOLLOW_LINKS).readAttributes();
+		void close() throws IOException {
+			try {
+				stream.close();
 			}
-			return Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-		}
-
-		DirectoryStream<Path> open(Path entry) throws IOException {
-			if (stream instanceof SecureDirectoryStream<Path> secure) {
-				return secure.newDirectoryStream(entry.getFileName(), LinkOption.NOFOLLOW_LINKS);
+			finally {
+				NativeFiles.close(fd);
 			}
-			return Files.newDirectoryStream(entry);
 		}
 	}
 

@@ -1,19 +1,14 @@
 package io.trawl.worker.source;
 
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 
 /**
  * One sample file of a folder, opened without following a symbolic link and without blocking, and checked on the open
@@ -23,18 +18,8 @@ import com.sun.jna.Native;
  */
 final class SampleDescriptor implements AutoCloseable {
 
-	private static final int O_RDONLY = 0;
-	private static final int O_NONBLOCK = 04000;
-	private static final int O_CLOEXEC = 02000000;
-	private static final int ENOENT = 2;
-	private static final int ENXIO = 6;
-	private static final int EACCES = 13;
-	private static final int ENOTDIR = 20;
-	private static final int ELOOP = 40;
 	private static final int S_IFMT = 0170000;
 	private static final long PID = ProcessHandle.current().pid();
-	// the JDK turns path strings into bytes with this charset, so the same file is named here as in java.nio
-	private static final Charset PATH_BYTES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
 	private final int fd;
 	private final Path path;
@@ -46,8 +31,9 @@ final class SampleDescriptor implements AutoCloseable {
 	}
 
 	/**
-	 * Opens {@code file} with O_NOFOLLOW (a symbolic link fails with ELOOP), O_NONBLOCK (a FIFO opens at once instead
-	 * of waiting for a writer) and O_CLOEXEC (native hosts started later do not inherit it), then checks that the
+	 * Opens {@code file} read-only with O_NOFOLLOW (a symbolic link fails with ELOOP), O_NONBLOCK (a FIFO opens at
+	 * once instead of waiting for a writer) and O_CLOEXEC (native hosts started later do not inherit it), then checks
+	 * that the
 	 * open file is a regular file with the {@code fileKey} the listing recorded (null: not listed, so only the type
 	 * is checked). A parent folder swapped for a symbolic link after listing is followed by open(2), but what it
 	 * reaches is another inode, so the file key check refuses it as well.
@@ -57,17 +43,17 @@ final class SampleDescriptor implements AutoCloseable {
 		String listed = fileKey == null ? " is " : " was replaced after listing by ";
 		int fd;
 		try {
-			fd = LibC.INSTANCE.open(bytes(file), O_RDONLY | O_NONBLOCK | O_CLOEXEC | noFollow());
+			fd = NativeFiles.open(file.toString(), NativeFiles.O_NOFOLLOW);
 		}
 		catch (LastErrorException e) {
 			throw switch (e.getErrorCode()) {
-				case ELOOP -> new IOException(file + listed + "a symbolic link; not read.");
-				case ENXIO -> new IOException(file + listed + "a socket; not read.");
-				case ENOENT -> new NoSuchFileException(file.toString(), null, fileKey == null ? "it does not exist"
-						: "it was removed or renamed after listing; not read");
-				case ENOTDIR -> new IOException(file + " is no longer inside a folder (a parent was replaced by a file"
-						+ " after listing); not read.");
-				case EACCES -> new AccessDeniedException(file.toString());
+				case NativeFiles.ELOOP -> new IOException(file + listed + "a symbolic link; not read.");
+				case NativeFiles.ENXIO -> new IOException(file + listed + "a socket; not read.");
+				case NativeFiles.ENOENT -> new NoSuchFileException(file.toString(), null, fileKey == null
+						? "it does not exist" : "it was removed or renamed after listing; not read");
+				case NativeFiles.ENOTDIR -> new IOException(file + " is no longer inside a folder (a parent was "
+						+ "replaced by a file after listing); not read.");
+				case NativeFiles.EACCES -> new AccessDeniedException(file.toString());
 				default -> new IOException(file + " cannot be opened: " + e.getMessage());
 			};
 		}
@@ -99,12 +85,7 @@ final class SampleDescriptor implements AutoCloseable {
 	@Override
 	public void close() {
 		if (closed.compareAndSet(false, true)) {
-			try {
-				LibC.INSTANCE.close(fd);
-			}
-			catch (LastErrorException e) {
-				// nothing was written through it, so a failed close loses nothing
-			}
+			NativeFiles.close(fd);
 		}
 	}
 
@@ -118,29 +99,5 @@ final class SampleDescriptor implements AutoCloseable {
 			case 0140000 -> "a socket";
 			default -> "a file of type " + Integer.toOctalString(type);
 		};
-	}
-
-	private static byte[] bytes(Path file) {
-		byte[] name = file.toString().getBytes(PATH_BYTES);
-		return Arrays.copyOf(name, name.length + 1);
-	}
-
-	/** O_NOFOLLOW's value differs between architectures; guessing wrong would silently follow links. */
-	private static int noFollow() throws IOException {
-		return switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
-			case "amd64", "x86_64", "x86", "i386", "riscv64", "s390x", "loongarch64" -> 0400000;
-			case "aarch64", "arm", "ppc64le", "ppc64" -> 0100000;
-			default -> throw new IOException("Opening samples without following links is not supported on "
-					+ System.getProperty("os.arch") + "; no sample is read.");
-		};
-	}
-
-	private interface LibC extends Library {
-
-		LibC INSTANCE = Native.load("c", LibC.class);
-
-		int open(byte[] path, int flags) throws LastErrorException;
-
-		int close(int fd) throws LastErrorException;
 	}
 }
