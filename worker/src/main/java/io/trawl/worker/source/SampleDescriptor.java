@@ -65,9 +65,10 @@ final class SampleDescriptor implements AutoCloseable {
 			if (!attributes.isRegularFile()) {
 				throw new IOException(file + listed + kind(self) + "; not read.");
 			}
-			if (fileKey != null && !fileKey.equals(String.valueOf(attributes.fileKey()))) {
-				throw new IOException(file + " was replaced after listing by another file (inode " + fileKey + " then, "
-						+ attributes.fileKey() + " now); not read.");
+			String now = String.valueOf(attributes.fileKey());
+			if (fileKey != null && !fileKey.equals(now)) {
+				throw new IOException(file + " was replaced after listing by another file (listed as " + bare(fileKey)
+						+ ", now " + bare(now) + "); not read.");
 			}
 			return opened;
 		}
@@ -87,6 +88,11 @@ final class SampleDescriptor implements AutoCloseable {
 		if (closed.compareAndSet(false, true)) {
 			NativeFiles.close(fd);
 		}
+	}
+
+	/** "(dev=803,ino=12)" as "dev=803,ino=12", to sit inside a sentence's parentheses. */
+	private static String bare(String fileKey) {
+		return fileKey.replaceAll("[()]", "");
 	}
 
 	private static String kind(Path opened) throws IOException {
