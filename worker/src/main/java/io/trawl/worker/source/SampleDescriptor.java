@@ -27,16 +27,17 @@ final class SampleDescriptor implements AutoCloseable {
 
 	private SampleDescriptor(int fd) {
 		this.fd = fd;
+		// by pid, not "self": the native hosts open it from their own processes
 		this.path = Path.of("/proc", Long.toString(PID), "fd", Integer.toString(fd));
 	}
 
 	/**
 	 * Opens {@code file} read-only with O_NOFOLLOW (a symbolic link fails with ELOOP), O_NONBLOCK (a FIFO opens at
 	 * once instead of waiting for a writer) and O_CLOEXEC (native hosts started later do not inherit it), then checks
-	 * that the
-	 * open file is a regular file with the {@code fileKey} the listing recorded (null: not listed, so only the type
-	 * is checked). A parent folder swapped for a symbolic link after listing is followed by open(2), but what it
-	 * reaches is another inode, so the file key check refuses it as well.
+	 * that the open file is a regular file with the {@code fileKey} the listing recorded (null: not listed, so only
+	 * the type is checked). A parent folder swapped for a symbolic link after listing is followed by open(2), but
+	 * what it reaches is another inode, so the file key check refuses it as well. A device node put in its place is
+	 * opened (its driver sees an open) before it is refused; creating one takes privileges a corpus writer lacks.
 	 * @throws IOException one sentence naming the file and what it became, when it is not that file
 	 */
 	static SampleDescriptor open(Path file, String fileKey) throws IOException {
