@@ -91,17 +91,17 @@ public final class TrawlCli {
 			err.print(USAGE);
 			return 2;
 		}
-		if (arguments.command().equals("aws-local")) {
-			// the emulators must not wait for a context that may itself need them (SPRING_PROFILES_ACTIVE=aws)
-			return io.trawl.jobs.aws.AwsLocal.run(Path.of(System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data")),
-					out, err);
-		}
 		// the embedded store: run here and answer other commands over data/trawl.sock, or send this one there
 		LocalStore.Claim claim = LocalStore.claim(args, out, err);
 		if (claim.exitCode() != null) {
 			return claim.exitCode();
 		}
 		StoreListener holder = claim.listener();
+		if (arguments.command().equals("aws-local")) {
+			// the emulators must not wait for a context that may itself need them (SPRING_PROFILES_ACTIVE=aws)
+			return io.trawl.jobs.aws.AwsLocal.run(Path.of(System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data")),
+					out, err);
+		}
 		if (arguments.command().equals("serve")) {
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
 				.web(WebApplicationType.SERVLET)
@@ -109,7 +109,8 @@ public final class TrawlCli {
 			answerForwarded(context, holder);
 			return -1;
 		}
-		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
+		// the context closes first (waiting for forwarded commands), then the holder releases the store
+		try (holder; ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
 			.web(WebApplicationType.NONE)
 			.lazyInitialization(true) // a one-shot command starts only the beans it uses
 			.logStartupInfo(false)
@@ -149,10 +150,10 @@ public final class TrawlCli {
 			return;
 		}
 		context.addApplicationListener((ApplicationListener<ContextClosedEvent>) closing -> {
-			holder.close();
+			holder.stopAnswering();
 			PrivateDataDir.tighten(Path.of(dataDir));
 		});
-		holder.serve((forwarded, out, err) -> new TrawlCli(out, err).runForwarded(context, forwarded));
+		holder.serve((forwarded, out, err) -> new TrawlCli(out, err).runForwarded(context, forwarded), System.err);
 	}
 
 	private int runForwarded(ConfigurableApplicationContext context, String[] args) {
@@ -264,6 +265,10 @@ public final class TrawlCli {
 	}
 
 	static String userMessage(Throwable e) {
+		String inUse = LocalStore.inUse(e, System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data"));
+		if (inUse != null) {
+			return inUse;
+		}
 		Throwable cause = e;
 		while (cause.getCause() != null && cause.getCause() != cause
 				&& !(cause instanceof IllegalArgumentException || cause instanceof IllegalStateException)) {

@@ -15,6 +15,8 @@ public final class LocalStore {
 
 	/** Commands that never go to the holder: they hold the store themselves, or do not use it. */
 	private static final Set<String> LOCAL_ONLY = Set.of("serve", "aws-local", "test", "help");
+	/** Commands that never open the store. */
+	private static final Set<String> NO_STORE = Set.of("aws-local", "test", "help");
 	/** Long enough for a holder to finish closing its context and release the store. */
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -38,7 +40,7 @@ public final class LocalStore {
 					+ "); set TRAWL_DATA_DIR to a folder you own");
 			return new Claim(null, 2);
 		}
-		if (!embeddedStore(args)) {
+		if (!embeddedStore(args) || NO_STORE.contains(args[0])) {
 			return new Claim(null, null);
 		}
 		boolean mayForward = !LOCAL_ONLY.contains(args[0]);
@@ -76,6 +78,17 @@ public final class LocalStore {
 			Thread.currentThread().interrupt();
 			return new Claim(null, 130);
 		}
+	}
+
+	/** A store that another process has open outside this protocol (an older Trawl, a database tool): one sentence. */
+	public static String inUse(Throwable e, String dataDir) {
+		for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+			if (cause.getMessage() != null && cause.getMessage().contains("Database may be already in use")) {
+				return "the store in " + dataDir + " is open in another process that does not answer on "
+						+ StoreListener.SOCKET + " (an older Trawl or a database tool); close it and try again";
+			}
+		}
+		return null;
 	}
 
 	/** {@code trawl.data-dir} as application.yml resolves it: -D, --trawl.data-dir=, TRAWL_DATA_DIR, ./data. */

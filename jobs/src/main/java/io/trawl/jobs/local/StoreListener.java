@@ -63,6 +63,7 @@ public final class StoreListener implements AutoCloseable {
 	private final Object accepting = new Object();
 	private boolean closed;
 	private Thread acceptor;
+	private volatile PrintStream notices;
 
 	private StoreListener(Path socket, FileChannel lockFile, FileLock lock, ServerSocketChannel server)
 			throws IOException {
@@ -115,8 +116,12 @@ public final class StoreListener implements AutoCloseable {
 		return socket;
 	}
 
-	/** Answers connections from now on, each on its own thread (a status must not wait for a rescan). */
-	public void serve(Command command) {
+	/**
+	 * Answers connections from now on, each on its own thread (a status must not wait for a rescan); says on
+	 * {@code notices} when this process waits for them before it exits.
+	 */
+	public void serve(Command command, PrintStream notices) {
+		this.notices = notices;
 		acceptor = new Thread(() -> acceptLoop(command), "trawl-sock");
 		acceptor.setDaemon(true);
 		acceptor.start();
@@ -216,11 +221,11 @@ public final class StoreListener implements AutoCloseable {
 	}
 
 	/**
-	 * Stops answering, removes the socket, and waits for the commands in flight to finish (their context must stay
-	 * open until then); the lock goes last, so that no other process opens the store meanwhile.
+	 * Stops answering, removes the socket, and waits for the commands in flight to finish: called as the context
+	 * starts closing, which they use. The store stays claimed: another process may open it only once {@link #close}
+	 * (after the context closed H2) or the exit of this one releases the lock.
 	 */
-	@Override
-	public void close() {
+	public void stopAnswering() {
 		synchronized (accepting) {
 			if (closed) {
 				return;
@@ -234,7 +239,18 @@ public final class StoreListener implements AutoCloseable {
 		catch (IOException e) {
 			log.debug("Could not remove {}: {}", socket, e.toString());
 		}
+		int inFlight = running.getRegisteredParties() - 1;
+		if (inFlight > 0 && notices != null) {
+			notices.println("trawl: waiting for " + inFlight + (inFlight == 1 ? " command" : " commands")
+					+ " that other ./trawl processes sent to this one, which holds the store");
+		}
 		running.arriveAndAwaitAdvance();
+	}
+
+	/** Stops answering, then releases the store to other processes. */
+	@Override
+	public void close() {
+		stopAnswering();
 		try {
 			lock.release();
 			lockFile.close();

@@ -49,7 +49,7 @@ class StoreForwardingTests {
 				commandErr.println("trawl: a warning");
 				commandOut.write(binary, 0, binary.length);
 				return 7;
-			});
+			}, null);
 
 			int code = StoreClient.forward(holder.socket(),
 					new String[] { "rescan", "--source", "corpus", "--rules", "s3://bucket/rules", "--json" },
@@ -81,7 +81,7 @@ class StoreForwardingTests {
 			}
 			commandOut.print("done");
 			return 0;
-		});
+		}, print(err));
 		CompletableFuture<Integer> client = CompletableFuture.supplyAsync(() -> {
 			try {
 				return StoreClient.forward(holder.socket(), new String[] { "status" }, print(out), print(err));
@@ -100,6 +100,39 @@ class StoreForwardingTests {
 		closing.get(30, TimeUnit.SECONDS);
 		assertThat(client.get(30, TimeUnit.SECONDS)).isZero();
 		assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("done");
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("waiting for 1 command that other ./trawl processes");
+	}
+
+	@Test
+	void theStoreStaysClaimedUntilClosedNotJustWhenItStopsAnswering() throws Exception {
+		StoreListener holder = StoreListener.tryClaim(data);
+		holder.serve((args, commandOut, commandErr) -> 0, null);
+		holder.stopAnswering();
+		assertThat(lockedByAnotherProcess()).as("claimed while the context closes H2").isTrue();
+		holder.close();
+		assertThat(lockedByAnotherProcess()).isFalse();
+	}
+
+	/** Asks another JVM (the holder's lock is a process's, POSIX fcntl), as a second ./trawl would try it. */
+	private boolean lockedByAnotherProcess() throws Exception {
+		Path probe = Files.writeString(data.resolve("Probe.java"), """
+				public class Probe {
+					public static void main(String[] args) throws Exception {
+						try (var channel = java.nio.channels.FileChannel.open(java.nio.file.Path.of(args[0]),
+								java.nio.file.StandardOpenOption.WRITE)) {
+							System.exit(channel.tryLock() == null ? 1 : 0);
+						}
+					}
+				}
+				""");
+		Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				probe.toString(), data.resolve(StoreListener.LOCK).toString())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(java.exitValue()).as(output).isIn(0, 1);
+		return java.exitValue() == 1;
 	}
 
 	@Test
@@ -113,7 +146,7 @@ class StoreForwardingTests {
 			.isInstanceOf(StoreClient.NotListening.class);
 
 		try (StoreListener holder = StoreListener.tryClaim(data)) {
-			holder.serve((args, commandOut, commandErr) -> 3);
+			holder.serve((args, commandOut, commandErr) -> 3, null);
 			assertThat(StoreClient.forward(socket, new String[] { "status" }, print(out), print(err))).isEqualTo(3);
 		}
 		assertThatThrownBy(() -> StoreClient.forward(socket, new String[] { "status" }, print(out), print(err)))
