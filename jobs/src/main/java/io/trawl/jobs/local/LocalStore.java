@@ -40,6 +40,12 @@ public final class LocalStore {
 					+ "); set TRAWL_DATA_DIR to a folder you own");
 			return new Claim(null, 2);
 		}
+		String url = setting(args, "spring.datasource.url", "SPRING_DATASOURCE_URL", "");
+		if (url.toUpperCase(Locale.ROOT).contains("AUTO_SERVER=TRUE")) {
+			err.println("trawl: AUTO_SERVER in the datasource URL opens a TCP port that other local users can reach; "
+					+ "remove it (other ./trawl commands reach this one over " + StoreListener.SOCKET + ")");
+			return new Claim(null, 2);
+		}
 		if (!embeddedStore(args) || NO_STORE.contains(args[0])) {
 			return new Claim(null, null);
 		}

@@ -191,6 +191,17 @@ class StoreForwardingTests {
 					|| System.getenv("SPRING_DATASOURCE_URL").startsWith("jdbc:h2:file:"));
 	}
 
+	@Test
+	void anAutoServerUrlIsRefusedInOneSentence() {
+		LocalStore.Claim claim = LocalStore.claim(new String[] { "status", "--trawl.data-dir=" + data,
+				"--spring.datasource.url=jdbc:h2:file:" + data + "/trawl;AUTO_SERVER=TRUE" }, print(out), print(err));
+
+		assertThat(claim.exitCode()).isEqualTo(2);
+		assertThat(claim.listener()).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement()
+			.satisfies(line -> assertThat(line).startsWith("trawl: AUTO_SERVER in the datasource URL opens a TCP port"));
+	}
+
 	private static String mode(Path path) throws Exception {
 		return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
 	}
