@@ -19,6 +19,8 @@ public final class LocalStore {
 	private static final Set<String> NO_STORE = Set.of("aws-local", "test", "help");
 	/** Long enough for a holder to finish closing its context and release the store. */
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
+	/** serve waits this long for a one-shot holder to exit, not for a rescan to end. */
+	private static final Duration SERVE_PATIENCE = Duration.ofSeconds(5);
 
 	private LocalStore() {
 	}
@@ -51,16 +53,25 @@ public final class LocalStore {
 		}
 		boolean mayForward = !LOCAL_ONLY.contains(args[0]);
 		long deadline = System.nanoTime() + PATIENCE.toNanos();
+		long serveDeadline = System.nanoTime() + SERVE_PATIENCE.toNanos();
 		try {
 			while (true) {
 				StoreListener listener = StoreListener.tryClaim(dataDir);
 				if (listener != null) {
+					if (!listener.answers()) {
+						err.println("trawl: the path " + listener.socket() + " is too long for a Unix socket, so other "
+								+ "./trawl commands wait until this one ends; a shorter TRAWL_DATA_DIR avoids that");
+					}
 					return new Claim(listener, null);
 				}
-				if (!mayForward) {
+				if (!mayForward && System.nanoTime() > serveDeadline) {
 					err.println("trawl: another Trawl process (a rescan or serve) holds the store in " + dataDir
 							+ "; stop it first, or share a PostgreSQL database (SPRING_PROFILES_ACTIVE=postgres)");
 					return new Claim(null, 2);
+				}
+				if (!mayForward) {
+					Thread.sleep(100); // perhaps a one-shot command that is about to exit
+					continue;
 				}
 				try {
 					return new Claim(null, StoreClient.forward(dataDir.resolve(StoreListener.SOCKET), args, out, err));

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -72,7 +73,7 @@ public final class StoreListener implements AutoCloseable {
 		this.lockFile = lockFile;
 		this.lock = lock;
 		this.server = server;
-		this.owner = Files.getOwner(socket);
+		this.owner = server == null ? null : Files.getOwner(socket);
 	}
 
 	/**
@@ -101,7 +102,15 @@ public final class StoreListener implements AutoCloseable {
 			Path socket = dataDir.resolve(SOCKET);
 			Files.deleteIfExists(socket); // a holder that died: nobody answers on it
 			ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-			server.bind(UnixDomainSocketAddress.of(socket));
+			try {
+				server.bind(UnixDomainSocketAddress.of(socket));
+			}
+			catch (SocketException tooLong) {
+				// sun_path holds about 107 bytes: the store is still ours alone, but nobody can ask us
+				server.close();
+				log.warn("No {} ({}): other commands wait for this one to end", socket, tooLong.getMessage());
+				return new StoreListener(socket, lockFile, lock, null);
+			}
 			Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
 			return new StoreListener(socket, lockFile, lock, server);
 		}
@@ -120,12 +129,20 @@ public final class StoreListener implements AutoCloseable {
 		return socket;
 	}
 
+	/** False when the socket's path was too long to bind: other commands cannot reach this process. */
+	public boolean answers() {
+		return server != null;
+	}
+
 	/**
 	 * Answers connections from now on, each on its own thread (a status must not wait for a rescan); says on
 	 * {@code notices} when this process waits for them before it exits.
 	 */
 	public void serve(Command command, PrintStream notices) {
 		this.notices = notices;
+		if (server == null) {
+			return;
+		}
 		acceptor = new Thread(() -> acceptLoop(command), "trawl-sock");
 		acceptor.setDaemon(true);
 		acceptor.start();
@@ -235,6 +252,9 @@ public final class StoreListener implements AutoCloseable {
 				return;
 			}
 			closed = true;
+		}
+		if (server == null) {
+			return;
 		}
 		quietlyClose(server);
 		try {

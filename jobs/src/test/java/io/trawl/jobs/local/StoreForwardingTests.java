@@ -202,6 +202,18 @@ class StoreForwardingTests {
 			.satisfies(line -> assertThat(line).startsWith("trawl: AUTO_SERVER in the datasource URL opens a TCP port"));
 	}
 
+	@Test
+	void aDataFolderTooDeepForASocketStillClaimsTheStoreAlone() throws Exception {
+		Path deep = Files.createDirectories(data.resolve("d".repeat(120)));
+		try (StoreListener holder = StoreListener.tryClaim(deep)) {
+			assertThat(holder).isNotNull();
+			assertThat(holder.answers()).isFalse();
+			holder.serve((args, commandOut, commandErr) -> 0, null);
+			assertThatThrownBy(() -> StoreClient.forward(holder.socket(), new String[] { "status" }, print(out), print(err)))
+				.isInstanceOf(StoreClient.NotListening.class);
+		}
+	}
+
 	private static String mode(Path path) throws Exception {
 		return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
 	}
