@@ -14,7 +14,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +24,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
 
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class StoreListener implements AutoCloseable {
 	static final String SOCKET = "trawl.sock";
 	static final String LOCK = "trawl.sock.lock";
 	private static final Logger log = LoggerFactory.getLogger(StoreListener.class);
+	private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
 	private static final ThreadLocal<Boolean> FORWARDED = ThreadLocal.withInitial(() -> false);
 
 	/** Runs one forwarded command with the holder's context; returns its exit code. */
@@ -55,6 +57,7 @@ public final class StoreListener implements AutoCloseable {
 		int run(String[] args, PrintStream out, PrintStream err);
 	}
 
+	private final Path dataDir;
 	private final Path socket;
 	private final FileChannel lockFile;
 	private final FileLock lock;
@@ -67,8 +70,9 @@ public final class StoreListener implements AutoCloseable {
 	private Thread acceptor;
 	private volatile PrintStream notices;
 
-	private StoreListener(Path socket, FileChannel lockFile, FileLock lock, ServerSocketChannel server)
+	private StoreListener(Path dataDir, Path socket, FileChannel lockFile, FileLock lock, ServerSocketChannel server)
 			throws IOException {
+		this.dataDir = dataDir;
 		this.socket = socket;
 		this.lockFile = lockFile;
 		this.lock = lock;
@@ -81,21 +85,32 @@ public final class StoreListener implements AutoCloseable {
 	 * is answered before {@link #serve}). Empty when another live process holds it.
 	 */
 	public static StoreListener tryClaim(Path dataDir) throws IOException {
-		FileChannel lockFile = FileChannel.open(dataDir.resolve(LOCK), StandardOpenOption.CREATE,
-				StandardOpenOption.WRITE);
+		Path key = dataDir.toRealPath();
+		// a holder in this very JVM (tests) answers like another process's; and a second channel on the lock file,
+		// once closed, would drop the holder's POSIX lock with it
+		if (!HELD_HERE.add(key)) {
+			return null;
+		}
+		FileChannel lockFile;
 		FileLock lock;
+		try {
+			lockFile = FileChannel.open(dataDir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+		}
+		catch (IOException | RuntimeException e) {
+			HELD_HERE.remove(key);
+			throw e;
+		}
 		try {
 			lock = lockFile.tryLock();
 		}
-		catch (OverlappingFileLockException heldInThisJvm) {
-			lock = null; // a holder in this very JVM (tests): its socket answers like another process's
-		}
 		catch (IOException | RuntimeException e) {
 			lockFile.close();
+			HELD_HERE.remove(key);
 			throw e;
 		}
 		if (lock == null) {
 			lockFile.close();
+			HELD_HERE.remove(key);
 			return null;
 		}
 		try {
@@ -109,13 +124,14 @@ public final class StoreListener implements AutoCloseable {
 				// sun_path holds about 107 bytes: the store is still ours alone, but nobody can ask us
 				server.close();
 				log.warn("No {} ({}): other commands wait for this one to end", socket, tooLong.getMessage());
-				return new StoreListener(socket, lockFile, lock, null);
+				return new StoreListener(key, socket, lockFile, lock, null);
 			}
 			Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-			return new StoreListener(socket, lockFile, lock, server);
+			return new StoreListener(key, socket, lockFile, lock, server);
 		}
 		catch (IOException | RuntimeException e) {
 			lockFile.close();
+			HELD_HERE.remove(key);
 			throw e;
 		}
 	}
@@ -281,6 +297,9 @@ public final class StoreListener implements AutoCloseable {
 		}
 		catch (IOException e) {
 			log.debug("Could not release {}: {}", lock, e.toString());
+		}
+		finally {
+			HELD_HERE.remove(dataDir);
 		}
 	}
 

@@ -107,6 +107,8 @@ class StoreForwardingTests {
 	void theStoreStaysClaimedUntilClosedNotJustWhenItStopsAnswering() throws Exception {
 		StoreListener holder = StoreListener.tryClaim(data);
 		holder.serve((args, commandOut, commandErr) -> 0, null);
+		assertThat(StoreListener.tryClaim(data)).as("held in this JVM").isNull();
+		assertThat(lockedByAnotherProcess()).as("and still locked after that second try").isTrue();
 		holder.stopAnswering();
 		assertThat(lockedByAnotherProcess()).as("claimed while the context closes H2").isTrue();
 		holder.close();
