@@ -131,6 +131,26 @@ class StatusWhileRescanIT {
 			.isEqualTo("rw-------"));
 	}
 
+	@Test
+	void commandsStartedTogetherAllAnswerWithoutTheStoreBeingInUse() throws Exception {
+		Path data = workspace.resolve("data");
+		Path armed = workspace.resolve("not-armed");
+		List<Process> together = new java.util.ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			together.add(trawl(data, armed, "status", "--json")
+				.redirectError(workspace.resolve("status-" + i + ".err").toFile())
+				.start());
+		}
+		for (int i = 0; i < together.size(); i++) {
+			Process status = together.get(i);
+			String out = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(status.waitFor(2, TimeUnit.MINUTES)).isTrue();
+			// one holds the store, the others ask it or wait for it: none meets H2's "already in use"
+			assertThat(status.exitValue()).as(read("status-" + i + ".err")).isZero();
+			assertThat(JSON.readTree(out).isArray()).as(out).isTrue();
+		}
+	}
+
 	/** The local addresses (hex, as /proc shows them) of the TCP sockets {@code pid} listens on, IPv4 and IPv6. */
 	static Set<String> listeningTcp(long pid) throws IOException {
 		Set<String> inodes = socketInodes(pid);
