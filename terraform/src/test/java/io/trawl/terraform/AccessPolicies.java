@@ -71,7 +71,8 @@ final class AccessPolicies {
 			violations.add("main.tf: no module \"identity\" from ./" + IDENTITY_MODULE);
 		}
 		if (!"${module.identity.issuer_url}".equals(ComputePolicies.appEnvironment(tf, "TRAWL_OIDC_ISSUER"))) {
-			violations.add("main.tf: local.app_environment does not set TRAWL_OIDC_ISSUER = module.identity.issuer_url");
+			violations.add("main.tf: local.app_environment does not set TRAWL_OIDC_ISSUER = "
+					+ "module.identity.issuer_url");
 		}
 		violations.addAll(groupsGetTheAppEnvironment(tf));
 		return violations;
@@ -91,7 +92,8 @@ final class AccessPolicies {
 		violations.addAll(groupsGetTheAppEnvironment(tf));
 		String ownGroup = "${aws_security_group.this.id}";
 		for (Block rule : tf.resources("aws_vpc_security_group_ingress_rule")) {
-			if (!rule.module().equals(ComputePolicies.COMPUTE_MODULE) || !ownGroup.equals(rule.text("security_group_id"))) {
+			if (!rule.module().equals(ComputePolicies.COMPUTE_MODULE)
+					|| !ownGroup.equals(rule.text("security_group_id"))) {
 				continue;
 			}
 			for (String range : List.of("cidr_ipv4", "cidr_ipv6", "prefix_list_id")) {
@@ -137,7 +139,9 @@ final class AccessPolicies {
 			.filter(c -> !"${local.app_environment}".equals(c.text("environment")))
 			.map(c -> c.address() + " does not pass environment = local.app_environment")
 			.toList();
-		return ComputePolicies.computeCalls(tf).isEmpty() ? List.of("main.tf: no call of " + ComputePolicies.COMPUTE_MODULE)
-				: calls;
+		if (ComputePolicies.computeCalls(tf).isEmpty()) {
+			return List.of("main.tf: no call of " + ComputePolicies.COMPUTE_MODULE);
+		}
+		return calls;
 	}
 }

@@ -57,7 +57,8 @@ public final class StoreClient {
 			catch (IOException refusedOrMissing) {
 				throw new NotListening(socket + ": " + refusedOrMissing, refusedOrMissing);
 			}
-			DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+			DataOutputStream request = new DataOutputStream(
+					new BufferedOutputStream(Channels.newOutputStream(channel)));
 			DataInputStream frames = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
 			boolean accepted = false;
 			try {

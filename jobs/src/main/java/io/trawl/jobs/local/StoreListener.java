@@ -136,7 +136,7 @@ public final class StoreListener implements AutoCloseable {
 		}
 	}
 
-	/** True on the thread of a forwarded command: it must not act as the holder's own command (its launcher's files). */
+	/** True on a forwarded command's thread: it must not act as the holder's own command (its launcher's files). */
 	public static boolean isForwarded() {
 		return FORWARDED.get();
 	}

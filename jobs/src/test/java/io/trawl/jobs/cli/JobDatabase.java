@@ -58,13 +58,15 @@ final class JobDatabase {
 		int code;
 		try {
 			code = StoreClient.forward(data.resolve("trawl.sock"), new String[] { "status", "--json" },
-					new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+					new PrintStream(out, true, StandardCharsets.UTF_8),
+					new PrintStream(err, true, StandardCharsets.UTF_8));
 		}
 		catch (StoreClient.NotListening notYet) {
 			return null;
 		}
 		if (code != 0) {
-			throw new IllegalStateException("status --json exited " + code + ": " + err.toString(StandardCharsets.UTF_8));
+			throw new IllegalStateException("status --json exited " + code + ": "
+					+ err.toString(StandardCharsets.UTF_8));
 		}
 		return JSON.readTree(out.toString(StandardCharsets.UTF_8));
 	}

@@ -171,7 +171,8 @@ class StatusWhileRescanIT {
 			Set<String> inodes = socketInodes(pid);
 			return Files.readAllLines(Path.of("/proc/net/unix")).stream()
 				.map(line -> line.trim().split("\\s+"))
-				.anyMatch(fields -> fields.length >= 8 && fields[7].equals(path.toString()) && inodes.contains(fields[6]));
+				.anyMatch(fields -> fields.length >= 8 && fields[7].equals(path.toString())
+						&& inodes.contains(fields[6]));
 		}
 		catch (IOException e) {
 			return false;

@@ -201,7 +201,8 @@ class StoreForwardingTests {
 		assertThat(claim.exitCode()).isEqualTo(2);
 		assertThat(claim.listener()).isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement()
-			.satisfies(line -> assertThat(line).startsWith("trawl: AUTO_SERVER in the datasource URL opens a TCP port"));
+			.satisfies(line -> assertThat(line)
+				.startsWith("trawl: AUTO_SERVER in the datasource URL opens a TCP port"));
 	}
 
 	@Test
@@ -211,7 +212,8 @@ class StoreForwardingTests {
 			assertThat(holder).isNotNull();
 			assertThat(holder.answers()).isFalse();
 			holder.serve((args, commandOut, commandErr) -> 0, null);
-			assertThatThrownBy(() -> StoreClient.forward(holder.socket(), new String[] { "status" }, print(out), print(err)))
+			assertThatThrownBy(
+					() -> StoreClient.forward(holder.socket(), new String[] { "status" }, print(out), print(err)))
 				.isInstanceOf(StoreClient.NotListening.class);
 		}
 	}
