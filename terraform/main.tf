@@ -33,6 +33,10 @@ locals {
     TRAWL_WORKER_ASG            = local.asg_names.worker
     SPRING_DATASOURCE_URL       = module.database.jdbc_url
     TRAWL_DB_SECRET_ARN         = module.database.master_user_secret_arn
+    # Bearer tokens from the user pool; its groups (cognito:groups) are the roles
+    TRAWL_OIDC_ISSUER = module.identity.issuer_url
+    # The app binds loopback by default; here the security group admits its port from the load balancer only
+    TRAWL_BIND_ADDRESS = "0.0.0.0"
   }
 }
 
@@ -79,6 +83,13 @@ module "database" {
   kms_key_arn               = module.samples.kms_key_arn
   min_capacity              = var.db_min_capacity
   max_capacity              = var.db_max_capacity
+}
+
+module "identity" {
+  source        = "./modules/identity"
+  name_prefix   = var.name_prefix
+  domain_prefix = "${var.name_prefix}-${data.aws_caller_identity.current.account_id}"
+  callback_urls = var.oidc_callback_urls
 }
 
 module "alb" {

@@ -68,3 +68,12 @@ output "alarm_topic_arn" {
 output "nightly_schedule" {
   value = "${module.scheduler.schedule_group}/${module.scheduler.schedule_name}"
 }
+
+output "oidc_issuer" {
+  description = "The user pool the app trusts; add people to its groups viewer, operator or admin."
+  value       = module.identity.issuer_url
+}
+
+output "oidc_client_id" {
+  value = module.identity.client_id
+}

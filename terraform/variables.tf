@@ -123,3 +123,9 @@ variable "partitions_per_job" {
   type        = number
   default     = 64
 }
+
+variable "oidc_callback_urls" {
+  description = "Where the user pool's sign-in may return people (the CLI's loopback listener, a web page)."
+  type        = list(string)
+  default     = ["http://localhost:8400/callback"]
+}

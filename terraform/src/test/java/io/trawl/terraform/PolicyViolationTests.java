@@ -151,6 +151,35 @@ class PolicyViolationTests {
 							.putArray("values").add("Other"),
 						DeliveryPolicies::theAppMayPublishTheAlarmedMetrics,
 						"The worker role may not call cloudwatch:PutMetricData"),
+				weakening("the admin group removed",
+						tf -> copyOf(tf, "modules/identity/main.tf").withObject("/resource/aws_cognito_user_group").remove("admin"),
+						AccessPolicies::userPoolHasTheAppRolesAsGroups, "has no group admin"),
+				weakening("self sign-up allowed",
+						tf -> Hcl.nested(resource(tf, "modules/identity", "aws_cognito_user_pool", "this"), "admin_create_user_config")
+							.get(0)
+							.put("allow_admin_create_user_only", false),
+						AccessPolicies::userPoolHasTheAppRolesAsGroups, "lets people sign themselves up"),
+				weakening("the issuer left out of the app's environment",
+						tf -> copyOf(tf, "main.tf").withObject("/locals/0/app_environment").remove("TRAWL_OIDC_ISSUER"),
+						AccessPolicies::appInstancesTrustTheUserPool, "does not set TRAWL_OIDC_ISSUER"),
+				weakening("an issuer that is not the user pool's",
+						tf -> copyOf(tf, "modules/identity/outputs.tf").withObject("/output/issuer_url/0")
+							.put("value", "https://cognito-idp.${data.aws_region.current.name}.amazonaws.com/us-east-1_other"),
+						AccessPolicies::appInstancesTrustTheUserPool, "output issuer_url is not"),
+				weakening("the app left on loopback",
+						tf -> copyOf(tf, "main.tf").withObject("/locals/0/app_environment").remove("TRAWL_BIND_ADDRESS"),
+						AccessPolicies::appPortIsOpenToTheLoadBalancerOnly, "does not set TRAWL_BIND_ADDRESS"),
+				weakening("the app port open to the internet",
+						tf -> resource(tf, "modules/compute", "aws_vpc_security_group_ingress_rule", "app")
+							.put("cidr_ipv4", "0.0.0.0/0"),
+						AccessPolicies::appPortIsOpenToTheLoadBalancerOnly, "admits cidr_ipv4 0.0.0.0/0"),
+				weakening("another security group admitted to the app port",
+						tf -> copyOf(tf, "main.tf").withObject("/module/manager/0").putArray("ingress_security_group_ids")
+							.add("${module.workers.security_group_id}"),
+						AccessPolicies::appPortIsOpenToTheLoadBalancerOnly, "admits ${module.workers.security_group_id}"),
+				weakening("no HTTPS listener",
+						tf -> copyOf(tf, "modules/alb/main.tf").withObject("/resource/aws_lb_listener").remove("https"),
+						ComputePolicies::albServesHttpsWithTls12OrNewer, "No load balancer listener on port 443"),
 				weakening("a reference to a missing output",
 						tf -> copyOf(tf, "main.tf").withObject("/module/tables/0").put("kms_key_arn", "${module.samples.kms_key}"),
 						ReferencePolicies::referencesResolve, "module.samples.kms_key is not an output of modules/storage"));

@@ -21,7 +21,7 @@ class TerraformFilesTests {
 		assertThat(tf.files()).contains("main.tf", "variables.tf", "outputs.tf", "versions.tf");
 		assertThat(tf.modules()).containsAll(List.of("", "modules/network", "modules/storage", "modules/tables",
 				"modules/queues", "modules/database", "modules/compute", "modules/alb", "modules/pipeline",
-				"modules/monitoring", "modules/scheduler", "modules/iam"));
+				"modules/monitoring", "modules/scheduler", "modules/iam", "modules/identity"));
 	}
 
 	@Test

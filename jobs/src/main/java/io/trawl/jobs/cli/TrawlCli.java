@@ -16,12 +16,17 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.local.LocalStore;
+import io.trawl.jobs.local.PrivateDataDir;
+import io.trawl.jobs.local.StoreListener;
 import io.trawl.jobs.rescan.ProgressMeter;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.jobs.status.JobStatus;
@@ -86,16 +91,26 @@ public final class TrawlCli {
 			err.print(USAGE);
 			return 2;
 		}
+		// the embedded store: run here and answer other commands over data/trawl.sock, or send this one there
+		LocalStore.Claim claim = LocalStore.claim(args, out, err);
+		if (claim.exitCode() != null) {
+			return claim.exitCode();
+		}
+		StoreListener holder = claim.listener();
 		if (arguments.command().equals("aws-local")) {
 			// the emulators must not wait for a context that may itself need them (SPRING_PROFILES_ACTIVE=aws)
 			return io.trawl.jobs.aws.AwsLocal.run(Path.of(System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data")),
 					out, err);
 		}
 		if (arguments.command().equals("serve")) {
-			new SpringApplicationBuilder(TrawlApplication.class).web(WebApplicationType.SERVLET).run(args);
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
+				.web(WebApplicationType.SERVLET)
+				.run(args);
+			answerForwarded(context, holder);
 			return -1;
 		}
-		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
+		// the context closes first (waiting for forwarded commands), then the holder releases the store
+		try (holder; ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
 			.web(WebApplicationType.NONE)
 			.lazyInitialization(true) // a one-shot command starts only the beans it uses
 			.logStartupInfo(false)
@@ -103,18 +118,52 @@ public final class TrawlCli {
 				// other commands analyse nothing
 			})
 			.run(arguments.springArguments())) {
-			return switch (arguments.command()) {
-				case "rescan" -> rescan(context, arguments);
-				case "demo" -> demo(context, arguments);
-				case "status" -> status(context, arguments);
-				case "results" -> results(context, arguments);
-				case "restart" -> restart(context, arguments);
-				default -> {
-					err.println("trawl: unknown command " + arguments.command());
-					err.print(USAGE);
-					yield 2;
-				}
-			};
+			answerForwarded(context, holder);
+			return execute(context, arguments);
+		}
+		catch (Exception e) {
+			err.println("trawl: " + userMessage(e));
+			return 2;
+		}
+	}
+
+	private int execute(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
+		return switch (arguments.command()) {
+			case "rescan" -> rescan(context, arguments);
+			case "demo" -> demo(context, arguments);
+			case "status" -> status(context, arguments);
+			case "results" -> results(context, arguments);
+			case "restart" -> restart(context, arguments);
+			default -> {
+				err.println("trawl: unknown command " + arguments.command());
+				err.print(USAGE);
+				yield 2;
+			}
+		};
+	}
+
+	/** The holder runs other processes' commands with its own context, which closes only after they finish. */
+	private static void answerForwarded(ConfigurableApplicationContext context, StoreListener holder) {
+		String dataDir = context.getEnvironment().getProperty("trawl.data-dir");
+		PrivateDataDir.tighten(Path.of(dataDir)); // the H2 files, if the umask let them be readable
+		if (holder == null) {
+			return;
+		}
+		context.addApplicationListener((ApplicationListener<ContextClosedEvent>) closing -> {
+			holder.stopAnswering();
+			PrivateDataDir.tighten(Path.of(dataDir));
+		});
+		holder.serve((forwarded, out, err) -> new TrawlCli(out, err).runForwarded(context, forwarded), System.err);
+	}
+
+	private int runForwarded(ConfigurableApplicationContext context, String[] args) {
+		try {
+			Arguments arguments = Arguments.parse(args);
+			if (arguments.springArguments().length > 0) {
+				err.println("trawl: ignored " + String.join(" ", arguments.springArguments()) + ": this command ran "
+						+ "in the process that holds the store, with its settings");
+			}
+			return execute(context, arguments);
 		}
 		catch (Exception e) {
 			err.println("trawl: " + userMessage(e));
@@ -216,6 +265,10 @@ public final class TrawlCli {
 	}
 
 	static String userMessage(Throwable e) {
+		String inUse = LocalStore.inUse(e, System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data"));
+		if (inUse != null) {
+			return inUse;
+		}
 		Throwable cause = e;
 		while (cause.getCause() != null && cause.getCause() != cause
 				&& !(cause instanceof IllegalArgumentException || cause instanceof IllegalStateException)) {

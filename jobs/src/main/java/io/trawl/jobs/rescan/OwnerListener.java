@@ -14,6 +14,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 
+import io.trawl.jobs.local.StoreListener;
+
 /**
  * Records which process runs a job execution (host and pid), so {@code trawl restart} can tell a job that is still
  * running from one whose process was killed; and, for the {@code trawl} launcher, which execution this process runs,
@@ -39,7 +41,8 @@ public final class OwnerListener implements JobExecutionListener {
 		jobExecution.getExecutionContext().putString(HOST, hostName());
 		jobExecution.getExecutionContext().putLong(PID, ProcessHandle.current().pid());
 		jobRepository.updateExecutionContext(jobExecution);
-		if (executionIdFile != null) {
+		// a command forwarded from another ./trawl is not the one this JVM's launcher restarts after a crash
+		if (executionIdFile != null && !StoreListener.isForwarded()) {
 			writeExecutionId(jobExecution.getId());
 		}
 	}
