@@ -43,20 +43,30 @@ public final class TrawlCli {
 			  serve                                                   run the service and its REST API
 			  demo                                                    rescan a generated harmless corpus
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
+			  api-key create --role viewer|operator|admin --name NAME  create an API key; the key is the last line
+			  api-key list [--json] | api-key revoke NAME             list API keys (never the keys) or revoke one
+			With TRAWL_URL set, status, results, stop and api-key ask that service, with the key in TRAWL_API_KEY
+			(or else the local data/admin.key).
 			""";
 
 	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
-			"restart", "serve", "aws-local");
+			"restart", "serve", "aws-local", "api-key");
 	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
 	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
 
 	private final JsonMapper json = JsonMapper.builder().build();
 	private final PrintStream out;
 	private final PrintStream err;
+	private final Map<String, String> env;
 
 	TrawlCli(PrintStream out, PrintStream err) {
+		this(out, err, System.getenv());
+	}
+
+	TrawlCli(PrintStream out, PrintStream err, Map<String, String> env) {
 		this.out = out;
 		this.err = err;
+		this.env = env;
 	}
 
 	public static void main(String[] args) {
@@ -80,6 +90,21 @@ public final class TrawlCli {
 			err.println("trawl: " + e.getMessage());
 			err.print(USAGE);
 			return 2;
+		}
+		if (RemoteCli.COMMANDS.contains(arguments.command())) {
+			try {
+				var service = ServiceClient.fromEnvironment(env);
+				if (service.isPresent()) {
+					return new RemoteCli(service.get(), out).run(arguments);
+				}
+				if (arguments.command().equals("api-key")) {
+					ApiKeyCommand.check(arguments); // a typo costs no database
+				}
+			}
+			catch (IllegalArgumentException e) {
+				err.println("trawl: " + e.getMessage());
+				return 2;
+			}
 		}
 		if (!COMMANDS.contains(arguments.command())) {
 			err.println("trawl: unknown command " + arguments.command());
@@ -109,6 +134,8 @@ public final class TrawlCli {
 				case "status" -> status(context, arguments);
 				case "results" -> results(context, arguments);
 				case "restart" -> restart(context, arguments);
+				case "api-key" -> new ApiKeyCommand(context.getBean(io.trawl.jobs.security.ApiKeys.class), out,
+						ApiKeyCommand.localPrincipal()).run(arguments);
 				default -> {
 					err.println("trawl: unknown command " + arguments.command());
 					err.print(USAGE);
