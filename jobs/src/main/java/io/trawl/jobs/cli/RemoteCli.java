@@ -12,12 +12,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import io.trawl.jobs.cli.ServiceClient.ServiceException;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.cli.ServiceClient.ServiceException;
 import io.trawl.jobs.status.JobStatus;
 
 /**
@@ -89,6 +92,7 @@ final class RemoteCli {
 
 	/** Each object of a JSON array (or of the first array in an object), read one at a time. */
 	private void each(InputStream body, Consumer<JsonNode> row) {
+		ObjectReader reader = json.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 		try (body; JsonParser parser = json.createParser(body)) {
 			JsonToken token = parser.nextToken();
 			if (token == JsonToken.START_OBJECT) {
@@ -102,11 +106,15 @@ final class RemoteCli {
 				throw new ServiceException("The service's answer holds no list of results.");
 			}
 			while (parser.nextToken() == JsonToken.START_OBJECT) {
-				row.accept(json.readTree(parser));
+				row.accept(reader.readValue(parser));
 			}
 		}
 		catch (IOException e) {
 			throw new ServiceException("The answer from " + service.base() + " was cut off: " + e.getMessage() + ".");
+		}
+		catch (JacksonException e) {
+			throw new ServiceException("The answer from " + service.base() + " is not the JSON expected: "
+					+ e.getOriginalMessage() + ".");
 		}
 	}
 

@@ -101,8 +101,8 @@ public final class TrawlCli {
 					ApiKeyCommand.check(arguments); // a typo costs no database
 				}
 			}
-			catch (IllegalArgumentException e) {
-				err.println("trawl: " + e.getMessage());
+			catch (RuntimeException e) {
+				err.println("trawl: " + userMessage(e));
 				return 2;
 			}
 		}

@@ -114,7 +114,9 @@ class ApiKeysController {
 	}
 
 	private static ProblemDetail problem(HttpStatus status, String detail) {
-		return ProblemDetail.forStatusAndDetail(status, detail);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setType(URI.create("about:blank"));
+		return problem;
 	}
 
 	static final class UnknownKeyException extends RuntimeException {
