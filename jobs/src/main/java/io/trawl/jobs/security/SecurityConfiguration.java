@@ -15,13 +15,14 @@ import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
@@ -116,11 +117,12 @@ class SecurityConfiguration {
 			return new SupplierJwtDecoder(() -> {
 				NimbusJwtDecoder decoder = JwtDecoders.fromIssuerLocation(oidc.issuerUri());
 				List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-				validators.add(JwtValidators.createDefaultWithIssuer(oidc.issuerUri()));
+				validators.add(new JwtTimestampValidator(oidc.clockSkew()));
+				validators.add(new JwtIssuerValidator(oidc.issuerUri()));
 				if (!oidc.audience().isBlank()) {
 					validators.add(audience(oidc.audience()));
 				}
-				decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+				decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(validators));
 				return decoder;
 			});
 		}

@@ -1,5 +1,6 @@
 package io.trawl.jobs.security;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,9 +28,11 @@ record SecurityProperties(@Valid @DefaultValue Oidc oidc) {
 	 * {@code aud}, in {@code client_id}
 	 * @param groupsClaim the claim that lists the caller's groups
 	 * @param groups group name to role; groups not listed give no role. Empty: the defaults below
+	 * @param clockSkew how far a token's expiry may lie in the past, for clocks that differ a little
 	 */
 	record Oidc(@DefaultValue("") String issuerUri, @DefaultValue("") String audience,
-			@NotBlank @DefaultValue("cognito:groups") String groupsClaim, Map<String, Role> groups) {
+			@NotBlank @DefaultValue("cognito:groups") String groupsClaim, Map<String, Role> groups,
+			@DefaultValue("60s") Duration clockSkew) {
 
 		boolean enabled() {
 			return issuerUri != null && !issuerUri.isBlank();
