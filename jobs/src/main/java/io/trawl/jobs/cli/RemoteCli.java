@@ -22,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.cli.ServiceClient.ServiceException;
 import io.trawl.jobs.status.JobStatus;
+import io.trawl.jobs.status.JobStatusService;
 
 /**
  * The commands that, with {@code TRAWL_URL} set, ask that service instead of the local database: {@code status},
@@ -53,7 +54,7 @@ final class RemoteCli {
 		boolean asJson = arguments.flag("--json");
 		if (!arguments.positionals().isEmpty()) {
 			long id = arguments.positionalLong(0, "status takes a JOB_EXECUTION_ID");
-			JobStatus status = json.treeToValue(service.getJson("/api/jobs/" + id), JobStatus.class);
+			JobStatus status = json.treeToValue(job(id, () -> service.getJson("/api/jobs/" + id)), JobStatus.class);
 			out.println(asJson ? json.writeValueAsString(status) : StatusText.describe(status));
 			return 0;
 		}
@@ -75,7 +76,7 @@ final class RemoteCli {
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
 		List<JsonNode> rows = new ArrayList<>();
-		each(service.getStream("/api/jobs/" + job + "/results"), row -> {
+		each(job(job, () -> service.getStream("/api/jobs/" + job + "/results")), row -> {
 			if (format.equals("jsonl")) {
 				writer.println(json.writeValueAsString(row));
 			}
@@ -124,6 +125,19 @@ final class RemoteCli {
 		out.println(answer == null || answer.isNull() ? "Stopping job execution " + id + "."
 				: json.writeValueAsString(answer));
 		return 0;
+	}
+
+	/** A call about one job, whose 404 says what the local command says: there is no such job. */
+	private static <T> T job(long id, java.util.function.Supplier<T> call) {
+		try {
+			return call.get();
+		}
+		catch (ServiceException e) {
+			if (e.status() == 404) {
+				throw new JobStatusService.UnknownJobException(id);
+			}
+			throw e;
+		}
 	}
 
 	/** A list answer: the array itself, or the first array in an object (a page of items). */

@@ -106,6 +106,7 @@ final class ServiceClient {
 	}
 
 	private HttpResponse<InputStream> send(String method, String path, Object body) {
+		String call = method + " " + path;
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
 			.timeout(Duration.ofMinutes(5))
 			.header("Accept", "application/json");
@@ -139,13 +140,13 @@ final class ServiceClient {
 			throw new ServiceException("Interrupted while waiting for the Trawl service.");
 		}
 		if (response.statusCode() >= 300) {
-			throw new ServiceException(problem(response));
+			throw new ServiceException(response.statusCode(), problem(response, call));
 		}
 		return response;
 	}
 
 	/** The problem detail's sentence, or a sentence about the status when the answer carries none. */
-	private String problem(HttpResponse<InputStream> response) {
+	private String problem(HttpResponse<InputStream> response, String call) {
 		String detail = null;
 		try (InputStream body = response.body()) {
 			byte[] bytes = body.readNBytes(64 * 1024);
@@ -153,15 +154,13 @@ final class ServiceClient {
 			if (node != null && node.hasNonNull("detail")) {
 				detail = node.get("detail").asString();
 			}
-			else if (node != null && node.hasNonNull("error")) {
-				detail = node.get("error").asString();
-			}
 		}
 		catch (IOException | RuntimeException e) {
 			// not JSON: fall back to the status
 		}
 		if (detail == null || detail.isBlank()) {
-			detail = "The Trawl service at " + base + " answered with status " + response.statusCode() + ".";
+			detail = "The Trawl service at " + base + " answered " + call + " with status " + response.statusCode()
+					+ (response.statusCode() == 404 ? " (not found: an unknown id, or a route this service lacks)." : ".");
 		}
 		if (response.statusCode() == 401 && key == null) {
 			detail += " Set TRAWL_API_KEY to a key (./trawl api-key create on the service's machine makes one).";
@@ -172,8 +171,20 @@ final class ServiceClient {
 	/** An error answer or a failed call: one sentence for the user, exit 2. */
 	static final class ServiceException extends IllegalArgumentException {
 
+		private final int status;
+
 		ServiceException(String message) {
+			this(0, message);
+		}
+
+		ServiceException(int status, String message) {
 			super(message);
+			this.status = status;
+		}
+
+		/** The HTTP status of the answer, or 0 when there was none. */
+		int status() {
+			return status;
 		}
 	}
 }

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -44,7 +44,8 @@ class AdminKeyFile {
 		this.properties = properties;
 	}
 
-	@EventListener(ApplicationStartedEvent.class)
+	/** When a real server starts ({@code serve}), not for a mock web environment in tests. */
+	@EventListener(WebServerInitializedEvent.class)
 	void onStart() {
 		bootstrap(keys, Path.of(properties.dataDir()), System.err);
 	}
