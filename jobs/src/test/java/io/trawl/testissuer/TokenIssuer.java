@@ -68,7 +68,7 @@ public final class TokenIssuer implements AutoCloseable {
 	public TokenIssuer() {
 		this.context = new SpringApplicationBuilder(Server.class).web(WebApplicationType.SERVLET)
 			.logStartupInfo(false)
-			.properties("spring.main.banner-mode=off")
+			.properties("spring.main.banner-mode=off", "spring.config.name=token-issuer") // not Trawl's application.yml
 			.run();
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		this.uri = URI.create("http://127.0.0.1:" + port);

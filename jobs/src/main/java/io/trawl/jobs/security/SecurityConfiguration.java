@@ -97,6 +97,7 @@ class SecurityConfiguration {
 					// an error or async dispatch follows a request that was already authorized
 					requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
 					requests.requestMatchers(HttpMethod.GET, AccessRules.OPEN_HEALTH.toArray(String[]::new)).permitAll();
+					requests.requestMatchers(HttpMethod.HEAD, AccessRules.OPEN_HEALTH.toArray(String[]::new)).permitAll();
 					for (AccessRules.Rule rule : AccessRules.RULES) {
 						requests.requestMatchers(rule.matcher()).hasRole(rule.role().name());
 					}

@@ -232,6 +232,10 @@ class SecurityFunctionalTests {
 			.hasSize(2)
 			.allMatch(sha -> sha.matches("[0-9a-f]{64}"));
 
+		CliRunner.Run missing = CliRunner.run(env, "status", "987654");
+		assertThat(missing.exitCode()).isEqualTo(2);
+		assertThat(missing.stderr().strip())
+			.isEqualTo("trawl: There is no job execution 987654. List the jobs with: trawl status");
 		CliRunner.Run refused = CliRunner.run(env, "api-key", "list");
 		assertThat(refused.exitCode()).isEqualTo(2);
 		assertThat(refused.stderr().strip())
