@@ -1,8 +1,10 @@
 package io.trawl.jobs.cli;
 
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -66,7 +68,11 @@ final class RemoteCli {
 		return 0;
 	}
 
-	/** Streams the job's results: one line per sample as it arrives, never the whole job in memory (jsonl). */
+	/**
+	 * Streams the job's results, one line per sample as it arrives, never the whole job in memory: from
+	 * {@code /results.jsonl} (each line as the service stored it, as the local command prints it), or from the
+	 * {@code /results} list on a service that has no such route.
+	 */
 	private int results(Arguments arguments) {
 		long job = Long.parseLong(arguments.required("--job"));
 		String format = arguments.option("--format").orElse("jsonl");
@@ -76,14 +82,44 @@ final class RemoteCli {
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
 		List<JsonNode> rows = new ArrayList<>();
-		each(job(job, () -> service.getStream("/api/jobs/" + job + "/results")), row -> {
-			if (format.equals("jsonl")) {
-				writer.println(json.writeValueAsString(row));
+		InputStream lines = null;
+		try {
+			lines = service.getStream("/api/jobs/" + job + "/results.jsonl");
+		}
+		catch (ServiceException e) {
+			if (e.status() != 404) {
+				throw e;
 			}
-			else {
-				rows.add(row);
+		}
+		if (lines != null) {
+			try (BufferedReader reader = new BufferedReader(new InputStreamReader(lines, StandardCharsets.UTF_8))) {
+				for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+					if (line.isBlank()) {
+						continue;
+					}
+					if (format.equals("jsonl")) {
+						writer.println(line);
+					}
+					else {
+						rows.add(json.readTree(line));
+					}
+				}
 			}
-		});
+			catch (IOException e) {
+				throw new ServiceException("The answer from " + service.base() + " was cut off: " + e.getMessage()
+						+ ".");
+			}
+		}
+		else {
+			each(job(job, () -> service.getStream("/api/jobs/" + job + "/results")), row -> {
+				if (format.equals("jsonl")) {
+					writer.println(json.writeValueAsString(row));
+				}
+				else {
+					rows.add(row);
+				}
+			});
+		}
 		if (format.equals("table")) {
 			writer.println(StatusText.results(rows));
 		}

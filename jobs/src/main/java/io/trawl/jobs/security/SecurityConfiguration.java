@@ -129,7 +129,7 @@ class SecurityConfiguration {
 		}
 
 		/** {@code aud} names the audience, or, for a Cognito access token (no {@code aud}), {@code client_id} is it. */
-		private static OAuth2TokenValidator<Jwt> audience(String audience) {
+		static OAuth2TokenValidator<Jwt> audience(String audience) {
 			return jwt -> {
 				Collection<String> aud = jwt.getAudience();
 				boolean ok = aud != null && aud.contains(audience)
