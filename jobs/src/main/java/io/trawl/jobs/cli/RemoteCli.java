@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -41,6 +42,30 @@ final class RemoteCli {
 	RemoteCli(ServiceClient service, PrintStream out) {
 		this.service = service;
 		this.out = out;
+	}
+
+	/**
+	 * Runs the command against the service when {@code TRAWL_URL} is set and the command is one of {@link #COMMANDS};
+	 * returns its exit code, or null when the local command should run. A mistake is one sentence on stderr, exit 2.
+	 */
+	static Integer handle(Arguments arguments, Map<String, String> env, PrintStream out, PrintStream err) {
+		if (!COMMANDS.contains(arguments.command())) {
+			return null;
+		}
+		try {
+			var service = ServiceClient.fromEnvironment(env);
+			if (service.isPresent()) {
+				return new RemoteCli(service.get(), out).run(arguments);
+			}
+			if (arguments.command().equals("api-key")) {
+				ApiKeyCommand.check(arguments); // a typo costs no database
+			}
+			return null;
+		}
+		catch (RuntimeException e) {
+			err.println("trawl: " + TrawlCli.userMessage(e));
+			return 2;
+		}
 	}
 
 	int run(Arguments arguments) {
@@ -157,7 +182,7 @@ final class RemoteCli {
 
 	private int stop(Arguments arguments) {
 		long id = arguments.positionalLong(0, "stop needs a JOB_EXECUTION_ID");
-		JsonNode answer = service.postJson("/api/jobs/" + id + "/stop", java.util.Map.of());
+		JsonNode answer = service.postJson("/api/jobs/" + id + "/stop", Map.of());
 		out.println(answer == null || answer.isNull() ? "Stopping job execution " + id + "."
 				: json.writeValueAsString(answer));
 		return 0;

@@ -91,20 +91,9 @@ public final class TrawlCli {
 			err.print(USAGE);
 			return 2;
 		}
-		if (RemoteCli.COMMANDS.contains(arguments.command())) {
-			try {
-				var service = ServiceClient.fromEnvironment(env);
-				if (service.isPresent()) {
-					return new RemoteCli(service.get(), out).run(arguments);
-				}
-				if (arguments.command().equals("api-key")) {
-					ApiKeyCommand.check(arguments); // a typo costs no database
-				}
-			}
-			catch (RuntimeException e) {
-				err.println("trawl: " + userMessage(e));
-				return 2;
-			}
+		Integer remote = RemoteCli.handle(arguments, env, out, err); // TRAWL_URL set: ask that service
+		if (remote != null) {
+			return remote;
 		}
 		if (!COMMANDS.contains(arguments.command())) {
 			err.println("trawl: unknown command " + arguments.command());

@@ -3,6 +3,7 @@ package io.trawl.jobs.security;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.security.access.AccessDeniedException;
@@ -67,7 +68,7 @@ final class Problems implements AuthenticationEntryPoint, AccessDeniedHandler {
 			throws IOException {
 		Authentication caller = SecurityContextHolder.getContext().getAuthentication();
 		Role needed = AccessRules.required(request);
-		Role has = highest(caller == null ? java.util.List.of() : caller.getAuthorities());
+		Role has = highest(caller == null ? List.of() : caller.getAuthorities());
 		String detail;
 		if (has == null && caller instanceof JwtAuthenticationToken) {
 			detail = "This request needs the " + needed.label() + " role, and no group in the token's '" + groupsClaim
