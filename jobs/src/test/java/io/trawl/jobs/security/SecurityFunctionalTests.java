@@ -217,6 +217,9 @@ class SecurityFunctionalTests {
 			.until(() -> "COMPLETED".equals(jobs.get(id).map(s -> s.status()).orElse("")));
 		assertThat(counter("trawl.samples", viewer) - samplesBefore).isEqualTo(2.0);
 		assertThat(counter("spring.batch.job", viewer)).isGreaterThanOrEqualTo(1.0);
+		assertThat(counter("spring.batch.chunk.write", viewer)).isGreaterThanOrEqualTo(1.0);
+		assertThat(call(new Route("GET", "/actuator/metrics/spring.batch.item.process"), viewer).statusCode())
+			.as("no per-item timers").isEqualTo(404);
 		assertThat(call(new Route("GET", "/actuator/prometheus"), viewer).body()).contains("trawl_samples_total")
 			.contains("trawl_sample_errors_total");
 
