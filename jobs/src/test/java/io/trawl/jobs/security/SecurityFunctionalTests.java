@@ -1,8 +1,15 @@
 package io.trawl.jobs.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +37,11 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -157,6 +169,10 @@ class SecurityFunctionalTests {
 	@Test
 	void adminsManageKeysOverRestAndARevokedKeyIsRefusedAtOnce() throws Exception {
 		String admin = TestApiKeys.create(keys, Role.ADMIN);
+		Logger audit = (Logger) LoggerFactory.getLogger("io.trawl.audit");
+		ListAppender<ILoggingEvent> lines = new ListAppender<>();
+		lines.start();
+		audit.addAppender(lines);
 
 		HttpResponse<String> created = call(new Route("POST", "/api/keys"), admin,
 				"{\"name\":\"rest-made\",\"role\":\"viewer\"}");
@@ -175,10 +191,38 @@ class SecurityFunctionalTests {
 		assertProblem(new Route("POST", "/api/keys"), call(new Route("POST", "/api/keys"), admin, "not json"), 400);
 
 		assertThat(call(new Route("DELETE", "/api/keys/rest-made"), admin).statusCode()).isEqualTo(204);
+		String adminName = keys.authenticate(admin).orElseThrow().name(); // the principal is the key's name
+		audit.detachAppender(lines);
+		assertThat(String.join("\n", lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList()))
+			.contains("action=\"api-key.create\" principal=\"" + adminName + "\" name=\"rest-made\" role=\"viewer\"")
+			.contains("action=\"api-key.revoke\" principal=\"" + adminName + "\" name=\"rest-made\"")
+			.doesNotContain(key);
 
 		assertProblem(new Route("GET", "/api/jobs"), call(new Route("GET", "/api/jobs"), key), 401);
 		assertProblem(new Route("DELETE", "/api/keys/never-made"),
 				call(new Route("DELETE", "/api/keys/never-made"), admin), 404);
+	}
+
+	@Test
+	void theServiceListensOnLoopbackOnly() throws Exception {
+		InetAddress outside = null;
+		for (NetworkInterface network : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+			for (InetAddress address : java.util.Collections.list(network.getInetAddresses())) {
+				if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+					outside = address;
+				}
+			}
+		}
+		assumeTrue(outside != null, "this machine has no address besides loopback");
+
+		try (Socket socket = new Socket()) {
+			InetSocketAddress target = new InetSocketAddress(outside, port);
+			assertThatThrownBy(() -> socket.connect(target, 2_000)).isInstanceOf(java.io.IOException.class);
+		}
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+			assertThat(socket.isConnected()).isTrue();
+		}
 	}
 
 	@Test
