@@ -156,7 +156,8 @@ public final class TokenIssuer implements AutoCloseable {
 			KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
 			generator.initialize(2048);
 			KeyPair pair = generator.generateKeyPair();
-			RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate())
+			RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic())
+				.privateKey((RSAPrivateKey) pair.getPrivate())
 				.keyID(UUID.randomUUID().toString())
 				.build();
 			return new ImmutableJWKSet<>(new JWKSet(key));

@@ -160,7 +160,8 @@ final class ServiceClient {
 		}
 		if (detail == null || detail.isBlank()) {
 			detail = "The Trawl service at " + base + " answered " + call + " with status " + response.statusCode()
-					+ (response.statusCode() == 404 ? " (not found: an unknown id, or a route this service lacks)." : ".");
+					+ (response.statusCode() == 404 ? " (not found: an unknown id, or a route this service lacks)."
+							: ".");
 		}
 		if (response.statusCode() == 401 && key == null) {
 			detail += " Set TRAWL_API_KEY to a key (./trawl api-key create on the service's machine makes one).";

@@ -89,7 +89,8 @@ class JdbcApiKeys implements ApiKeys {
 			return Optional.empty();
 		}
 		return jdbc
-			.sql("SELECT name, role, created_at, revoked_at FROM trawl_api_key WHERE key_hash = ? AND revoked_at IS NULL")
+			.sql("SELECT name, role, created_at, revoked_at FROM trawl_api_key"
+					+ " WHERE key_hash = ? AND revoked_at IS NULL")
 			.param(hash(key))
 			.query(JdbcApiKeys::key)
 			.optional();

@@ -42,7 +42,8 @@ final class Problems implements AuthenticationEntryPoint, AccessDeniedHandler {
 			throws IOException {
 		String detail;
 		if (e instanceof ApiKeyAuthentication.Rejected) {
-			detail = "The API key in the X-API-Key header is unknown or has been revoked; ask an admin for a valid key.";
+			detail = "The API key in the X-API-Key header is unknown or has been revoked; ask an admin for a valid"
+					+ " key.";
 			response.addHeader("WWW-Authenticate", "ApiKey " + REALM + ", error=\"invalid_key\"");
 		}
 		else if (e instanceof OAuth2AuthenticationException) {

@@ -92,12 +92,14 @@ class SecurityConfiguration {
 				.formLogin(form -> form.disable())
 				.logout(logout -> logout.disable())
 				.addFilterBefore(keyFilter, AnonymousAuthenticationFilter.class)
-				.exceptionHandling(handling -> handling.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+				.exceptionHandling(
+						handling -> handling.authenticationEntryPoint(problems).accessDeniedHandler(problems))
 				.authorizeHttpRequests(requests -> {
 					// an error or async dispatch follows a request that was already authorized
 					requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
-					requests.requestMatchers(HttpMethod.GET, AccessRules.OPEN_HEALTH.toArray(String[]::new)).permitAll();
-					requests.requestMatchers(HttpMethod.HEAD, AccessRules.OPEN_HEALTH.toArray(String[]::new)).permitAll();
+					String[] health = AccessRules.OPEN_HEALTH.toArray(String[]::new);
+					requests.requestMatchers(HttpMethod.GET, health).permitAll();
+					requests.requestMatchers(HttpMethod.HEAD, health).permitAll();
 					for (AccessRules.Rule rule : AccessRules.RULES) {
 						requests.requestMatchers(rule.matcher()).hasRole(rule.role().name());
 					}
@@ -135,8 +137,8 @@ class SecurityConfiguration {
 				boolean ok = aud != null && aud.contains(audience)
 						|| (aud == null || aud.isEmpty()) && audience.equals(jwt.getClaimAsString("client_id"));
 				return ok ? OAuth2TokenValidatorResult.success()
-						: OAuth2TokenValidatorResult
-							.failure(new OAuth2Error("invalid_token", "The token is not meant for this service.", null));
+						: OAuth2TokenValidatorResult.failure(
+								new OAuth2Error("invalid_token", "The token is not meant for this service.", null));
 			};
 		}
 	}

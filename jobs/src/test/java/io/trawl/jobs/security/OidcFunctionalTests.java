@@ -18,6 +18,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.security.oauth2.jwt.Jwt;
 
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
@@ -75,6 +80,20 @@ class OidcFunctionalTests {
 		assertThat(get("/api/keys", admin).statusCode()).isEqualTo(200);
 		SecurityFunctionalTests.assertProblem("viewer POST /api/jobs", post("/api/jobs", viewer), 403);
 		SecurityFunctionalTests.assertProblem("operator GET /api/keys", get("/api/keys", operator), 403);
+		Logger audit = (Logger) LoggerFactory.getLogger("io.trawl.audit");
+		ListAppender<ILoggingEvent> lines = new ListAppender<>();
+		lines.start();
+		audit.addAppender(lines);
+		URI keysUri = URI.create("http://127.0.0.1:" + port + "/api/keys");
+		HttpResponse<String> created = http.send(HttpRequest.newBuilder(keysUri)
+			.header("Authorization", "Bearer " + admin)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"made-by-token\",\"role\":\"viewer\"}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		audit.detachAppender(lines);
+		assertThat(created.statusCode()).isEqualTo(201);
+		assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
+			.anySatisfy(line -> assertThat(line).startsWith("action=\"api-key.create\" principal=\"admins\"")); // sub
 		// API keys work beside tokens
 		assertThat(get("/api/jobs", null, TestApiKeys.create(keys, Role.VIEWER)).statusCode()).isEqualTo(200);
 	}

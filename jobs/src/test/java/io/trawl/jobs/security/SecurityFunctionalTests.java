@@ -60,7 +60,8 @@ class SecurityFunctionalTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	/** A data folder that does not exist yet: the bootstrap creates it. */
-	private static final Path DATA = Path.of(System.getProperty("java.io.tmpdir"), "trawl-security-" + UUID.randomUUID());
+	private static final Path DATA = Path.of(System.getProperty("java.io.tmpdir"),
+			"trawl-security-" + UUID.randomUUID());
 
 	private static final List<String> OPEN = List.of("/actuator/health", "/actuator/health/liveness",
 			"/actuator/health/readiness");
@@ -116,9 +117,11 @@ class SecurityFunctionalTests {
 		HttpResponse<String> anonymous = call(new Route("GET", "/api/jobs"), null);
 		assertThat(JSON.readTree(anonymous.body()).get("detail").asString())
 			.isEqualTo("This request needs credentials: an API key in the X-API-Key header.");
-		assertThat(anonymous.headers().allValues("WWW-Authenticate")).contains("ApiKey realm=\"trawl\", header=\"X-API-Key\"");
+		assertThat(anonymous.headers().allValues("WWW-Authenticate"))
+			.contains("ApiKey realm=\"trawl\", header=\"X-API-Key\"");
 		assertThat(JSON.readTree(call(new Route("GET", "/api/jobs"), revoked).body()).get("detail").asString())
-			.isEqualTo("The API key in the X-API-Key header is unknown or has been revoked; ask an admin for a valid key.");
+			.isEqualTo("The API key in the X-API-Key header is unknown or has been revoked; ask an admin for a valid"
+					+ " key.");
 	}
 
 	@Test
@@ -312,7 +315,7 @@ class SecurityFunctionalTests {
 		throw new AssertionError(name + " has no COUNT");
 	}
 
-	/** Every route Spring MVC maps, with its path variables filled in; a route for any method is tried as GET and POST. */
+	/** Every route Spring MVC maps, its path variables filled in; a route for any method is tried as GET and POST. */
 	private List<Route> routes() {
 		Set<Route> routes = new LinkedHashSet<>();
 		for (RequestMappingInfo info : mvc.getHandlerMethods().keySet()) {
@@ -363,7 +366,10 @@ class SecurityFunctionalTests {
 			assertThat(problem.hasNonNull(field)).as(what + " " + field + ": " + body).isTrue();
 		}
 		assertThat(problem.get("detail").asString()).as(what.toString()).endsWith(".").doesNotContain("\n");
-		assertThat(body).as(what.toString()).doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("java.");
+		assertThat(body).as(what.toString())
+			.doesNotContain("\tat ")
+			.doesNotContain("Exception")
+			.doesNotContain("java.");
 		if (status == 401 || status == 403) {
 			assertThat(response.headers().allValues("WWW-Authenticate")).as(what.toString()).isNotEmpty();
 		}
