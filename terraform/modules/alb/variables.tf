@@ -45,9 +45,9 @@ variable "target_security_group_ids" {
 }
 
 variable "health_check_path" {
-  description = "Answers 200 only when the manager can reach its job repository. /actuator/health once the app ships the actuator."
+  description = "Answers 200 only when the manager can reach its job repository, without credentials: the actuator's health (every other path needs an API key or a token)."
   type        = string
-  default     = "/api/jobs"
+  default     = "/actuator/health"
 }
 
 variable "deletion_protection" {

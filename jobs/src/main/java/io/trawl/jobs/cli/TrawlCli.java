@@ -48,20 +48,30 @@ public final class TrawlCli {
 			  serve                                                   run the service and its REST API
 			  demo                                                    rescan a generated harmless corpus
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
+			  api-key create --role viewer|operator|admin --name NAME  create an API key; the key is the last line
+			  api-key list [--json] | api-key revoke NAME             list API keys (never the keys) or revoke one
+			With TRAWL_URL set, status, results, stop and api-key ask that service, with the key in TRAWL_API_KEY
+			(or else the local data/admin.key).
 			""";
 
 	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
-			"restart", "serve", "aws-local");
+			"restart", "serve", "aws-local", "api-key");
 	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
 	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
 
 	private final JsonMapper json = JsonMapper.builder().build();
 	private final PrintStream out;
 	private final PrintStream err;
+	private final Map<String, String> env;
 
 	TrawlCli(PrintStream out, PrintStream err) {
+		this(out, err, System.getenv());
+	}
+
+	TrawlCli(PrintStream out, PrintStream err, Map<String, String> env) {
 		this.out = out;
 		this.err = err;
+		this.env = env;
 	}
 
 	public static void main(String[] args) {
@@ -85,6 +95,10 @@ public final class TrawlCli {
 			err.println("trawl: " + e.getMessage());
 			err.print(USAGE);
 			return 2;
+		}
+		Integer remote = RemoteCli.handle(arguments, env, out, err); // TRAWL_URL set: ask that service
+		if (remote != null) {
+			return remote;
 		}
 		if (!COMMANDS.contains(arguments.command())) {
 			err.println("trawl: unknown command " + arguments.command());
@@ -134,6 +148,8 @@ public final class TrawlCli {
 			case "status" -> status(context, arguments);
 			case "results" -> results(context, arguments);
 			case "restart" -> restart(context, arguments);
+			case "api-key" -> new ApiKeyCommand(context.getBean(io.trawl.jobs.security.ApiKeys.class), out,
+					ApiKeyCommand.localPrincipal()).run(arguments);
 			default -> {
 				err.println("trawl: unknown command " + arguments.command());
 				err.print(USAGE);

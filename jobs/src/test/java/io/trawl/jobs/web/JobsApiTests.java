@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -20,6 +22,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.security.ApiKeys;
+import io.trawl.jobs.security.Role;
+import io.trawl.jobs.security.TestApiKeys;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.testcorpus.TestCorpus;
 
@@ -37,7 +42,16 @@ class JobsApiTests {
 	@TempDir
 	Path corpus;
 
+	@Autowired
+	ApiKeys keys;
+
 	private final HttpClient http = HttpClient.newHttpClient();
+	private String key;
+
+	@BeforeEach
+	void operatorKey() {
+		key = TestApiKeys.create(keys, Role.OPERATOR); // the API needs a key; an operator may launch
+	}
 
 	@Test
 	void aLaunchedJobCanBeFollowedAndItsSamplesRead() throws Exception {
@@ -75,13 +89,15 @@ class JobsApiTests {
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {
-		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.header("X-API-Key", key)
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> post(String path, String body) throws Exception {
 		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.header("Content-Type", "application/json")
+			.header("X-API-Key", key)
 			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
