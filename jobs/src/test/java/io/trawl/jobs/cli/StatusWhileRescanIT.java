@@ -96,7 +96,7 @@ class StatusWhileRescanIT {
 		Path data = workspace.resolve("data");
 		Path armed = workspace.resolve("not-armed");
 		// the web port only: the default bind address is the security work's (TRAWL_BIND_ADDRESS); the store adds none
-		Process serve = trawl(data, armed, "serve", "--server.port=0", "--server.address=127.0.0.1")
+		Process serve = trawl(data, armed, "serve", "--server.port=0")
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(workspace.resolve("serve.err").toFile())
 			.start();
