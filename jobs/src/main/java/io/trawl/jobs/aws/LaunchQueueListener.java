@@ -5,19 +5,15 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.context.SmartLifecycle;
 
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.aws.LaunchMessage.InvalidLaunchMessageException;
+import io.trawl.jobs.problem.ClientErrors;
 import io.trawl.jobs.rescan.RescanLauncher;
-import io.trawl.worker.source.SampleSourceException;
-import io.trawl.worker.yara.RuleCompilationException;
 
 /**
  * Launches jobs from the SQS launch queue ({@link LaunchMessage}). A plain long-polling loop on one thread, so the
@@ -170,43 +166,16 @@ final class LaunchQueueListener implements SmartLifecycle {
 	}
 
 	/**
-	 * A request that will fail the same way every time: a bad source, bucket or rules. An AWS error that a retry may
-	 * cure (throttling, 5xx, I/O) is not, even when wrapped in one of those exceptions.
+	 * A request that will fail the same way every time: a bad source, bucket or rules, a place outside
+	 * trawl.sources.allowed, a reserved or reused request id. An AWS error that a retry may cure (throttling, 5xx,
+	 * I/O) is not, nor is a service at its launch limit: those messages come back after the visibility timeout.
 	 */
 	static boolean isInvalidRequest(Throwable e) {
-		if (retryable(e)) {
-			return false;
-		}
-		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof RuleCompilationException || t instanceof InvalidJobParametersException
-					|| t instanceof SampleSourceException || t instanceof IllegalArgumentException) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private static boolean retryable(Throwable e) {
-		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof AwsServiceException service) {
-				int status = service.statusCode();
-				return status >= 500 || status == 429 || service.isThrottlingException();
-			}
-			if (t instanceof SdkException sdk) {
-				return sdk.retryable() || !(sdk instanceof AwsServiceException);
-			}
-		}
-		return false;
+		return ClientErrors.classify(e).filter(kind -> kind != ClientErrors.Kind.BUSY).isPresent();
 	}
 
 	private static String userMessage(Throwable e) {
-		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof IllegalArgumentException || t instanceof SampleSourceException
-					|| t instanceof RuleCompilationException || t instanceof InvalidJobParametersException) {
-				return t.getMessage();
-			}
-		}
-		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+		return ClientErrors.message(e).orElse("an internal error (see the service log)");
 	}
 
 	private static void sleep(Duration pause) {

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
@@ -40,13 +38,14 @@ public final class TrawlCli {
 			  status [JOB_EXECUTION_ID] [--json]                      list jobs, or show one
 			  results --job JOB_EXECUTION_ID [--format jsonl|table]   one line per sample of a job
 			  restart JOB_EXECUTION_ID                                restart a failed, stopped or killed job
+			  stop JOB_EXECUTION_ID                                   stop a running job; restart resumes it
 			  serve                                                   run the service and its REST API
 			  demo                                                    rescan a generated harmless corpus
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
 			""";
 
 	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
-			"restart", "serve", "aws-local");
+			"restart", "stop", "serve", "aws-local");
 	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
 	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
 
@@ -109,6 +108,7 @@ public final class TrawlCli {
 				case "status" -> status(context, arguments);
 				case "results" -> results(context, arguments);
 				case "restart" -> restart(context, arguments);
+				case "stop" -> stop(context, arguments);
 				default -> {
 					err.println("trawl: unknown command " + arguments.command());
 					err.print(USAGE);
@@ -141,6 +141,14 @@ public final class TrawlCli {
 	private int restart(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
 		long id = arguments.positionalLong(0, "restart needs a JOB_EXECUTION_ID");
 		return runJob(context, () -> context.getBean(RescanLauncher.class).restart(id));
+	}
+
+	private int stop(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
+		long id = arguments.positionalLong(0, "stop needs a JOB_EXECUTION_ID");
+		context.getBean(RescanLauncher.class).stop(id, "cli");
+		out.println("Job execution " + id + " is stopping; it ends STOPPED after its current chunks. Resume it with: "
+				+ "./trawl restart " + id);
+		return 0;
 	}
 
 	private int runJob(ConfigurableApplicationContext context, JobCall call) throws Exception {
@@ -199,23 +207,21 @@ public final class TrawlCli {
 		}
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
-		List<JsonNode> rows = new ArrayList<>();
-		context.getBean(JobStatusService.class).results(job, view -> {
-			if (format.equals("jsonl")) {
-				writer.println(view.document());
-			}
-			else {
-				rows.add(json.readTree(view.document()));
-			}
-		});
 		if (format.equals("table")) {
-			writer.println(StatusText.results(rows));
+			writer.println(StatusText.resultsHeader());
 		}
+		// one row at a time, as the query tables stream them: a job of millions never sits in memory
+		context.getBean(JobStatusService.class).results(job, view -> writer.println(format.equals("jsonl")
+				? view.document() : StatusText.resultRow(json.readTree(view.document()))));
 		writer.flush();
 		return 0;
 	}
 
 	static String userMessage(Throwable e) {
+		var caller = io.trawl.jobs.problem.ClientErrors.message(e);
+		if (caller.isPresent()) {
+			return caller.get();
+		}
 		Throwable cause = e;
 		while (cause.getCause() != null && cause.getCause() != cause
 				&& !(cause instanceof IllegalArgumentException || cause instanceof IllegalStateException)) {

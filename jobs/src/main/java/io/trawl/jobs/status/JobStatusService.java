@@ -16,11 +16,13 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
+import io.trawl.jobs.problem.FailureReason;
 import io.trawl.jobs.rescan.Found;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.ResultFilter;
 import io.trawl.readmodel.query.SampleView;
 
 /** Answers "where is my job, and what did it find?" from the job repository and the query tables. */
@@ -73,6 +75,12 @@ public class JobStatusService {
 		tables.forEachSample(execution.getJobInstance().getInstanceId(), action);
 	}
 
+	/** A page of the results of the job instance this execution belongs to; see {@link QueryTables#page}. */
+	public List<SampleView> page(long jobExecutionId, ResultFilter filter, String after, int limit) {
+		JobExecution execution = execution(jobExecutionId).orElseThrow(() -> new UnknownJobException(jobExecutionId));
+		return tables.page(execution.getJobInstance().getInstanceId(), filter, after, limit);
+	}
+
 	public Optional<SampleView> sample(String sha256) {
 		return tables.latest(sha256.toLowerCase());
 	}
@@ -111,7 +119,7 @@ public class JobStatusService {
 		var parameters = execution.getJobParameters();
 		return new JobStatus(execution.getId(), instanceId, execution.getJobInstance().getJobName(),
 				execution.getStatus().name(), execution.getExitStatus().getExitCode(),
-				execution.getExitStatus().getExitDescription(), execution.getStartTime(), execution.getEndTime(),
+				FailureReason.of(execution.getExitStatus().getExitDescription()), execution.getStartTime(), execution.getEndTime(),
 				parameter(parameters, "source"), parameter(parameters, "rules"), parameter(parameters, "requestId"),
 				samples, files, resultEvents, summary.map(JobSummary::errors).orElse(0L),
 				summary.map(JobSummary::verdicts).orElse(verdictsSoFar),
@@ -121,7 +129,8 @@ public class JobStatusService {
 					.map(s -> new JobStatus.StepProgress(s.getStepName(), s.getStatus().name(), s.getReadCount(),
 							s.getWriteCount(), s.getCommitCount(), s.getRollbackCount(), s.getStartTime(),
 							s.getEndTime()))
-					.toList());
+					.toList(),
+				parameter(parameters, "launchedBy"));
 	}
 
 	private static ExecutionContext context(StepExecution step) {
