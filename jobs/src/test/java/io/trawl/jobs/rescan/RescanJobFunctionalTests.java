@@ -176,7 +176,7 @@ class RescanJobFunctionalTests {
 	}
 
 	@Test
-	void theSameRequestTwiceRunsOneJobEvenIfItsSourceChanged() throws Exception {
+	void theSameRequestTwiceRunsOneJobAndTheSameIdWithAnotherSourceIsAConflict() throws Exception {
 		String requestId = "twice-" + System.nanoTime();
 		RescanLauncher.Request request = new RescanLauncher.Request(corpus.toString(), rules.toString(), requestId,
 				null);
@@ -185,12 +185,14 @@ class RescanJobFunctionalTests {
 
 		JobExecution first = launcher.run(request);
 		JobExecution second = launcher.run(request);
-		JobExecution third = launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(),
-				requestId, null));
 
 		assertThat(second.getId()).isEqualTo(first.getId());
-		assertThat(third.getId()).isEqualTo(first.getId());
 		assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThatThrownBy(() -> launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(),
+				requestId, null)))
+			.isInstanceOf(io.trawl.jobs.problem.LaunchRefusedException.class)
+			.hasMessageContaining(requestId)
+			.hasMessageContaining("already used for job execution " + first.getId());
 	}
 
 	@Test
