@@ -149,7 +149,8 @@ public final class JdbcQueryTables implements QueryTables {
 					+ "AND h.rule = ? AND h.sha256 = s.sha256)");
 			arguments.add(filter.rule());
 		}
-		sql.append(" ORDER BY s.sample_key LIMIT ?");
+		// both key columns, or H2 sorts the whole job instead of reading the primary key in order
+		sql.append(" ORDER BY s.job_instance_id, s.sample_key LIMIT ?");
 		arguments.add(limit);
 		return jdbc.query(sql.toString(), SAMPLE, arguments.toArray());
 	}
