@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.aws.LaunchMessage.InvalidLaunchMessageException;
 import io.trawl.jobs.problem.ClientErrors;
+import io.trawl.jobs.problem.LaunchRefusedException;
 import io.trawl.jobs.rescan.RescanLauncher;
 
 /**
@@ -23,6 +24,8 @@ import io.trawl.jobs.rescan.RescanLauncher;
  * is persisted; a duplicate (same requestId) returns the job it already started and is deleted too;</li>
  * <li>an invalid message (not JSON, unknown type, missing field, missing bucket, rules that do not compile) is
  * logged, sent to the DLQ with the reason in the {@value #ERROR_ATTRIBUTE} attribute, then deleted;</li>
+ * <li>while every launch slot ({@code trawl.launch.max-running}) is busy, nothing is received: messages wait on the
+ * queue without using up receives; one that loses a slot to another launch comes back after the Retry-After;</li>
  * <li>anything else (the database or AWS unavailable) leaves the message on the queue: it comes back after the
  * visibility timeout, and the queue's redrive policy moves it to the DLQ after maxReceiveCount receives.</li>
  * </ul>
@@ -92,9 +95,16 @@ final class LaunchQueueListener implements SmartLifecycle {
 		Duration pause = Duration.ofMillis(500);
 		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
 		while (running) {
+			int free = launcher.freeSlots();
+			if (free == 0) {
+				// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
+				// receive count (maxReceiveCount would move them to the DLQ)
+				sleep(Duration.ofMillis(500));
+				continue;
+			}
 			try {
 				var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-					.maxNumberOfMessages(10)
+					.maxNumberOfMessages(Math.min(10, free))
 					.waitTimeSeconds(waitSeconds)
 					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
 					.messageAttributeNames("All")).messages();
@@ -138,6 +148,20 @@ final class LaunchQueueListener implements SmartLifecycle {
 		catch (Exception e) {
 			if (isInvalidRequest(e)) {
 				return reject(message, "Request " + launch.requestId() + " cannot be launched: " + userMessage(e));
+			}
+			if (e instanceof LaunchRefusedException busy && busy.retryAfter() != null) {
+				// another launch took the last slot meanwhile: the message comes back once one may be free
+				log.info("Launch message {} (request {}) waits: {}", message.messageId(), launch.requestId(),
+						busy.getMessage());
+				try {
+					sqs.changeMessageVisibility(b -> b.queueUrl(settings.queueUrl())
+						.receiptHandle(message.receiptHandle())
+						.visibilityTimeout((int) Math.max(1, busy.retryAfter().toSeconds())));
+				}
+				catch (RuntimeException notChanged) {
+					log.debug("Could not shorten the visibility of {}: {}", message.messageId(), notChanged.toString());
+				}
+				return Outcome.RETRY;
 			}
 			log.warn("Launch message {} (request {}) could not be launched now, receive {}; it stays on the queue and "
 					+ "is retried after the visibility timeout: {}", message.messageId(), launch.requestId(),

@@ -310,6 +310,11 @@ public class RescanLauncher {
 		return maxRunning - slots.availablePermits();
 	}
 
+	/** Background launches this process would accept now. */
+	public int freeSlots() {
+		return slots.availablePermits();
+	}
+
 	/**
 	 * Asks a running job to stop: its steps end after their current chunk and the job ends STOPPED, so a restart
 	 * resumes it. Unknown: 404; not running: 409.
