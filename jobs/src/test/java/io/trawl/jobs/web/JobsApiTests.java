@@ -102,6 +102,9 @@ class JobsApiTests {
 		assertProblem(get("/api/jobs/987654/results"), 404);
 		assertProblem(get("/api/jobs/987654/results.jsonl"), 404);
 		assertProblem(get("/api/jobs/987654/results.csv"), 404);
+		// errors the container answers before any controller, through its error page
+		assertProblem(get("/api/jobs/a%2Fb"), 400);
+		assertProblem(get("/error"), 500);
 	}
 
 	@Test
