@@ -57,6 +57,7 @@ class JobsController {
 	/** Starts a rescan in the background: {@code {"source": ..., "rules": ..., "requestId": ..., "full": false}}. */
 	@PostMapping("/jobs")
 	ResponseEntity<JobStatus> launch(@Valid @RequestBody LaunchRequest request, Principal principal) throws Exception {
+		request.checkFields();
 		long id = launcher.submit(new RescanLauncher.Request(request.source(), request.rules(), request.requestId(),
 				null, RescanLauncher.Origin.REST, name(principal), Boolean.TRUE.equals(request.full()))).getId();
 		return ResponseEntity.accepted().body(service.get(id).orElseThrow());

@@ -1,6 +1,12 @@
 package io.trawl.jobs.web;
 
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+
 import jakarta.validation.constraints.NotBlank;
+
+import io.trawl.jobs.problem.ClientErrors;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
@@ -18,5 +24,14 @@ record LaunchRequest(@NotBlank(message = "is required: a folder or s3://bucket/p
 		@Size(max = 256, message = "must be 1 to 256 printable ASCII characters without spaces") @Pattern(
 				regexp = "[\\x21-\\x7e]+",
 				message = "must be 1 to 256 printable ASCII characters without spaces") String requestId,
-		Boolean full) {
+		Boolean full, @JsonAnySetter Map<String, Object> unknown) {
+
+	/** Refuses a field this request does not have: a misspelt {@code "rule"} must not be ignored silently. */
+	void checkFields() {
+		if (unknown != null && !unknown.isEmpty()) {
+			throw new IllegalArgumentException("The request has an unknown field "
+					+ ClientErrors.echo(unknown.keySet().iterator().next())
+					+ "; the fields are source, rules, requestId and full.");
+		}
+	}
 }

@@ -196,6 +196,27 @@ class RescanJobFunctionalTests {
 	}
 
 	@Test
+	void requestIdsAreScopedToTheCallerAndTheNightlyOnesToTheSchedule() throws Exception {
+		String requestId = "shared-" + System.nanoTime();
+		Path elsewhere = Files.createDirectories(workspace.resolve("elsewhere-" + requestId));
+		Files.writeString(elsewhere.resolve("b.txt"), "b");
+
+		JobExecution alice = launcher.run(new RescanLauncher.Request(corpus.toString(), rules.toString(), requestId,
+				null, RescanLauncher.Origin.CLI, "alice", false));
+		JobExecution bob = launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(), requestId,
+				null, RescanLauncher.Origin.CLI, "bob", false));
+
+		assertThat(bob.getId()).isNotEqualTo(alice.getId());
+		assertThat(bob.getJobInstance().getInstanceId()).isNotEqualTo(alice.getJobInstance().getInstanceId());
+		assertThat(alice.getJobParameters().getString("launchedBy")).isEqualTo("alice");
+		assertThat(bob.getJobParameters().getString("launchedBy")).isEqualTo("bob");
+		assertThatThrownBy(() -> launcher.run(new RescanLauncher.Request(corpus.toString(), rules.toString(),
+				"nightly-2099-01-01", "2099-01-01", RescanLauncher.Origin.CLI, "cli", false)))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("reserved for the nightly schedule");
+	}
+
+	@Test
 	void aRulesetEditedBetweenJobsIsCompiledAgainAndTheOldVersionFreedOnceItsJobsEnded() throws Exception {
 		Path edited = workspace.resolve("edited-rules");
 		Files.createDirectories(edited);

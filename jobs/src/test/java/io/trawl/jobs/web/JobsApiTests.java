@@ -18,11 +18,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -118,6 +122,8 @@ class JobsApiTests {
 		assertThat(tooLong.get("detail").asString()).contains("requestId").doesNotContain("xxxxxxxxxx");
 		JsonNode longSource = assertProblem(post("/api/jobs", "{\"source\":\"/" + "s".repeat(5000) + "\"}"), 400);
 		assertThat(longSource.get("detail").asString()).contains("source");
+		JsonNode misspelt = assertProblem(post("/api/jobs", "{\"source\":\"" + corpus + "\",\"rule\":\"x.yar\"}"), 400);
+		assertThat(misspelt.get("detail").asString()).contains("unknown field rule");
 		// bodies over 64 KB are refused before they are read, whether their length is declared or chunked
 		HttpResponse<String> huge = post("/api/jobs", "{\"source\":\"/" + "s".repeat(25 * 1024 * 1024) + "\"}");
 		assertProblem(huge, 413);
@@ -162,6 +168,7 @@ class JobsApiTests {
 		Path other = Files.createDirectories(corpus.resolve("other"));
 		Files.writeString(other.resolve("b.txt"), "b");
 		String requestId = "mine-" + System.nanoTime();
+		ListAppender<ILoggingEvent> audit = audit();
 
 		HttpResponse<String> first = post("/api/jobs", launch(corpus.toString(), null, requestId));
 		HttpResponse<String> again = post("/api/jobs", launch(corpus.toString(), null, requestId));
@@ -178,6 +185,22 @@ class JobsApiTests {
 		JsonNode job = awaitEnded(id);
 		assertThat(job.get("launchedBy").asString()).isEqualTo("anonymous");
 		assertThat(job.get("requestId").asString()).isEqualTo(requestId);
+		// one audit line for the launch; the repeat started nothing and the refusals launched nothing
+		assertThat(auditLines(audit, requestId)).containsExactly("action=\"launch\" principal=\"anonymous\" via=\"rest\" "
+				+ "requestId=\"" + requestId + "\" source=\"" + corpus.toRealPath() + "\" rules=\""
+				+ job.get("rules").asString() + "\" jobExecutionId=\"" + id + "\"");
+	}
+
+	private static ListAppender<ILoggingEvent> audit() {
+		ListAppender<ILoggingEvent> appender = new ListAppender<>();
+		appender.start();
+		((Logger) LoggerFactory.getLogger("io.trawl.audit")).addAppender(appender);
+		return appender;
+	}
+
+	private static List<String> auditLines(ListAppender<ILoggingEvent> appender, String containing) {
+		return appender.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(containing))
+			.toList();
 	}
 
 	@Test
@@ -227,7 +250,10 @@ class JobsApiTests {
 			id = JSON.readTree(launched.body()).get("jobExecutionId").asLong();
 			await().atMost(Duration.ofSeconds(60)).until(() -> GatedAnalyzer.held.get() > 0);
 
+			ListAppender<ILoggingEvent> audit = audit();
 			HttpResponse<String> stopped = post("/api/jobs/" + id + "/stop", "");
+			assertThat(auditLines(audit, "action=\"stop\"")).containsExactly("action=\"stop\" principal=\"anonymous\" "
+					+ "jobExecutionId=\"" + id + "\"");
 
 			assertThat(stopped.statusCode()).isEqualTo(202);
 			assertProblem(post("/api/jobs/" + id + "/stop", ""), 409);

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
@@ -83,13 +84,25 @@ public final class JdbcQueryTables implements QueryTables {
 			ps.setString(6, s.document());
 		});
 		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
-		jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
-			ps.setString(1, s.sha256());
-			ps.setLong(2, s.jobInstanceId());
-			ps.setString(3, s.verdict());
-			ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
-			ps.setString(5, s.document());
-		});
+		for (int attempt = 1;; attempt++) {
+			try {
+				jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
+					ps.setString(1, s.sha256());
+					ps.setLong(2, s.jobInstanceId());
+					ps.setString(3, s.verdict());
+					ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
+					ps.setString(5, s.document());
+				});
+				return;
+			}
+			catch (DuplicateKeyException raced) {
+				// H2's MERGE is not atomic: two jobs projecting the same new sample may both insert it; again, the
+				// row exists and the newer result wins as usual (PostgreSQL's ON CONFLICT never gets here)
+				if (attempt == 3) {
+					throw raced;
+				}
+			}
+		}
 	}
 
 	@Override
