@@ -8,6 +8,7 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.http.HttpStatus;
@@ -18,6 +19,7 @@ import org.springframework.stereotype.Component;
  * request line), with an HTML page. This swaps that page for the same RFC 9457 problem the API gives.
  */
 @Component
+@ConditionalOnClass(name = "org.apache.catalina.valves.ErrorReportValve")
 class ContainerProblems implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
 	@Override

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +80,14 @@ class StopCommandTests {
 		String summary = restart.out().lines().reduce((a, b) -> b).orElseThrow();
 		assertThat(summary).contains("\"status\":\"COMPLETED\"").contains("\"samples\":31")
 			.contains("\"resultEvents\":31");
+		// and the results stream out one line per sample, as JSON lines or as a table
+		long restarted = Long.parseLong(summary.replaceAll(".*\"jobExecutionId\":(\\d+).*", "$1"));
+		Result jsonl = cli("results", "--job", Long.toString(restarted));
+		assertThat(jsonl.out().lines().filter(l -> l.startsWith("{") && l.contains("\"sha256\":\""))).hasSize(31);
+		Result table = cli("results", "--job", Long.toString(restarted), "--format", "table");
+		List<String> rows = table.out().lines().toList();
+		assertThat(rows.get(0)).startsWith("SHA256").contains("VERDICT").contains("SOURCE");
+		assertThat(rows.subList(1, rows.size())).hasSize(31).allMatch(row -> row.matches("[0-9a-f]{16} .*"));
 	}
 
 	private static Result cli(String... command) {
