@@ -30,7 +30,8 @@ final class AllowedSources {
 				continue;
 			}
 			if (trimmed.startsWith("s3://")) {
-				s3.add(trimmed.endsWith("/") || trimmed.indexOf('/', 5) < 0 ? trimmed : trimmed + "/");
+				// compared on a "/" boundary: s3://bucket must not allow s3://bucket-evil, nor prefix allow prefix-evil
+				s3.add(trimmed.endsWith("/") ? trimmed : trimmed + "/");
 			}
 			else {
 				// a root that does not exist (yet) allows nothing, until it does

@@ -120,7 +120,8 @@ public class RescanLauncher {
 			String launchedBy, boolean full) {
 
 		public Request {
-			origin = origin == null ? Origin.CLI : origin;
+			// no origin given: held to the allow-list, to be safe
+			origin = origin == null ? Origin.REST : origin;
 			launchedBy = launchedBy == null || launchedBy.isBlank() ? origin.defaultPrincipal : launchedBy;
 		}
 
@@ -273,6 +274,14 @@ public class RescanLauncher {
 		catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException duplicate) {
 			log.info("Request {} was already launched; not starting it again", AuditLog.escape(request.requestId()));
 			return repository.getLastJobExecution(rescanJob.getName(), parameters);
+		}
+		catch (org.springframework.dao.DataIntegrityViolationException raced) {
+			// the same request arrived twice at once and the other one created the job instance first
+			JobExecution existing = repository.getLastJobExecution(rescanJob.getName(), parameters);
+			if (existing == null) {
+				throw raced;
+			}
+			return existing;
 		}
 		finally {
 			if (!handedOver.get()) {
