@@ -114,7 +114,8 @@ public record LaunchMessage(int version, String type, String requestId, String s
 
 	/** The launcher's request for this message. */
 	public RescanLauncher.Request request() {
-		return new RescanLauncher.Request(source, rules, requestId, scheduledFor, RescanLauncher.Origin.SQS, null, false);
+		return new RescanLauncher.Request(source, rules, requestId, scheduledFor, RescanLauncher.Origin.SQS, null,
+				false);
 	}
 
 	/** This message as its JSON body. */

@@ -70,7 +70,8 @@ final class NightlyRescan implements SmartLifecycle {
 					return;
 				}
 				// other jobs hold every launch slot; tonight's rescan waits for one rather than being skipped
-				log.info("Nightly rescan for {}: {} Waiting {} s", night, busy.getMessage(), busy.retryAfter().toSeconds());
+				log.info("Nightly rescan for {}: {} Waiting {} s", night, busy.getMessage(),
+						busy.retryAfter().toSeconds());
 				attempt--;
 				sleep(busy.retryAfter());
 			}

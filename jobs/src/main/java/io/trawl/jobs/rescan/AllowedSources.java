@@ -35,7 +35,8 @@ final class AllowedSources {
 			}
 			else {
 				// a root that does not exist (yet) allows nothing, until it does
-				real(trimmed).ifPresentOrElse(roots::add, () -> roots.add(Path.of(trimmed).toAbsolutePath().normalize()));
+				real(trimmed).ifPresentOrElse(roots::add,
+						() -> roots.add(Path.of(trimmed).toAbsolutePath().normalize()));
 			}
 		}
 		this.defaultRules = defaultRules;

@@ -214,10 +214,12 @@ public class RescanLauncher {
 		}
 		JobParameters earlier = last.getJobParameters();
 		for (String name : new String[] { "source", "rules", "full" }) {
-			String before = earlier.getParameter(name) == null ? null : String.valueOf(earlier.getParameter(name).value());
+			String before = earlier.getParameter(name) == null ? null
+					: String.valueOf(earlier.getParameter(name).value());
 			String now = String.valueOf(parameters.getParameter(name).value());
 			if (before != null && !before.equals(now)) {
-				throw LaunchRefusedException.conflict("The request id " + ClientErrors.echo(parameters.getString("requestId"))
+				throw LaunchRefusedException.conflict("The request id "
+						+ ClientErrors.echo(parameters.getString("requestId"))
 						+ " was already used for job execution " + last.getId() + " with another " + name
 						+ "; send a new requestId to start a different job.");
 			}
@@ -406,6 +408,7 @@ public class RescanLauncher {
 					execution.getStatus());
 			execution = operator.recover(execution);
 		}
+		AuditLog.record("restart", "cli", Map.of("jobExecutionId", execution.getId()));
 		return operator.restart(execution);
 	}
 

@@ -119,7 +119,8 @@ public class JobStatusService {
 		var parameters = execution.getJobParameters();
 		return new JobStatus(execution.getId(), instanceId, execution.getJobInstance().getJobName(),
 				execution.getStatus().name(), execution.getExitStatus().getExitCode(),
-				FailureReason.of(execution.getExitStatus().getExitDescription()), execution.getStartTime(), execution.getEndTime(),
+				FailureReason.of(execution.getExitStatus().getExitDescription()), execution.getStartTime(),
+				execution.getEndTime(),
 				parameter(parameters, "source"), parameter(parameters, "rules"), parameter(parameters, "requestId"),
 				samples, files, resultEvents, summary.map(JobSummary::errors).orElse(0L),
 				summary.map(JobSummary::verdicts).orElse(verdictsSoFar),

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -93,7 +94,8 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 			log.error("{} failed", request.getDescription(false), ex);
 		}
 		ProblemDetail problem = body instanceof ProblemDetail given ? given
-				: ProblemDetail.forStatusAndDetail(statusCode, HttpStatus.valueOf(statusCode.value()).getReasonPhrase());
+				: ProblemDetail.forStatusAndDetail(statusCode,
+						HttpStatus.valueOf(statusCode.value()).getReasonPhrase());
 		problem.setDetail(statusCode.is5xxServerError() ? INTERNAL : safe(problem.getDetail()));
 		problem.setType(URI.create("about:blank"));
 		return super.handleExceptionInternal(ex, problem, headers, statusCode, request);
@@ -110,6 +112,7 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
 	private static ResponseEntity<Object> problem(HttpStatus status, String detail, HttpHeaders headers) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, ClientErrors.oneLine(detail, 1000));
-		return ResponseEntity.status(status).headers(headers).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+		return ResponseEntity.status(status).headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
 	}
 }

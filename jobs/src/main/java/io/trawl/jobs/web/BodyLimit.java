@@ -43,7 +43,8 @@ class BodyLimit extends OncePerRequestFilter {
 			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			response.setHeader("Connection", "close"); // the body is not read, so the connection cannot be reused
 			response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
-					+ "\"detail\":\"" + message() + "\",\"instance\":\"" + jsonEscaped(request.getRequestURI()) + "\"}");
+					+ "\"detail\":\"" + message() + "\",\"instance\":\"" + jsonEscaped(request.getRequestURI())
+					+ "\"}");
 			return;
 		}
 		chain.doFilter(new Capped(request), response);

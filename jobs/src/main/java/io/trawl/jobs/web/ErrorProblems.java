@@ -28,7 +28,8 @@ class ErrorProblems implements ErrorController {
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
 		HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
 				? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
-		if (status.is5xxServerError() && request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable e) {
+		if (status.is5xxServerError()
+				&& request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable e) {
 			log.error("{} failed", request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI), e);
 		}
 		String detail = switch (status) {

@@ -37,7 +37,9 @@ final class ResultsCsv {
 	}
 
 	private static String joined(JsonNode array) {
-		return array.valueStream().map(v -> v.isString() ? v.asString() : v.toString()).collect(Collectors.joining(";"));
+		return array.valueStream()
+			.map(v -> v.isString() ? v.asString() : v.toString())
+			.collect(Collectors.joining(";"));
 	}
 
 	static void row(Writer out, List<String> cells) throws IOException {

@@ -16,7 +16,8 @@ class FailureReasonTests {
 	@Test
 	void aStoredStackTraceBecomesTheInnermostMessageFirstLine() {
 		Exception failure = new IllegalStateException("Partition 3 failed",
-				new UncheckedIOException("reading samples", new java.io.IOException("Disk quota exceeded\nsecond line")));
+				new UncheckedIOException("reading samples",
+						new java.io.IOException("Disk quota exceeded\nsecond line")));
 
 		String reason = FailureReason.of(trace(failure));
 

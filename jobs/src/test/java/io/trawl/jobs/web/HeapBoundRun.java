@@ -83,7 +83,8 @@ public final class HeapBoundRun {
 			long jsonl = 0;
 			HttpResponse<InputStream> lines = http.send(HttpRequest.newBuilder(URI.create(base + "/results.jsonl"))
 				.build(), HttpResponse.BodyHandlers.ofInputStream());
-			try (BufferedReader reader = new BufferedReader(new InputStreamReader(lines.body(), StandardCharsets.UTF_8))) {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(lines.body(), StandardCharsets.UTF_8))) {
 				for (String line = reader.readLine(); line != null; line = reader.readLine()) {
 					if (!line.startsWith("{\"sha256\":\"") || line.length() < docBytes) {
 						throw new IllegalStateException("line " + jsonl + " is not a whole document");
@@ -98,7 +99,8 @@ public final class HeapBoundRun {
 			long peak = 0;
 			for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
 				// the old generation's peak: what stayed alive (the young pools' peaks are garbage waiting)
-				if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Old") && pool.getPeakUsage() != null) {
+				if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Old")
+						&& pool.getPeakUsage() != null) {
 					peak = Math.max(peak, pool.getPeakUsage().getUsed());
 				}
 			}

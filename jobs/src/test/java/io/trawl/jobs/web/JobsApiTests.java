@@ -186,7 +186,8 @@ class JobsApiTests {
 		assertThat(job.get("launchedBy").asString()).isEqualTo("anonymous");
 		assertThat(job.get("requestId").asString()).isEqualTo(requestId);
 		// one audit line for the launch; the repeat started nothing and the refusals launched nothing
-		assertThat(auditLines(audit, requestId)).containsExactly("action=\"launch\" principal=\"anonymous\" via=\"rest\" "
+		assertThat(auditLines(audit, requestId)).containsExactly("action=\"launch\" principal=\"anonymous\" "
+				+ "via=\"rest\" "
 				+ "requestId=\"" + requestId + "\" source=\"" + corpus.toRealPath() + "\" rules=\""
 				+ job.get("rules").asString() + "\" jobExecutionId=\"" + id + "\"");
 	}
@@ -310,7 +311,8 @@ class JobsApiTests {
 		assertThat(malicious.valueStream().map(r -> r.get("verdict").asString())).isNotEmpty()
 			.containsOnly("malicious");
 		String eicar = HashAnalyzer.sha256Hex(TestCorpus.eicar());
-		JsonNode byPrefix = JSON.readTree(get("/api/jobs/" + id + "/results?sha256=" + eicar.substring(0, 6).toUpperCase())
+		JsonNode byPrefix = JSON.readTree(get("/api/jobs/" + id + "/results?sha256="
+				+ eicar.substring(0, 6).toUpperCase())
 			.body());
 		assertThat(byPrefix.valueStream().map(r -> r.get("sha256").asString())).containsExactly(eicar);
 		String rule = JSON.readTree(get("/api/jobs/" + id).body()).get("ruleHits").propertyNames().iterator().next();
@@ -332,7 +334,8 @@ class JobsApiTests {
 				"yara", "sources", "location", "analysed_at");
 		assertThat(table).hasSize(7).allSatisfy(row -> assertThat(row).hasSize(10));
 		assertThat(table.subList(1, 7)).extracting(row -> row.get(1)).isEqualTo(keys);
-		assertThat(table).flatExtracting(row -> row).noneMatch(cell -> !cell.isEmpty() && "=+-@".indexOf(cell.charAt(0)) >= 0);
+		assertThat(table).flatExtracting(row -> row)
+			.noneMatch(cell -> !cell.isEmpty() && "=+-@".indexOf(cell.charAt(0)) >= 0);
 		assertThat(table).flatExtracting(row -> row).anyMatch(cell -> cell.startsWith("'=HYPERLINK(evil).txt"));
 	}
 
@@ -359,7 +362,8 @@ class JobsApiTests {
 		assertThat(problem.get("status").asInt()).isEqualTo(status);
 		assertThat(problem.get("title").asString()).isNotBlank();
 		assertThat(problem.path("detail").asString("")).isNotBlank();
-		assertThat(response.body()).doesNotContain("Exception", "java.", "\tat ", "io.trawl", "trace", "springframework");
+		assertThat(response.body()).doesNotContain("Exception", "java.", "\tat ", "io.trawl", "trace",
+				"springframework");
 		return problem;
 	}
 
@@ -394,7 +398,8 @@ class JobsApiTests {
 
 	private HttpResponse<String> send(String method, String path, String body, String contentType) throws Exception {
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-			.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+			.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+					: HttpRequest.BodyPublishers.ofString(body));
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 }

@@ -244,7 +244,9 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 			condition += " AND begins_with(sk, :s)";
 			values.put(":s", AttributeValue.fromS(prefix));
 		}
-		QueryRequest.Builder query = QueryRequest.builder().tableName(names.ruleHits()).keyConditionExpression(condition)
+		QueryRequest.Builder query = QueryRequest.builder()
+			.tableName(names.ruleHits())
+			.keyConditionExpression(condition)
 			.expressionAttributeValues(values).projectionExpression("sk").consistentRead(true);
 		Map<String, AttributeValue> start = null;
 		do {
