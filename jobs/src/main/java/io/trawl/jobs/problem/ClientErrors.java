@@ -7,7 +7,6 @@ import org.springframework.batch.core.job.parameters.InvalidJobParametersExcepti
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
-import io.trawl.jobs.status.JobStatusService;
 import io.trawl.worker.source.SampleSourceException;
 import io.trawl.worker.yara.RuleCompilationException;
 
@@ -66,7 +65,7 @@ public final class ClientErrors {
 		if (t instanceof LaunchRefusedException refused) {
 			return refused.kind();
 		}
-		if (t instanceof JobStatusService.UnknownJobException) {
+		if (t instanceof NotFoundException) {
 			return Kind.NOT_FOUND;
 		}
 		if (t instanceof IllegalArgumentException || t instanceof SampleSourceException

@@ -17,6 +17,7 @@ import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
 import io.trawl.jobs.problem.FailureReason;
+import io.trawl.jobs.problem.NotFoundException;
 import io.trawl.jobs.rescan.Found;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
@@ -145,7 +146,7 @@ public class JobStatusService {
 	}
 
 	/** No job execution has this id. */
-	public static class UnknownJobException extends RuntimeException {
+	public static class UnknownJobException extends NotFoundException {
 		public UnknownJobException(long id) {
 			super("There is no job execution " + id + ". List the jobs with: trawl status");
 		}

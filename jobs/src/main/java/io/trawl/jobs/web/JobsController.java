@@ -8,7 +8,6 @@ import java.security.Principal;
 import java.util.List;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +17,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.util.UriComponentsBuilder;
 
@@ -31,6 +29,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.problem.ClientErrors;
+import io.trawl.jobs.problem.NotFoundException;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
@@ -164,8 +163,8 @@ class JobsController {
 	@GetMapping("/samples/{sha256}")
 	JsonNode sample(@PathVariable String sha256) {
 		return service.sample(sha256).map(view -> JSON.readTree(view.document()))
-			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No sample with sha256 "
-					+ ClientErrors.echo(sha256) + " has been analysed."));
+			.orElseThrow(() -> new NotFoundException("No sample with sha256 " + ClientErrors.echo(sha256)
+					+ " has been analysed."));
 	}
 
 	private static void write(Writer writer, String text) {
