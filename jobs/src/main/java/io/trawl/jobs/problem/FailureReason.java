@@ -47,6 +47,18 @@ public final class FailureReason {
 		return INTERNAL;
 	}
 
+	/** One line for a failure: the innermost cause's message with text, first line, without type names. */
+	public static String ofFailure(Throwable failure) {
+		String reason = null;
+		for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			String message = t.getMessage() == null ? "" : withoutTypeNames(t.getMessage().lines().findFirst().orElse(""));
+			if (!message.isEmpty()) {
+				reason = message;
+			}
+		}
+		return reason == null ? INTERNAL : ClientErrors.oneLine(reason, MAX);
+	}
+
 	private static String withoutTypeNames(String headline) {
 		String text = headline.trim();
 		for (int i = 0; i < 10; i++) {

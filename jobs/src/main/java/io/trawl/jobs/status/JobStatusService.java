@@ -31,6 +31,7 @@ import io.trawl.readmodel.query.SampleView;
 public class JobStatusService {
 
 	private static final String PARTITION_TOTAL = "range.count";
+	private static final String FAILURE_REASON = "trawl.failure.reason"; // FailureReasonListener
 
 	private final JobRepository jobs;
 	private final QueryTables tables;
@@ -120,7 +121,7 @@ public class JobStatusService {
 		var parameters = execution.getJobParameters();
 		return new JobStatus(execution.getId(), instanceId, execution.getJobInstance().getJobName(),
 				execution.getStatus().name(), execution.getExitStatus().getExitCode(),
-				FailureReason.of(execution.getExitStatus().getExitDescription()), execution.getStartTime(),
+				exitDescription(execution), execution.getStartTime(),
 				execution.getEndTime(),
 				parameter(parameters, "source"), parameter(parameters, "rules"), parameter(parameters, "requestId"),
 				samples, files, resultEvents, summary.map(JobSummary::errors).orElse(0L),
@@ -133,6 +134,15 @@ public class JobStatusService {
 							s.getEndTime()))
 					.toList(),
 				parameter(parameters, "launchedBy"));
+	}
+
+	/** One line: the reason recorded when the job failed, else one made from the stored description. */
+	private static String exitDescription(JobExecution execution) {
+		ExecutionContext context = execution.getExecutionContext();
+		if (context != null && context.containsKey(FAILURE_REASON)) {
+			return context.getString(FAILURE_REASON);
+		}
+		return FailureReason.of(execution.getExitStatus().getExitDescription());
 	}
 
 	private static ExecutionContext context(StepExecution step) {

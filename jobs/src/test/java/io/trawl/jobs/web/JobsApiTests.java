@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,15 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -54,6 +64,15 @@ class JobsApiTests {
 
 	@Autowired
 	RescanLauncher launcher;
+
+	@Autowired
+	JobRepository repository;
+
+	@Autowired
+	JobOperator operator;
+
+	@Autowired
+	Job rescanJob;
 
 	@TempDir
 	Path corpus;
@@ -91,6 +110,40 @@ class JobsApiTests {
 		assertThat(missing.body()).contains("/no/such/folder");
 		assertProblem(get("/api/jobs/987654"), 404);
 		assertProblem(get("/api/samples/" + "0".repeat(64)), 404);
+	}
+
+	@Test
+	void aFailedJobShowsAOneLineReasonWithoutTheStackTrace() throws Exception {
+		// given a job whose rules were deleted after the launch checked them: its analysis fails
+		Files.writeString(corpus.resolve("a.txt"), "a");
+		Path rules = Files.createDirectories(corpus.resolve("rules"));
+		Files.writeString(rules.resolve("only.yar"), "rule only { condition: true }\n");
+		JobParameters parameters = launcher.validate(new RescanLauncher.Request(corpus.toString(), rules.toString(),
+				"failing-" + System.nanoTime(), null));
+		Files.delete(rules.resolve("only.yar"));
+		Files.delete(rules);
+
+		JobExecution failed = operator.start(rescanJob, parameters);
+
+		// then Spring Batch keeps the trace, and the API shows one line naming the problem
+		assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+		JsonNode job = job(failed.getId());
+		String reason = job.get("exitDescription").asString();
+		assertThat(reason).isNotBlank().doesNotContain("\n", "\tat ", "java.", "Exception", "io.trawl");
+		assertThat(reason).isEqualTo("The YARA rules path " + rules + " does not exist.");
+		JsonNode stored = JSON.readTree(get("/api/jobs").body());
+		assertThat(stored.toString()).doesNotContain("\tat ");
+		// and a description stored by an older version, the raw trace, is cut down the same way
+		JobParameters older = new JobParametersBuilder().addString("requestId", "old-" + System.nanoTime())
+			.toJobParameters();
+		JobExecution old = repository.createJobExecution(repository.createJobInstance("rescanJob", older), older,
+				new ExecutionContext());
+		old.setStartTime(LocalDateTime.now());
+		old.setStatus(BatchStatus.FAILED);
+		old.setEndTime(LocalDateTime.now());
+		old.setExitStatus(ExitStatus.FAILED.addExitDescription(new IllegalStateException("Partition 2 failed")));
+		repository.update(old);
+		assertThat(job(old.getId()).get("exitDescription").asString()).isEqualTo("Partition 2 failed");
 	}
 
 	@Test
