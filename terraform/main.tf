@@ -22,6 +22,7 @@ locals {
     TRAWL_SAMPLES_PREFIX        = var.samples_prefix
     TRAWL_LAUNCH_QUEUE_URL      = module.queues.queue_urls["launch"]
     TRAWL_LAUNCH_DLQ_URL        = module.queues.dlq_urls["launch"]
+    TRAWL_SOURCES_ALLOWED       = "s3://${module.samples.bucket}/"
     TRAWL_PARTITIONING          = "remote"
     TRAWL_PARTITIONS_QUEUE_URL  = module.queues.queue_urls["partitions"]
     TRAWL_PARTITION_DLQ_URL     = module.queues.dlq_urls["partitions"]

@@ -154,6 +154,7 @@ public final class AwsLocal implements AutoCloseable {
 		env.put("TRAWL_BUCKET", BUCKET);
 		env.put("TRAWL_LAUNCH_QUEUE_URL", launchQueueUrl);
 		env.put("TRAWL_LAUNCH_DLQ_URL", launchDlqUrl);
+		env.put("TRAWL_SOURCES_ALLOWED", "s3://" + BUCKET + "/"); // what launch messages and the API may name
 		env.put("TRAWL_METRICS_NAMESPACE", ""); // no CloudWatch here: metrics off, rather than sent to AWS itself
 		return env;
 	}

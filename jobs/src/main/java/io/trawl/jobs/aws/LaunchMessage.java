@@ -25,8 +25,9 @@ import io.trawl.jobs.rescan.RescanLauncher;
  * @param type {@code scan} (new samples) or {@code rescan} (samples again, with new rules); both run
  *     {@code rescanJob}
  * @param requestId the sender's id for this request, up to 256 printable characters: an identifying job parameter,
- *     so the same message delivered twice starts one job
- * @param source the samples, {@code s3://bucket/prefix}
+ *     so the same message delivered twice starts one job; the same id with another source or rules is refused, and
+ *     {@code nightly-*} ids belong to the schedule
+ * @param source the samples, {@code s3://bucket/prefix}, under {@code trawl.sources.allowed} (as are the rules)
  * @param rules optional YARA rules, one object {@code s3://bucket/rules.yar} or every {@code .yar}/{@code .yara}
  *     under a prefix; absent means the rules configured as {@code trawl.rules}
  * @param scheduledFor optional ISO date ({@code 2026-11-25}) naming a scheduled run, also identifying
@@ -114,7 +115,8 @@ public record LaunchMessage(int version, String type, String requestId, String s
 
 	/** The launcher's request for this message. */
 	public RescanLauncher.Request request() {
-		return new RescanLauncher.Request(source, rules, requestId, scheduledFor);
+		return new RescanLauncher.Request(source, rules, requestId, scheduledFor, RescanLauncher.Origin.SQS, null,
+				false);
 	}
 
 	/** This message as its JSON body. */

@@ -5,19 +5,16 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.context.SmartLifecycle;
 
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.aws.LaunchMessage.InvalidLaunchMessageException;
+import io.trawl.jobs.problem.ClientErrors;
+import io.trawl.jobs.problem.LaunchRefusedException;
 import io.trawl.jobs.rescan.RescanLauncher;
-import io.trawl.worker.source.SampleSourceException;
-import io.trawl.worker.yara.RuleCompilationException;
 
 /**
  * Launches jobs from the SQS launch queue ({@link LaunchMessage}). A plain long-polling loop on one thread, so the
@@ -27,6 +24,8 @@ import io.trawl.worker.yara.RuleCompilationException;
  * is persisted; a duplicate (same requestId) returns the job it already started and is deleted too;</li>
  * <li>an invalid message (not JSON, unknown type, missing field, missing bucket, rules that do not compile) is
  * logged, sent to the DLQ with the reason in the {@value #ERROR_ATTRIBUTE} attribute, then deleted;</li>
+ * <li>while every launch slot ({@code trawl.launch.max-running}) is busy, nothing is received: messages wait on the
+ * queue without using up receives; one that loses a slot to another launch comes back after the Retry-After;</li>
  * <li>anything else (the database or AWS unavailable) leaves the message on the queue: it comes back after the
  * visibility timeout, and the queue's redrive policy moves it to the DLQ after maxReceiveCount receives.</li>
  * </ul>
@@ -96,9 +95,16 @@ final class LaunchQueueListener implements SmartLifecycle {
 		Duration pause = Duration.ofMillis(500);
 		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
 		while (running) {
+			int free = launcher.freeSlots();
+			if (free == 0) {
+				// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
+				// receive count (maxReceiveCount would move them to the DLQ)
+				sleep(Duration.ofMillis(500));
+				continue;
+			}
 			try {
 				var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-					.maxNumberOfMessages(10)
+					.maxNumberOfMessages(Math.min(10, free))
 					.waitTimeSeconds(waitSeconds)
 					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
 					.messageAttributeNames("All")).messages();
@@ -143,6 +149,20 @@ final class LaunchQueueListener implements SmartLifecycle {
 			if (isInvalidRequest(e)) {
 				return reject(message, "Request " + launch.requestId() + " cannot be launched: " + userMessage(e));
 			}
+			if (e instanceof LaunchRefusedException busy && busy.retryAfter() != null) {
+				// another launch took the last slot meanwhile: the message comes back once one may be free
+				log.info("Launch message {} (request {}) waits: {}", message.messageId(), launch.requestId(),
+						busy.getMessage());
+				try {
+					sqs.changeMessageVisibility(b -> b.queueUrl(settings.queueUrl())
+						.receiptHandle(message.receiptHandle())
+						.visibilityTimeout((int) Math.max(1, busy.retryAfter().toSeconds())));
+				}
+				catch (RuntimeException notChanged) {
+					log.debug("Could not shorten the visibility of {}: {}", message.messageId(), notChanged.toString());
+				}
+				return Outcome.RETRY;
+			}
 			log.warn("Launch message {} (request {}) could not be launched now, receive {}; it stays on the queue and "
 					+ "is retried after the visibility timeout: {}", message.messageId(), launch.requestId(),
 					message.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "?"),
@@ -170,43 +190,16 @@ final class LaunchQueueListener implements SmartLifecycle {
 	}
 
 	/**
-	 * A request that will fail the same way every time: a bad source, bucket or rules. An AWS error that a retry may
-	 * cure (throttling, 5xx, I/O) is not, even when wrapped in one of those exceptions.
+	 * A request that will fail the same way every time: a bad source, bucket or rules, a place outside
+	 * trawl.sources.allowed, a reserved or reused request id. An AWS error that a retry may cure (throttling, 5xx,
+	 * I/O) is not, nor is a service at its launch limit: those messages come back after the visibility timeout.
 	 */
 	static boolean isInvalidRequest(Throwable e) {
-		if (retryable(e)) {
-			return false;
-		}
-		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof RuleCompilationException || t instanceof InvalidJobParametersException
-					|| t instanceof SampleSourceException || t instanceof IllegalArgumentException) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private static boolean retryable(Throwable e) {
-		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof AwsServiceException service) {
-				int status = service.statusCode();
-				return status >= 500 || status == 429 || service.isThrottlingException();
-			}
-			if (t instanceof SdkException sdk) {
-				return sdk.retryable() || !(sdk instanceof AwsServiceException);
-			}
-		}
-		return false;
+		return ClientErrors.classify(e).filter(kind -> kind != ClientErrors.Kind.BUSY).isPresent();
 	}
 
 	private static String userMessage(Throwable e) {
-		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof IllegalArgumentException || t instanceof SampleSourceException
-					|| t instanceof RuleCompilationException || t instanceof InvalidJobParametersException) {
-				return t.getMessage();
-			}
-		}
-		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+		return ClientErrors.message(e).orElse("an internal error (see the service log)");
 	}
 
 	private static void sleep(Duration pause) {

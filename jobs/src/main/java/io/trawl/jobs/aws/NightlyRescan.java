@@ -11,6 +11,8 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.scheduling.support.CronTrigger;
 
+import io.trawl.jobs.problem.ClientErrors;
+import io.trawl.jobs.problem.LaunchRefusedException;
 import io.trawl.jobs.rescan.RescanLauncher;
 
 /**
@@ -21,6 +23,7 @@ import io.trawl.jobs.rescan.RescanLauncher;
 final class NightlyRescan implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(NightlyRescan.class);
+	private static final int MAX_WAITS = 240;
 
 	private final RescanLauncher launcher;
 	private final ScheduleProperties settings;
@@ -45,18 +48,32 @@ final class NightlyRescan implements SmartLifecycle {
 	RescanLauncher.Request request(LocalDate night) {
 		String rules = settings.nightlyRules() == null || settings.nightlyRules().isBlank() ? null
 				: settings.nightlyRules();
-		return new RescanLauncher.Request(settings.nightlySource(), rules, "nightly-" + night, night.toString());
+		return new RescanLauncher.Request(settings.nightlySource(), rules, "nightly-" + night, night.toString(),
+				RescanLauncher.Origin.SCHEDULE, null, false);
 	}
 
 	/** Launches tonight's rescan, or finds the one another manager launched. Never throws. */
 	void fire() {
 		LocalDate night = LocalDate.now(clock);
+		int waitedForSlot = 0;
 		for (int attempt = 1; attempt <= 3; attempt++) {
 			try {
 				JobExecution execution = launcher.submit(request(night));
 				log.info("Nightly rescan of {} for {} is job execution {}", settings.nightlySource(), night,
 						execution == null ? "?" : execution.getId());
 				return;
+			}
+			catch (LaunchRefusedException busy) {
+				if (busy.kind() != ClientErrors.Kind.BUSY || waitedForSlot++ >= MAX_WAITS) {
+					log.error("The nightly rescan of {} for {} could not be launched: {}", settings.nightlySource(),
+							night, busy.getMessage());
+					return;
+				}
+				// other jobs hold every launch slot; tonight's rescan waits for one rather than being skipped
+				log.info("Nightly rescan for {}: {} Waiting {} s", night, busy.getMessage(),
+						busy.retryAfter().toSeconds());
+				attempt--;
+				sleep(busy.retryAfter());
 			}
 			catch (DataIntegrityViolationException raced) {
 				// another manager created the job instance at the same moment; the next attempt finds it
@@ -101,6 +118,15 @@ final class NightlyRescan implements SmartLifecycle {
 	@Override
 	public synchronized boolean isRunning() {
 		return scheduler != null;
+	}
+
+	private static void sleep(java.time.Duration pause) {
+		try {
+			Thread.sleep(pause.toMillis());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void pause(int attempt) {

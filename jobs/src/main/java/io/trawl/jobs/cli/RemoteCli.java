@@ -13,14 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.cli.ServiceClient.ServiceException;
@@ -94,9 +88,8 @@ final class RemoteCli {
 	}
 
 	/**
-	 * Streams the job's results, one line per sample as it arrives, never the whole job in memory: from
-	 * {@code /results.jsonl} (each line as the service stored it, as the local command prints it), or from the
-	 * {@code /results} list on a service that has no such route.
+	 * Streams the job's results from {@code /results.jsonl}, one line per sample as it arrives (as the local command
+	 * prints it), never the whole job in memory.
 	 */
 	private int results(Arguments arguments) {
 		long job = Long.parseLong(arguments.required("--job"));
@@ -106,78 +99,22 @@ final class RemoteCli {
 		}
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
-		List<JsonNode> rows = new ArrayList<>();
-		InputStream lines = null;
-		try {
-			lines = service.getStream("/api/jobs/" + job + "/results.jsonl");
-		}
-		catch (ServiceException e) {
-			if (e.status() != 404) {
-				throw e;
-			}
-		}
-		if (lines != null) {
-			try (BufferedReader reader = new BufferedReader(new InputStreamReader(lines, StandardCharsets.UTF_8))) {
-				for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-					if (line.isBlank()) {
-						continue;
-					}
-					if (format.equals("jsonl")) {
-						writer.println(line);
-					}
-					else {
-						rows.add(json.readTree(line));
-					}
-				}
-			}
-			catch (IOException e) {
-				throw new ServiceException("The answer from " + service.base() + " was cut off: " + e.getMessage()
-						+ ".");
-			}
-		}
-		else {
-			each(job(job, () -> service.getStream("/api/jobs/" + job + "/results")), row -> {
-				if (format.equals("jsonl")) {
-					writer.println(json.writeValueAsString(row));
-				}
-				else {
-					rows.add(row);
-				}
-			});
-		}
 		if (format.equals("table")) {
-			writer.println(StatusText.results(rows));
+			writer.println(StatusText.resultsHeader());
 		}
-		writer.flush();
-		return 0;
-	}
-
-	/** Each object of a JSON array (or of the first array in an object), read one at a time. */
-	private void each(InputStream body, Consumer<JsonNode> row) {
-		ObjectReader reader = json.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-		try (body; JsonParser parser = json.createParser(body)) {
-			JsonToken token = parser.nextToken();
-			if (token == JsonToken.START_OBJECT) {
-				while ((token = parser.nextToken()) != null && token != JsonToken.START_ARRAY) {
-					if (token == JsonToken.START_OBJECT) {
-						parser.skipChildren();
-					}
+		InputStream lines = job(job, () -> service.getStream("/api/jobs/" + job + "/results.jsonl"));
+		try (BufferedReader reader = new BufferedReader(new InputStreamReader(lines, StandardCharsets.UTF_8))) {
+			for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+				if (!line.isBlank()) {
+					writer.println(format.equals("jsonl") ? line : StatusText.resultRow(json.readTree(line)));
 				}
-			}
-			if (token != JsonToken.START_ARRAY) {
-				throw new ServiceException("The service's answer holds no list of results.");
-			}
-			while (parser.nextToken() == JsonToken.START_OBJECT) {
-				row.accept(reader.readValue(parser));
 			}
 		}
 		catch (IOException e) {
 			throw new ServiceException("The answer from " + service.base() + " was cut off: " + e.getMessage() + ".");
 		}
-		catch (JacksonException e) {
-			throw new ServiceException("The answer from " + service.base() + " is not the JSON expected: "
-					+ e.getOriginalMessage() + ".");
-		}
+		writer.flush();
+		return 0;
 	}
 
 	private int stop(Arguments arguments) {

@@ -57,17 +57,17 @@ final class StatusText {
 		return text.toString().stripTrailing();
 	}
 
-	static String results(List<JsonNode> rows) {
-		StringBuilder text = new StringBuilder(String.format("%-16s %10s %-28s %7s %-10s %-30s %s%n", "SHA256",
-				"SIZE", "MIME", "ENTROPY", "VERDICT", "YARA", "SOURCE"));
-		for (JsonNode row : rows) {
-			String sha = row.path("sha256").isNull() ? "(unreadable)" : row.path("sha256").asString("");
-			String yara = row.path("yara").valueStream().map(JsonNode::asString).collect(Collectors.joining(","));
-			String source = row.path("sources").valueStream().map(JsonNode::asString).findFirst().orElse("");
-			text.append(String.format("%-16.16s %10d %-28.28s %7.3f %-10s %-30.30s %s%n", sha,
-					row.path("size").asLong(0), row.path("mimeType").asString(""), row.path("entropy").asDouble(0),
-					row.path("verdict").asString(""), yara, source));
-		}
-		return text.toString().stripTrailing();
+	static String resultsHeader() {
+		return String.format("%-16s %10s %-28s %7s %-10s %-30s %s", "SHA256", "SIZE", "MIME", "ENTROPY", "VERDICT",
+				"YARA", "SOURCE");
+	}
+
+	static String resultRow(JsonNode row) {
+		String sha = row.path("sha256").isNull() ? "(unreadable)" : row.path("sha256").asString("");
+		String yara = row.path("yara").valueStream().map(JsonNode::asString).collect(Collectors.joining(","));
+		String source = row.path("sources").valueStream().map(JsonNode::asString).findFirst().orElse("");
+		return String.format("%-16.16s %10d %-28.28s %7.3f %-10s %-30.30s %s", sha, row.path("size").asLong(0),
+				row.path("mimeType").asString(""), row.path("entropy").asDouble(0), row.path("verdict").asString(""),
+				yara, source);
 	}
 }

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
@@ -45,6 +43,7 @@ public final class TrawlCli {
 			  status [JOB_EXECUTION_ID] [--json]                      list jobs, or show one
 			  results --job JOB_EXECUTION_ID [--format jsonl|table]   one line per sample of a job
 			  restart JOB_EXECUTION_ID                                restart a failed, stopped or killed job
+			  stop JOB_EXECUTION_ID                                   stop a running job; restart resumes it
 			  serve                                                   run the service and its REST API
 			  demo                                                    rescan a generated harmless corpus
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
@@ -55,7 +54,7 @@ public final class TrawlCli {
 			""";
 
 	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
-			"restart", "serve", "aws-local", "api-key");
+			"restart", "stop", "serve", "aws-local", "api-key");
 	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
 	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
 
@@ -148,6 +147,7 @@ public final class TrawlCli {
 			case "status" -> status(context, arguments);
 			case "results" -> results(context, arguments);
 			case "restart" -> restart(context, arguments);
+			case "stop" -> stop(context, arguments);
 			case "api-key" -> new ApiKeyCommand(context.getBean(io.trawl.jobs.security.ApiKeys.class), out,
 					ApiKeyCommand.localPrincipal()).run(arguments);
 			default -> {
@@ -208,6 +208,14 @@ public final class TrawlCli {
 		return runJob(context, () -> context.getBean(RescanLauncher.class).restart(id));
 	}
 
+	private int stop(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
+		long id = arguments.positionalLong(0, "stop needs a JOB_EXECUTION_ID");
+		context.getBean(RescanLauncher.class).stop(id, "cli");
+		out.println("Job execution " + id + " is stopping; it ends STOPPED after its current chunks. Resume it with: "
+				+ "./trawl restart " + id);
+		return 0;
+	}
+
 	private int runJob(ConfigurableApplicationContext context, JobCall call) throws Exception {
 		long started = System.nanoTime();
 		JobExecution execution;
@@ -264,18 +272,12 @@ public final class TrawlCli {
 		}
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
-		List<JsonNode> rows = new ArrayList<>();
-		context.getBean(JobStatusService.class).results(job, view -> {
-			if (format.equals("jsonl")) {
-				writer.println(view.document());
-			}
-			else {
-				rows.add(json.readTree(view.document()));
-			}
-		});
 		if (format.equals("table")) {
-			writer.println(StatusText.results(rows));
+			writer.println(StatusText.resultsHeader());
 		}
+		// one row at a time, as the query tables stream them: a job of millions never sits in memory
+		context.getBean(JobStatusService.class).results(job, view -> writer.println(format.equals("jsonl")
+				? view.document() : StatusText.resultRow(json.readTree(view.document()))));
 		writer.flush();
 		return 0;
 	}
@@ -284,6 +286,10 @@ public final class TrawlCli {
 		String inUse = LocalStore.inUse(e, System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data"));
 		if (inUse != null) {
 			return inUse;
+		}
+		var caller = io.trawl.jobs.problem.ClientErrors.message(e);
+		if (caller.isPresent()) {
+			return caller.get();
 		}
 		Throwable cause = e;
 		while (cause.getCause() != null && cause.getCause() != cause

@@ -50,8 +50,10 @@ public class RescanJobConfiguration {
 	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener,
 			ObjectProvider<RescanMetrics> metrics) {
 		DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
-				new String[] { "source", "rules", "requestId" }, new String[] { "scheduledFor" });
-		JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).validator(validator).listener(ownerListener);
+				new String[] { "source", "rules", "requestId" },
+				new String[] { "scheduledFor", "launchedBy", "launchedVia", "full" });
+		JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).validator(validator).listener(ownerListener)
+			.listener(new FailureReasonListener(jobRepository));
 		metrics.ifAvailable(m -> job.listener(new JobEndMetrics(m)));
 		return job.start(analyseStep).next(projectStep).build();
 	}

@@ -7,12 +7,14 @@ import java.util.Map;
 /**
  * Where a job is and what it found: the contract of {@code trawl status --json} and {@code GET /api/jobs/{id}}.
  * Counts come from the projected summary once the job has one, and live from the job repository and event store
- * while it runs.
+ * while it runs. {@code exitDescription} is one line without Java type names (the full trace is in the log), and
+ * {@code launchedBy} names who launched the job: a key name or token subject, {@code sqs}, {@code schedule} or
+ * {@code cli}.
  */
 public record JobStatus(long jobExecutionId, long jobInstanceId, String jobName, String status, String exitCode,
 		String exitDescription, LocalDateTime startTime, LocalDateTime endTime, String source, String rules,
 		String requestId, long samples, long files, long resultEvents, long errors, Map<String, Long> verdicts,
-		Map<String, Long> ruleHits, Progress progress, List<StepProgress> steps) {
+		Map<String, Long> ruleHits, Progress progress, List<StepProgress> steps, String launchedBy) {
 
 	/** @param totalFiles locations the partitioner found, or -1 before it ran */
 	public record Progress(long doneFiles, long totalFiles, double percent) {

@@ -16,11 +16,14 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
+import io.trawl.jobs.problem.FailureReason;
+import io.trawl.jobs.problem.NotFoundException;
 import io.trawl.jobs.rescan.Found;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.ResultFilter;
 import io.trawl.readmodel.query.SampleView;
 
 /** Answers "where is my job, and what did it find?" from the job repository and the query tables. */
@@ -28,6 +31,7 @@ import io.trawl.readmodel.query.SampleView;
 public class JobStatusService {
 
 	private static final String PARTITION_TOTAL = "range.count";
+	private static final String FAILURE_REASON = "trawl.failure.reason"; // FailureReasonListener
 
 	private final JobRepository jobs;
 	private final QueryTables tables;
@@ -73,6 +77,12 @@ public class JobStatusService {
 		tables.forEachSample(execution.getJobInstance().getInstanceId(), action);
 	}
 
+	/** A page of the results of the job instance this execution belongs to; see {@link QueryTables#page}. */
+	public List<SampleView> page(long jobExecutionId, ResultFilter filter, String after, int limit) {
+		JobExecution execution = execution(jobExecutionId).orElseThrow(() -> new UnknownJobException(jobExecutionId));
+		return tables.page(execution.getJobInstance().getInstanceId(), filter, after, limit);
+	}
+
 	public Optional<SampleView> sample(String sha256) {
 		return tables.latest(sha256.toLowerCase());
 	}
@@ -111,7 +121,8 @@ public class JobStatusService {
 		var parameters = execution.getJobParameters();
 		return new JobStatus(execution.getId(), instanceId, execution.getJobInstance().getJobName(),
 				execution.getStatus().name(), execution.getExitStatus().getExitCode(),
-				execution.getExitStatus().getExitDescription(), execution.getStartTime(), execution.getEndTime(),
+				exitDescription(execution), execution.getStartTime(),
+				execution.getEndTime(),
 				parameter(parameters, "source"), parameter(parameters, "rules"), parameter(parameters, "requestId"),
 				samples, files, resultEvents, summary.map(JobSummary::errors).orElse(0L),
 				summary.map(JobSummary::verdicts).orElse(verdictsSoFar),
@@ -121,7 +132,17 @@ public class JobStatusService {
 					.map(s -> new JobStatus.StepProgress(s.getStepName(), s.getStatus().name(), s.getReadCount(),
 							s.getWriteCount(), s.getCommitCount(), s.getRollbackCount(), s.getStartTime(),
 							s.getEndTime()))
-					.toList());
+					.toList(),
+				parameter(parameters, "launchedBy"));
+	}
+
+	/** One line: the reason recorded when the job failed, else one made from the stored description. */
+	private static String exitDescription(JobExecution execution) {
+		ExecutionContext context = execution.getExecutionContext();
+		if (context != null && context.containsKey(FAILURE_REASON)) {
+			return context.getString(FAILURE_REASON);
+		}
+		return FailureReason.of(execution.getExitStatus().getExitDescription());
 	}
 
 	private static ExecutionContext context(StepExecution step) {
@@ -135,7 +156,7 @@ public class JobStatusService {
 	}
 
 	/** No job execution has this id. */
-	public static class UnknownJobException extends RuntimeException {
+	public static class UnknownJobException extends NotFoundException {
 		public UnknownJobException(long id) {
 			super("There is no job execution " + id + ". List the jobs with: trawl status");
 		}

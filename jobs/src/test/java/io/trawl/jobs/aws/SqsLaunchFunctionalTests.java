@@ -69,6 +69,7 @@ class SqsLaunchFunctionalTests {
 		assertThat(status.status()).isEqualTo("COMPLETED");
 		assertThat(status.source()).isEqualTo("s3://trawl-samples/launch/");
 		assertThat(status.rules()).isEqualTo("s3://trawl-samples/rules/marker.yar");
+		assertThat(status.launchedBy()).isEqualTo("sqs");
 		assertThat(status.samples()).isEqualTo(3);
 		assertThat(status.errors()).isZero();
 		assertThat(status.ruleHits()).hasSize(1);
@@ -111,10 +112,14 @@ class SqsLaunchFunctionalTests {
 		String noRequestId = "{\"type\":\"scan\",\"source\":\"s3://trawl-samples/invalid/\"}";
 		String missingBucket = message("bad-4", "s3://no-such-bucket-here/x/", null);
 		String brokenRules = message("bad-5", "s3://trawl-samples/invalid/", "s3://trawl-samples/rules/broken.yar");
-		for (String body : List.of(badJson, unknownType, noRequestId, missingBucket, brokenRules)) {
+		String otherBucket = message("bad-6", "s3://other-bucket/x/", null);
+		String otherRules = message("bad-7", "s3://trawl-samples/invalid/", "s3://other-bucket/rules.yar");
+		String nightly = message("nightly-2099-01-01", "s3://trawl-samples/invalid/", null);
+		for (String body : List.of(badJson, unknownType, noRequestId, missingBucket, brokenRules, otherBucket,
+				otherRules, nightly)) {
 			aws.send(body);
 		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> aws.dlqMessages().size() >= 5);
+		await().atMost(Duration.ofSeconds(30)).until(() -> aws.dlqMessages().size() >= 8);
 		Map<String, String> reasons = new HashMap<>();
 		for (Message m : aws.dlqMessages()) {
 			reasons.put(m.body(), m.messageAttributes().get(LaunchQueueListener.ERROR_ATTRIBUTE).stringValue());
@@ -124,9 +129,14 @@ class SqsLaunchFunctionalTests {
 		assertThat(reasons.get(noRequestId)).contains("has no requestId");
 		assertThat(reasons.get(missingBucket)).contains("no-such-bucket-here").contains("does not exist");
 		assertThat(reasons.get(brokenRules)).contains("do not compile");
+		assertThat(reasons.get(otherBucket)).contains("s3://other-bucket/x/").contains("trawl.sources.allowed");
+		assertThat(reasons.get(otherRules)).contains("rules").contains("trawl.sources.allowed");
+		assertThat(reasons.get(nightly)).contains("reserved for the nightly schedule");
 		await().atMost(Duration.ofSeconds(10)).until(() -> aws.launchQueueDepth() == 0);
 		assertThat(aws.executions("bad-4")).isEmpty();
 		assertThat(aws.executions("bad-5")).isEmpty();
+		assertThat(aws.executions("bad-6")).isEmpty();
+		assertThat(aws.executions("nightly-2099-01-01")).isEmpty();
 	}
 
 	static String message(String requestId, String source, String rules) {

@@ -176,7 +176,7 @@ class RescanJobFunctionalTests {
 	}
 
 	@Test
-	void theSameRequestTwiceRunsOneJobEvenIfItsSourceChanged() throws Exception {
+	void theSameRequestTwiceRunsOneJobAndTheSameIdWithAnotherSourceIsAConflict() throws Exception {
 		String requestId = "twice-" + System.nanoTime();
 		RescanLauncher.Request request = new RescanLauncher.Request(corpus.toString(), rules.toString(), requestId,
 				null);
@@ -185,12 +185,35 @@ class RescanJobFunctionalTests {
 
 		JobExecution first = launcher.run(request);
 		JobExecution second = launcher.run(request);
-		JobExecution third = launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(),
-				requestId, null));
 
 		assertThat(second.getId()).isEqualTo(first.getId());
-		assertThat(third.getId()).isEqualTo(first.getId());
 		assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThatThrownBy(() -> launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(),
+				requestId, null)))
+			.isInstanceOf(io.trawl.jobs.problem.LaunchRefusedException.class)
+			.hasMessageContaining(requestId)
+			.hasMessageContaining("already used for job execution " + first.getId());
+	}
+
+	@Test
+	void requestIdsAreScopedToTheCallerAndTheNightlyOnesToTheSchedule() throws Exception {
+		String requestId = "shared-" + System.nanoTime();
+		Path elsewhere = Files.createDirectories(workspace.resolve("elsewhere-" + requestId));
+		Files.writeString(elsewhere.resolve("b.txt"), "b");
+
+		JobExecution alice = launcher.run(new RescanLauncher.Request(corpus.toString(), rules.toString(), requestId,
+				null, RescanLauncher.Origin.CLI, "alice", false));
+		JobExecution bob = launcher.run(new RescanLauncher.Request(elsewhere.toString(), rules.toString(), requestId,
+				null, RescanLauncher.Origin.CLI, "bob", false));
+
+		assertThat(bob.getId()).isNotEqualTo(alice.getId());
+		assertThat(bob.getJobInstance().getInstanceId()).isNotEqualTo(alice.getJobInstance().getInstanceId());
+		assertThat(alice.getJobParameters().getString("launchedBy")).isEqualTo("alice");
+		assertThat(bob.getJobParameters().getString("launchedBy")).isEqualTo("bob");
+		assertThatThrownBy(() -> launcher.run(new RescanLauncher.Request(corpus.toString(), rules.toString(),
+				"nightly-2099-01-01", "2099-01-01", RescanLauncher.Origin.CLI, "cli", false)))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("reserved for the nightly schedule");
 	}
 
 	@Test

@@ -16,14 +16,17 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.ResultFilter;
 import io.trawl.readmodel.query.SampleView;
 
 /**
@@ -117,6 +120,189 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 	public void forEachSample(long jobInstanceId, Consumer<SampleView> action) {
 		Shards.forEachInOrder(client, fanout, names.jobSamples(), jobInstanceId, "!", "0",
 				item -> action.accept(view(item, item.get("sk").s())));
+	}
+
+	/**
+	 * Reads the shards in the order {@link #forEachSample} visits them (unreadable samples first, then shards 00..ff),
+	 * from the cursor's shard on, and stops as soon as the page is full: a page costs a few queries, not the job.
+	 */
+	@Override
+	public List<SampleView> page(long jobInstanceId, ResultFilter filter, String after, int limit) {
+		if (filter.rule() != null) {
+			return pageOfRule(jobInstanceId, filter, after, limit);
+		}
+		List<SampleView> page = new ArrayList<>();
+		boolean afterUnreadable = after != null && after.startsWith("!");
+		// unreadable samples have no sha256, so a sha256 filter skips their pass
+		if ((after == null || afterUnreadable) && filter.sha256Prefix() == null) {
+			String from = afterUnreadable ? Shards.of(after) : null;
+			for (String shard : Shards.ALL) {
+				if (from != null && shard.compareTo(from) < 0) {
+					continue;
+				}
+				String lower = from != null && shard.equals(from) ? after : "!";
+				if (readShard(jobInstanceId, shard, lower, "!", filter, limit, page)) {
+					return page;
+				}
+			}
+		}
+		String from = after == null || afterUnreadable ? null : Shards.of(after);
+		for (String shard : Shards.ALL) {
+			String prefix = filter.sha256Prefix();
+			if ((from != null && shard.compareTo(from) < 0) || (prefix != null && !shardMayHold(shard, prefix))) {
+				continue;
+			}
+			String lower = from != null && shard.equals(from) ? after : null;
+			if (readShard(jobInstanceId, shard, lower, prefix == null ? "" : prefix, filter, limit, page)) {
+				return page;
+			}
+		}
+		return page;
+	}
+
+	private static boolean shardMayHold(String shard, String prefix) {
+		return prefix.length() >= 2 ? shard.equals(prefix.substring(0, 2)) : shard.startsWith(prefix);
+	}
+
+	/**
+	 * Adds a shard's items whose key starts with {@code keyPrefix} and follows {@code after} (exclusive; null: from
+	 * the start) to the page; true once the page is full.
+	 */
+	private boolean readShard(long jobInstanceId, String shard, String after, String keyPrefix, ResultFilter filter,
+			int limit, List<SampleView> page) {
+		if (after != null && !after.startsWith(keyPrefix)) {
+			if (after.compareTo(keyPrefix) > 0) {
+				return false; // the cursor is past every key with the prefix
+			}
+			after = null;
+		}
+		Map<String, AttributeValue> values = new HashMap<>();
+		values.put(":pk", AttributeValue.fromS(Shards.pk(jobInstanceId, shard)));
+		String condition;
+		if (after != null) {
+			condition = "pk = :pk AND sk > :s";
+			values.put(":s", AttributeValue.fromS(after));
+		}
+		else if (!keyPrefix.isEmpty()) {
+			condition = "pk = :pk AND begins_with(sk, :s)";
+			values.put(":s", AttributeValue.fromS(keyPrefix));
+		}
+		else {
+			condition = "pk = :pk AND sk >= :s";
+			values.put(":s", AttributeValue.fromS("0"));
+		}
+		QueryRequest.Builder query = QueryRequest.builder().tableName(names.jobSamples())
+			.keyConditionExpression(condition).consistentRead(true);
+		if (filter.verdict() != null) {
+			query.filterExpression("#v = :v").expressionAttributeNames(Map.of("#v", "verdict"));
+			values.put(":v", AttributeValue.fromS(filter.verdict()));
+		}
+		query.expressionAttributeValues(values);
+		Map<String, AttributeValue> start = null;
+		do {
+			// the limit counts items read before the filter; reading a little more than the page needs saves calls
+			QueryRequest request = query.limit(Math.max(limit - page.size(), 25)).exclusiveStartKey(start).build();
+			QueryResponse response = client.query(request);
+			for (Map<String, AttributeValue> item : response.items()) {
+				String key = item.get("sk").s();
+				if (!key.startsWith(keyPrefix)) {
+					return false; // sorted: nothing further in this shard has the prefix
+				}
+				SampleView view = view(item, key);
+				if (filter.matches(view)) {
+					page.add(view);
+					if (page.size() >= limit) {
+						return true;
+					}
+				}
+			}
+			start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+					? response.lastEvaluatedKey() : null;
+		}
+		while (start != null);
+		return false;
+	}
+
+	/** The rule's hits are sorted by sha256, which is a readable sample's key: page through them, then the rows. */
+	private List<SampleView> pageOfRule(long jobInstanceId, ResultFilter filter, String after, int limit) {
+		List<SampleView> page = new ArrayList<>();
+		String prefix = filter.sha256Prefix() == null ? "" : filter.sha256Prefix();
+		Map<String, AttributeValue> values = new HashMap<>();
+		values.put(":pk", AttributeValue.fromS(jobInstanceId + "#" + filter.rule()));
+		String condition = "pk = :pk";
+		if (after != null && !after.startsWith("!") && !after.startsWith(prefix)) {
+			if (after.compareTo(prefix) > 0) {
+				return page;
+			}
+			after = null;
+		}
+		if (after != null && !after.startsWith("!")) {
+			condition += " AND sk > :s";
+			values.put(":s", AttributeValue.fromS(after));
+		}
+		else if (!prefix.isEmpty()) {
+			condition += " AND begins_with(sk, :s)";
+			values.put(":s", AttributeValue.fromS(prefix));
+		}
+		QueryRequest.Builder query = QueryRequest.builder()
+			.tableName(names.ruleHits())
+			.keyConditionExpression(condition)
+			.expressionAttributeValues(values).projectionExpression("sk").consistentRead(true);
+		Map<String, AttributeValue> start = null;
+		do {
+			QueryResponse response = client.query(query.limit(Math.min(100, Math.max(limit - page.size(), 25)))
+				.exclusiveStartKey(start).build());
+			List<String> hits = new ArrayList<>();
+			for (Map<String, AttributeValue> item : response.items()) {
+				String sha256 = item.get("sk").s();
+				if (!sha256.startsWith(prefix)) {
+					break;
+				}
+				hits.add(sha256);
+			}
+			Map<String, SampleView> rows = rows(jobInstanceId, hits);
+			for (String sha256 : hits) {
+				SampleView view = rows.get(sha256);
+				if (view != null && filter.matches(view)) {
+					page.add(view);
+					if (page.size() >= limit) {
+						return page;
+					}
+				}
+			}
+			if (hits.size() < response.items().size()) {
+				return page;
+			}
+			start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+					? response.lastEvaluatedKey() : null;
+		}
+		while (start != null);
+		return page;
+	}
+
+	/** A job's rows for these readable samples (at most 100), by sha256; unprocessed keys are asked again. */
+	private Map<String, SampleView> rows(long jobInstanceId, List<String> sha256s) {
+		Map<String, SampleView> rows = new HashMap<>();
+		if (sha256s.isEmpty()) {
+			return rows;
+		}
+		List<Map<String, AttributeValue>> keys = sha256s.stream()
+			.map(sha -> Map.of("pk", AttributeValue.fromS(Shards.pk(jobInstanceId, Shards.of(sha))), "sk",
+					AttributeValue.fromS(sha)))
+			.toList();
+		Map<String, KeysAndAttributes> request = Map.of(names.jobSamples(),
+				KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+		for (int attempt = 0; !request.isEmpty(); attempt++) {
+			if (attempt > 0) {
+				Backoff.DEFAULT.pause(attempt);
+			}
+			Map<String, KeysAndAttributes> asked = request;
+			var response = client.batchGetItem(b -> b.requestItems(asked));
+			response.responses().getOrDefault(names.jobSamples(), List.of())
+				.forEach(item -> rows.put(item.get("sk").s(), view(item, item.get("sk").s())));
+			request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+		}
+		return rows;
 	}
 
 	@Override

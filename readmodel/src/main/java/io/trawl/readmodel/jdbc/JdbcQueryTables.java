@@ -1,12 +1,14 @@
 package io.trawl.readmodel.jdbc;
 
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
@@ -14,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.ResultFilter;
 import io.trawl.readmodel.query.SampleView;
 
 /** Query tables in the same relational database as the events. */
@@ -22,6 +25,8 @@ public final class JdbcQueryTables implements QueryTables {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
 			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6));
+
+	static final int STREAM_PAGE = 200;
 
 	private final JdbcTemplate jdbc;
 	private final String upsertJobSample;
@@ -79,13 +84,25 @@ public final class JdbcQueryTables implements QueryTables {
 			ps.setString(6, s.document());
 		});
 		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
-		jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
-			ps.setString(1, s.sha256());
-			ps.setLong(2, s.jobInstanceId());
-			ps.setString(3, s.verdict());
-			ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
-			ps.setString(5, s.document());
-		});
+		for (int attempt = 1;; attempt++) {
+			try {
+				jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
+					ps.setString(1, s.sha256());
+					ps.setLong(2, s.jobInstanceId());
+					ps.setString(3, s.verdict());
+					ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
+					ps.setString(5, s.document());
+				});
+				return;
+			}
+			catch (DuplicateKeyException raced) {
+				// H2's MERGE is not atomic: two jobs projecting the same new sample may both insert it; again, the
+				// row exists and the newer result wins as usual (PostgreSQL's ON CONFLICT never gets here)
+				if (attempt == 3) {
+					throw raced;
+				}
+			}
+		}
 	}
 
 	@Override
@@ -103,17 +120,52 @@ public final class JdbcQueryTables implements QueryTables {
 				JSON.writeValueAsString(summary));
 	}
 
+	/**
+	 * Streams in key-ordered pages rather than one result set: PostgreSQL's driver ignores the fetch size outside a
+	 * transaction and H2 may buffer a large result in memory, while a page of {@value #STREAM_PAGE} rows is bounded
+	 * on both.
+	 */
 	@Override
 	public void forEachSample(long jobInstanceId, Consumer<SampleView> action) {
-		jdbc.query(con -> {
-			var ps = con.prepareStatement("SELECT job_instance_id, sample_key, sha256, verdict, analysed_at, document "
-					+ "FROM trawl_job_sample WHERE job_instance_id = ? ORDER BY sample_key");
-			ps.setLong(1, jobInstanceId);
-			ps.setFetchSize(500);
-			return ps;
-		}, rs -> {
-			action.accept(SAMPLE.mapRow(rs, 0));
-		});
+		String after = null;
+		while (true) {
+			List<SampleView> page = page(jobInstanceId, ResultFilter.NONE, after, STREAM_PAGE);
+			page.forEach(action);
+			if (page.size() < STREAM_PAGE) {
+				return;
+			}
+			after = page.get(page.size() - 1).sampleKey();
+		}
+	}
+
+	@Override
+	public List<SampleView> page(long jobInstanceId, ResultFilter filter, String after, int limit) {
+		StringBuilder sql = new StringBuilder("SELECT s.job_instance_id, s.sample_key, s.sha256, s.verdict, "
+				+ "s.analysed_at, s.document FROM trawl_job_sample s WHERE s.job_instance_id = ?");
+		List<Object> arguments = new ArrayList<>();
+		arguments.add(jobInstanceId);
+		if (after != null) {
+			sql.append(" AND s.sample_key > ?");
+			arguments.add(after);
+		}
+		if (filter.verdict() != null) {
+			sql.append(" AND s.verdict = ?");
+			arguments.add(filter.verdict());
+		}
+		if (filter.sha256Prefix() != null) {
+			// hex only (ResultFilter checks it), so no LIKE wildcard can be in it
+			sql.append(" AND s.sha256 LIKE ?");
+			arguments.add(filter.sha256Prefix() + "%");
+		}
+		if (filter.rule() != null) {
+			sql.append(" AND EXISTS (SELECT 1 FROM trawl_rule_hit h WHERE h.job_instance_id = s.job_instance_id "
+					+ "AND h.rule = ? AND h.sha256 = s.sha256)");
+			arguments.add(filter.rule());
+		}
+		// both key columns, or H2 sorts the whole job instead of reading the primary key in order
+		sql.append(" ORDER BY s.job_instance_id, s.sample_key LIMIT ?");
+		arguments.add(limit);
+		return jdbc.query(sql.toString(), SAMPLE, arguments.toArray());
 	}
 
 	@Override

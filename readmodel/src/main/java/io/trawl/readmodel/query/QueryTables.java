@@ -18,8 +18,17 @@ public interface QueryTables {
 
 	void putSummary(JobSummary summary);
 
-	/** The samples of a job instance, ordered by sample key. */
+	/**
+	 * The samples of a job instance, ordered by sample key, streamed: an adapter holds a bounded number of rows at a
+	 * time whatever the job's size.
+	 */
 	void forEachSample(long jobInstanceId, Consumer<SampleView> action);
+
+	/**
+	 * At most {@code limit} samples of a job instance matching the filter, ordered by sample key, starting after
+	 * the sample key {@code after} (null: from the start). The last row's key is the cursor of the next page.
+	 */
+	List<SampleView> page(long jobInstanceId, ResultFilter filter, String after, int limit);
 
 	/** The newest result for a sample, whichever job produced it. */
 	Optional<SampleView> latest(String sha256);

@@ -17,6 +17,7 @@ import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
+import io.trawl.readmodel.query.ResultFilter;
 import io.trawl.readmodel.query.ResultProjection;
 import io.trawl.readmodel.query.SampleView;
 
@@ -124,6 +125,79 @@ public abstract class QueryTablesContract {
 			assertThat(latest.verdict()).isEqualTo("malicious");
 		});
 		assertThat(tables.latest(sha("never-seen"))).isEmpty();
+	}
+
+	@Test
+	void pagesFollowTheSampleKeyOrderWithACursorAndTheirFiltersCombine() {
+		// given 40 readable samples (every third malicious and matching a rule) and 3 unreadable ones
+		List<SampleView> samples = new ArrayList<>();
+		List<String> hits = new ArrayList<>();
+		Instant at = Instant.parse("2026-12-04T00:00:00Z");
+		for (int i = 0; i < 40; i++) {
+			String sha = sha("page-" + i);
+			String verdict = i % 3 == 0 ? "malicious" : "clean";
+			if (i % 3 == 0) {
+				hits.add(sha);
+			}
+			samples.add(new SampleView(job, sha, sha, verdict, at, "{\"sha256\":\"" + sha + "\"}"));
+		}
+		for (int i = 0; i < 3; i++) {
+			String key = "!" + sha("unreadable-" + i);
+			samples.add(new SampleView(job, key, null, "error", at, "{\"sha256\":null}"));
+		}
+		tables.putSamples(samples);
+		tables.putRuleHits(job, "Evil", hits);
+		List<String> all = rows(job).stream().map(SampleView::sampleKey).toList();
+
+		// when every page of 7 is read through its cursor
+		List<String> paged = new ArrayList<>();
+		String after = null;
+		int pages = 0;
+		while (true) {
+			List<SampleView> page = tables.page(job, ResultFilter.NONE, after, 7);
+			assertThat(page.size()).isLessThanOrEqualTo(7);
+			page.forEach(v -> paged.add(v.sampleKey()));
+			pages++;
+			if (page.size() < 7) {
+				break;
+			}
+			after = page.get(page.size() - 1).sampleKey();
+		}
+
+		// then the pages hold every sample once, in the order of a full read
+		assertThat(all).hasSize(43);
+		assertThat(paged).isEqualTo(all);
+		assertThat(pages).isEqualTo(7);
+		// and filters select, alone and together, across pages
+		assertThat(readAll(new ResultFilter("malicious", null, null), 4)).extracting(SampleView::sha256)
+			.containsExactlyInAnyOrderElementsOf(hits);
+		assertThat(readAll(new ResultFilter("error", null, null), 2)).hasSize(3);
+		assertThat(readAll(new ResultFilter(null, "Evil", null), 5)).extracting(SampleView::sha256)
+			.containsExactlyElementsOf(hits.stream().sorted().toList());
+		assertThat(readAll(new ResultFilter("clean", "Evil", null), 5)).isEmpty();
+		assertThat(readAll(new ResultFilter(null, "NoSuchRule", null), 5)).isEmpty();
+		String prefix = hits.get(0).substring(0, 1);
+		assertThat(readAll(new ResultFilter(null, null, prefix), 3)).extracting(SampleView::sha256)
+			.isNotEmpty()
+			.allMatch(sha -> sha.startsWith(prefix))
+			.hasSize((int) samples.stream().filter(v -> v.sha256() != null && v.sha256().startsWith(prefix)).count());
+		assertThat(readAll(new ResultFilter("malicious", "Evil", hits.get(1).substring(0, 3)), 1))
+			.extracting(SampleView::sha256).contains(hits.get(1));
+		assertThat(tables.page(job, ResultFilter.NONE, all.get(all.size() - 1), 10)).isEmpty();
+	}
+
+	private List<SampleView> readAll(ResultFilter filter, int pageSize) {
+		List<SampleView> rows = new ArrayList<>();
+		String after = null;
+		for (int guard = 0; guard < 100; guard++) {
+			List<SampleView> page = tables.page(job, filter, after, pageSize);
+			rows.addAll(page);
+			if (page.size() < pageSize) {
+				return rows;
+			}
+			after = page.get(page.size() - 1).sampleKey();
+		}
+		throw new AssertionError("paging did not end");
 	}
 
 	@Test
