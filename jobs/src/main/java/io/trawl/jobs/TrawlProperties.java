@@ -19,14 +19,15 @@ import jakarta.validation.constraints.NotBlank;
  * @param executionIdFile where a one-shot command writes the id of the job execution it starts, as soon as it
  * starts; the {@code trawl} launcher sets it ({@code TRAWL_EXECUTION_ID_FILE}) to restart that execution if the JVM
  * crashes. Blank: not written
- * @param sources how local sample folders are read
+ * @param sources how local sample folders are read, and where REST and SQS launches may read
+ * @param launch how many launched jobs run at once
  */
 @Validated
 @ConfigurationProperties("trawl")
 public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 		@NotBlank @DefaultValue("config/rules") String rules, @Valid @DefaultValue Analysis analysis,
 		@Valid @DefaultValue Restart restart, @DefaultValue("") String executionIdFile,
-		@Valid @DefaultValue Sources sources) {
+		@Valid @DefaultValue Sources sources, @Valid @DefaultValue Launch launch) {
 
 	/**
 	 * @param gridSize partitions of the analyse step; 0 means four per thread, so a partition that happens to hold
@@ -82,8 +83,18 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	/**
 	 * @param maxDepth levels of folders walked below a sample folder; a deeper folder becomes one FAILED result
 	 * naming it. Each level holds an open folder while the walk passes through it
+	 * @param allowed the local roots and {@code s3://bucket/prefix} entries that REST and SQS launches may name as
+	 * source or rules; empty allows none of them (the CLI is not held to it)
 	 */
-	public record Sources(@Min(0) @Max(1000) @DefaultValue("64") int maxDepth) {
+	public record Sources(@Min(0) @Max(1000) @DefaultValue("64") int maxDepth,
+			@DefaultValue({}) List<String> allowed) {
+	}
+
+	/**
+	 * @param maxRunning background jobs (REST, SQS, schedule) at once in this process; more are refused (429)
+	 * @param retryAfter what a refused caller is told to wait
+	 */
+	public record Launch(@Min(1) @DefaultValue("2") int maxRunning, @DefaultValue("30s") Duration retryAfter) {
 	}
 
 	/** @param staleAfter a STARTED execution owned by another host, with no progress for this long, is dead */

@@ -25,7 +25,6 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
@@ -67,17 +66,15 @@ public class RescanLauncher {
 
 	/**
 	 * @param analyses asked for here so that a bad trawl.analysis.extra-analyzers fails the launch, not the job
-	 * @param maxRunning background jobs (REST, SQS, schedule) at once in this process; more are refused (429)
 	 */
 	public RescanLauncher(JobOperator operator, JobRepository repository, Job rescanJob,
-			SampleSources sources, Rulesets rulesets, TrawlProperties properties, AnalysisFactory analyses,
-			SourcesProperties allowedSources, @Value("${trawl.launch.max-running:2}") int maxRunning,
-			@Value("${trawl.launch.retry-after:30s}") Duration retryAfter) throws Exception {
+			SampleSources sources, Rulesets rulesets, TrawlProperties properties, AnalysisFactory analyses)
+			throws Exception {
 		this.operator = operator;
-		this.maxRunning = Math.max(1, maxRunning);
-		this.retryAfter = retryAfter;
+		this.maxRunning = properties.launch().maxRunning();
+		this.retryAfter = properties.launch().retryAfter();
 		this.slots = new Semaphore(this.maxRunning);
-		this.allowed = new AllowedSources(allowedSources.allowed(), properties.rules());
+		this.allowed = new AllowedSources(properties.sources().allowed(), properties.rules());
 		this.background = new TaskExecutorJobOperator();
 		this.background.setJobRepository(repository);
 		MapJobRegistry registry = new MapJobRegistry();
