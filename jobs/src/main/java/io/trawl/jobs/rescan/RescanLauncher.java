@@ -328,16 +328,7 @@ public class RescanLauncher {
 	 * resumes it. Unknown: 404; not running: 409.
 	 */
 	public JobExecution stop(long jobExecutionId, String principal) throws Exception {
-		JobExecution execution;
-		try {
-			execution = repository.getJobExecution(jobExecutionId);
-		}
-		catch (org.springframework.dao.EmptyResultDataAccessException unknown) {
-			execution = null;
-		}
-		if (execution == null) {
-			throw new JobStatusService.UnknownJobException(jobExecutionId);
-		}
+		JobExecution execution = existing(jobExecutionId);
 		if (!execution.isRunning() || execution.getStatus() == BatchStatus.STOPPING) {
 			throw LaunchRefusedException.conflict("Job execution " + jobExecutionId + " is " + execution.getStatus()
 					+ ", not running; there is nothing to stop.");
@@ -351,6 +342,19 @@ public class RescanLauncher {
 					+ " ended meanwhile; there is nothing to stop.");
 		}
 		return repository.getJobExecution(jobExecutionId);
+	}
+
+	private JobExecution existing(long jobExecutionId) {
+		try {
+			JobExecution execution = repository.getJobExecution(jobExecutionId);
+			if (execution != null) {
+				return execution;
+			}
+		}
+		catch (org.springframework.dao.EmptyResultDataAccessException unknown) {
+			// as absent
+		}
+		throw new JobStatusService.UnknownJobException(jobExecutionId);
 	}
 
 	private void audit(Request request, JobParameters parameters) {
@@ -374,16 +378,7 @@ public class RescanLauncher {
 	 * recovered (marked FAILED), then restarted. A job that is really still running is refused.
 	 */
 	public JobExecution restart(long jobExecutionId) throws Exception {
-		JobExecution execution;
-		try {
-			execution = repository.getJobExecution(jobExecutionId);
-		}
-		catch (org.springframework.dao.EmptyResultDataAccessException unknown) {
-			execution = null;
-		}
-		if (execution == null) {
-			throw new IllegalArgumentException("There is no job execution " + jobExecutionId + ". List them with: trawl status");
-		}
+		JobExecution execution = existing(jobExecutionId);
 		JobExecution latest = repository.getLastJobExecution(execution.getJobInstance());
 		if (latest != null && latest.getId() != execution.getId()) {
 			if (latest.getStatus() == BatchStatus.COMPLETED) {

@@ -57,7 +57,8 @@ import io.trawl.jobs.status.JobStatusService;
  * key file, metrics, and the CLI as a client of the service. Every refusal is a problem detail.
  */
 @SpringBootTest(classes = TrawlApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:h2:mem:security;DB_CLOSE_DELAY=-1", "trawl.rules=../config/rules" })
+		properties = { "spring.datasource.url=jdbc:h2:mem:security;DB_CLOSE_DELAY=-1", "trawl.rules=../config/rules",
+				"trawl.sources.allowed=${java.io.tmpdir}" })
 class SecurityFunctionalTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

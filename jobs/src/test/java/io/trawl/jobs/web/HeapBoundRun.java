@@ -31,6 +31,8 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.security.ApiKeys;
+import io.trawl.jobs.security.Role;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.SampleView;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
@@ -56,6 +58,7 @@ public final class HeapBoundRun {
 			progress("started");
 			long execution = writeResults(context, count, docBytes);
 			progress("written");
+			String key = context.getBean(ApiKeys.class).create("heap-bound", Role.VIEWER).secret();
 			String base = "http://127.0.0.1:" + port + "/api/jobs/" + execution;
 			HttpClient http = HttpClient.newHttpClient();
 			long pageRows = 0;
@@ -63,7 +66,8 @@ public final class HeapBoundRun {
 			String previous = "";
 			String next = base + "/results?limit=200";
 			while (next != null) {
-				HttpResponse<InputStream> page = http.send(HttpRequest.newBuilder(URI.create(next)).build(),
+				HttpResponse<InputStream> page = http.send(
+						HttpRequest.newBuilder(URI.create(next)).header("X-API-Key", key).build(),
 						HttpResponse.BodyHandlers.ofInputStream());
 				if (page.statusCode() != 200) {
 					throw new IllegalStateException("page " + pages + " answered " + page.statusCode());
@@ -82,7 +86,7 @@ public final class HeapBoundRun {
 			progress("paged");
 			long jsonl = 0;
 			HttpResponse<InputStream> lines = http.send(HttpRequest.newBuilder(URI.create(base + "/results.jsonl"))
-				.build(), HttpResponse.BodyHandlers.ofInputStream());
+				.header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofInputStream());
 			try (BufferedReader reader = new BufferedReader(
 					new InputStreamReader(lines.body(), StandardCharsets.UTF_8))) {
 				for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -93,7 +97,8 @@ public final class HeapBoundRun {
 				}
 			}
 			progress("exported JSONL");
-			HttpResponse<String> csv = http.send(HttpRequest.newBuilder(URI.create(base + "/results.csv")).build(),
+			HttpResponse<String> csv = http.send(HttpRequest.newBuilder(URI.create(base + "/results.csv"))
+				.header("X-API-Key", key).build(),
 					HttpResponse.BodyHandlers.ofString());
 			int csvRows = Csv.parse(csv.body()).size() - 1;
 			long peak = 0;
