@@ -1,6 +1,8 @@
 package io.trawl.worker.source;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.Locale;
@@ -36,6 +38,10 @@ final class NativeFiles {
 	/** Their values differ between architectures; guessing wrong would silently follow links. */
 	static final int O_NOFOLLOW = GENERIC ? 0400000 : 0100000;
 	static final int O_DIRECTORY = GENERIC ? 0200000 : 040000;
+	/** A handle on the name's inode that opens nothing: no driver sees an open, no FIFO waits. Same everywhere. */
+	static final int O_PATH = 010000000;
+	private static final int AT_EMPTY_PATH = 0x1000;
+	private static final int STATX_TYPE_AND_INO = 0x1 | 0x100;
 	// the JDK turns path strings into bytes with this charset, so a file is named here as in java.nio
 	private static final Charset PATH_BYTES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
@@ -56,6 +62,33 @@ final class NativeFiles {
 		return LibC.INSTANCE.open(Arrays.copyOf(name, name.length + 1), O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags);
 	}
 
+	/**
+	 * The type bits of st_mode, and the identity of what a descriptor refers to as java.nio's file key prints it;
+	 * from statx(2), whose layout is the same on every architecture.
+	 */
+	record Identity(int type, String fileKey) {
+	}
+
+	/** What {@code fd} refers to (an O_PATH descriptor included), without opening it. */
+	static Identity identify(int fd) throws IOException {
+		byte[] buffer = new byte[256];
+		try {
+			LibC.INSTANCE.statx(fd, new byte[1], AT_EMPTY_PATH, STATX_TYPE_AND_INO, buffer);
+		}
+		catch (LastErrorException e) {
+			throw new IOException("statx failed: " + e.getMessage(), e);
+		}
+		ByteBuffer statx = ByteBuffer.wrap(buffer).order(ByteOrder.nativeOrder());
+		int type = (statx.getShort(28) & 0xffff) & 0170000;
+		long inode = statx.getLong(32);
+		long major = statx.getInt(136) & 0xffffffffL;
+		long minor = statx.getInt(140) & 0xffffffffL;
+		// glibc's makedev: the st_dev that java.nio's file key prints, in hexadecimal
+		long device = ((major & 0xfffL) << 8) | ((major & 0xfffff000L) << 32) | (minor & 0xffL)
+				| ((minor & 0xffffff00L) << 12);
+		return new Identity(type, "(dev=" + Long.toHexString(device) + ",ino=" + inode + ")");
+	}
+
 	static void close(int fd) {
 		try {
 			LibC.INSTANCE.close(fd);
@@ -72,5 +105,7 @@ final class NativeFiles {
 		int open(byte[] path, int flags) throws LastErrorException;
 
 		int close(int fd) throws LastErrorException;
+
+		int statx(int dirfd, byte[] path, int flags, int mask, byte[] buffer) throws LastErrorException;
 	}
 }

@@ -2,6 +2,7 @@ package io.trawl.worker.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
@@ -64,6 +65,23 @@ class FolderSampleSwapTests {
 		IOException refused = assertTimeoutPreemptively(Duration.ofSeconds(5),
 				() -> catchIo(() -> source.open(ref).close()));
 		assertThat(refused).hasMessage(root.resolve("a.bin") + " was replaced after listing by a FIFO; not read.");
+	}
+
+	@Test
+	void givenAListedFile_whenReplacedByADevice_thenItIsRefusedWithoutBeingOpened() throws Exception {
+		assumeTrue("root".equals(System.getProperty("user.name")), "making a device node takes root");
+		Files.writeString(root.resolve("a.bin"), "a sample");
+		FolderSampleSource source = new FolderSampleSource(root, 1024);
+		SampleRef ref = single(source);
+
+		Files.delete(root.resolve("a.bin"));
+		// the terminal device: opening it without a controlling terminal fails (ENXIO), so only a check made
+		// before any open can name it
+		Process mknod = new ProcessBuilder("mknod", root.resolve("a.bin").toString(), "c", "5", "0").start();
+		assertThat(mknod.waitFor()).isZero();
+
+		assertThatThrownBy(() -> source.open(ref)).isInstanceOf(IOException.class)
+			.hasMessage(root.resolve("a.bin") + " was replaced after listing by a character device; not read.");
 	}
 
 	@Test
