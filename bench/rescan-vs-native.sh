@@ -45,7 +45,7 @@ if [ -z "$RULES" ]; then
   # the ReversingLabs ruleset when this machine has it (users do not), else the project's default rules
   if [ -d /work/shared/rules/reversinglabs ]; then RULES=/work/shared/rules/reversinglabs; else RULES="$TRAWL_HOME/config/rules"; fi
 fi
-for tool in yara ssdeep md5sum sha1sum sha256sum python3 java mvn /usr/bin/time; do
+for tool in yara ssdeep md5sum sha1sum sha256sum python3 java /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "rescan-vs-native: $tool is missing (apt-get install -y yara ssdeep coreutils python3 time)" >&2; exit 2; }
 done
 RULES="$(cd "$(dirname "$RULES")" && pwd)/$(basename "$RULES")"
