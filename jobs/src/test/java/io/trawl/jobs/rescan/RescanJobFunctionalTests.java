@@ -82,7 +82,7 @@ class RescanJobFunctionalTests {
 		TestCorpus.writeTo(corpus.resolve("synthetic"));
 		Files.createDirectories(corpus.resolve("copies"));
 		Files.write(corpus.resolve("copies/eicar-again.txt"), TestCorpus.eicar()); // same bytes, second source
-		try (Stream<Path> libs = Files.list(Path.of("/usr/lib/x86_64-linux-gnu"))) {
+		try (Stream<Path> libs = Files.list(systemLibraries())) {
 			for (Path lib : libs.filter(p -> p.getFileName().toString().matches("lib[a-z]+\\.so\\.\\d+"))
 				.filter(Files::isRegularFile).sorted().limit(12).toList()) {
 				Files.copy(lib, corpus.resolve(lib.getFileName().toString()));
@@ -92,6 +92,17 @@ class RescanJobFunctionalTests {
 		Files.copy(Path.of("src/test/resources/test-rules.yar"), rules);
 		try (Stream<Path> walk = Files.walk(corpus)) {
 			files = walk.filter(Files::isRegularFile).sorted().toList();
+		}
+	}
+
+	/** The folder of the C library this JVM runs on, whatever the machine's architecture: real ELF shared objects. */
+	private static Path systemLibraries() throws IOException {
+		try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+			return maps.map(line -> line.substring(line.lastIndexOf(' ') + 1))
+				.filter(path -> path.matches("/.*/libc\\.so\\.\\d+"))
+				.map(path -> Path.of(path).getParent())
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("this JVM maps no libc.so (/proc/self/maps)"));
 		}
 	}
 
