@@ -147,6 +147,6 @@ class IsolatedAnalyzerTest {
 	}
 
 	private NativeHosts hosts(List<Analyzer> analyzers, Duration timeout) {
-		return new NativeHosts(analyzers, rules, timeout, 1 << 20, NativeHosts.commandFor(dir, LIMIT), dir);
+		return new NativeHosts(analyzers, timeout, 1 << 20, NativeHosts.commandFor(dir, LIMIT), dir);
 	}
 }
