@@ -44,10 +44,6 @@ class WorkerArchitectureTests {
 	static final ArchRule analyzersDoNotDependOnEachOther = slices().assignedFrom(ANALYZERS)
 		.should()
 		.notDependOnEachOther()
-		// until the next commit moves them to the shared package
-		.ignoreDependency(DescribedPredicate.alwaysTrue(),
-				DescribedPredicate.describe("the shared byte helpers still in pe and content",
-						type -> type.getSimpleName().equals("SampleBytes") || type.getSimpleName().equals("ByteHistogram")))
 		.because("an analyzer is added or removed alone; what two of them share lives in a shared package");
 
 	@ArchTest

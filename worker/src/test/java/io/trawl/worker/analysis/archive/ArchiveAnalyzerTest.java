@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.Signal;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.analysis.VerdictPolicy;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
@@ -236,10 +237,7 @@ class ArchiveAnalyzerTest {
 	}
 
 	private static List<Object> signalNames(Findings findings) {
-		if (!(findings.get("signals") instanceof List<?> signals)) {
-			return List.of();
-		}
-		return signals.stream().map(s -> ((Map<?, ?>) s).get("name")).map(Object.class::cast).toList();
+		return findings.signals().stream().map(Signal::name).map(Object.class::cast).toList();
 	}
 
 	@SuppressWarnings("unchecked")

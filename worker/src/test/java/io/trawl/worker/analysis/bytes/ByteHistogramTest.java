@@ -1,4 +1,4 @@
-package io.trawl.worker.analysis.content;
+package io.trawl.worker.analysis.bytes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.trawl.worker.analysis.pe;
+package io.trawl.worker.analysis.bytes;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
