@@ -1,6 +1,7 @@
 package io.trawl.worker.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +59,18 @@ class DeadlineTest {
 	}
 
 	@Test
-	void withoutAnOpenDeadlineCheckDoesNothing() {
-		Deadline.check();
+	void withoutAnOpenDeadlineCheckDoesNothing() throws Exception {
+		Sample big = Sample.ofBytes("big", new byte[1 << 20]);
+		assertThatCode(Deadline::check).doesNotThrowAnyException();
+		Findings timedOut = new SampleAnalysis(List.of(new TlshAnalyzer()), VerdictPolicy.defaults(), Duration.ZERO)
+			.analyse(big);
+		assertThat(timedOut.errors()).isNotEmpty();
+
+		// the expired deadline closed with its analyzer: this thread has none open again
+		assertThatCode(Deadline::check).doesNotThrowAnyException();
+		// so an analyzer called outside an analysis runs to the end, however long it takes
+		Findings direct = new Findings();
+		new TlshAnalyzer().analyse(big, direct);
+		assertThat(direct.get("tlsh")).isNotNull();
 	}
 }
