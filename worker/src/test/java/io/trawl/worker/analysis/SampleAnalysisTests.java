@@ -20,7 +20,7 @@ import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
 /** The pipeline without its native analyzers: what a sample suspected of crashing a worker is analysed with. */
-class SampleAnalysisTest {
+class SampleAnalysisTests {
 
 	@Test
 	void onlyTheJnaAnalyzersSayTheyRunNativeCode() {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import software.amazon.awssdk.services.s3.S3Client;
 
-class S3RulesTest {
+class S3RulesTests {
 
 	private static final String BUCKET = "rules";
 	private static final String EVIL = "rule Evil { strings: $a = \"evil\" condition: $a }\n";

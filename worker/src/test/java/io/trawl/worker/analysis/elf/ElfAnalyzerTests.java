@@ -23,7 +23,7 @@ import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 
-class ElfAnalyzerTest {
+class ElfAnalyzerTests {
 
 	private final ElfAnalyzer analyzer = new ElfAnalyzer();
 

@@ -23,7 +23,7 @@ import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
 
-class DynamoDbEventStoreTest extends EventStoreContract {
+class DynamoDbEventStoreTests extends EventStoreContract {
 
 	private static Dynalite dynalite;
 	private static DynamoDbClient client;

@@ -8,7 +8,7 @@ import io.trawl.readmodel.contract.QueryTablesContract;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.QueryTables;
 
-class PostgresQueryTablesTest extends QueryTablesContract {
+class PostgresQueryTablesTests extends QueryTablesContract {
 
 	private static DataSource dataSource;
 

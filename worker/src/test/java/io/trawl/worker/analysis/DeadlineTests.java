@@ -13,7 +13,7 @@ import io.trawl.worker.analysis.tlsh.TlshAnalyzer;
 import io.trawl.worker.source.Sample;
 
 /** An analyzer over its time costs that sample one error field; the others still run. */
-class DeadlineTest {
+class DeadlineTests {
 
 	@Test
 	void anAnalyzerOverItsTimeBecomesAnErrorAndTheOthersStillRun() {

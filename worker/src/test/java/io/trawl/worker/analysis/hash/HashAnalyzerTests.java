@@ -19,7 +19,7 @@ import io.trawl.worker.analysis.VerdictPolicy;
 import io.trawl.worker.source.Sample;
 
 /** The four digests, for samples held in memory and streamed from their file, at sizes around the slice size. */
-class HashAnalyzerTest {
+class HashAnalyzerTests {
 
 	@TempDir
 	Path dir;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class S3LocationTest {
+class S3LocationTests {
 
 	@Test
 	void parsesBucketAndPrefix() {

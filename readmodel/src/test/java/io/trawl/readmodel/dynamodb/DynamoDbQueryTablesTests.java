@@ -11,7 +11,7 @@ import io.trawl.readmodel.contract.QueryTablesContract;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.QueryTables;
 
-class DynamoDbQueryTablesTest extends QueryTablesContract {
+class DynamoDbQueryTablesTests extends QueryTablesContract {
 
 	private static final AtomicInteger TABLE_SETS = new AtomicInteger();
 

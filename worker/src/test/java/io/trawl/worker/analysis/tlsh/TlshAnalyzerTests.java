@@ -34,7 +34,7 @@ import io.trawl.worker.testcorpus.TestCorpus;
  * more than half of the buckets filled) are then checked by the public function's verdict on longer inputs.</li>
  * </ul>
  */
-class TlshAnalyzerTest {
+class TlshAnalyzerTests {
 
 	private static final Path NODE_TLSH = findNodeModule("tlsh");
 

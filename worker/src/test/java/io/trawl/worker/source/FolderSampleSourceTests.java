@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A partition's range of a folder: the same samples as the whole listing cut to the range, found without the rest. */
-class FolderSampleSourceTest {
+class FolderSampleSourceTests {
 
 	// names that sort on either side of "/" (0x2f): '-' and '.' before it, '0' and letters after it
 	private static final String[] NAMES = { "a", "a-b", "a.b", "a0", "b", "b b", "z", "Z", "é" };

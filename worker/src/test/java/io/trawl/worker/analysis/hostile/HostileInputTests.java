@@ -39,7 +39,7 @@ import io.trawl.worker.yara.YaraRules;
  * Every analyzer over every corpus file, in memory and streamed from disk, plus archives nested 20 deep and a sparse
  * file: the pipeline must return findings (errors at most in fields, none from the new analyzers) in bounded time.
  */
-class HostileInputTest {
+class HostileInputTests {
 
 	@TempDir
 	static Path dir;

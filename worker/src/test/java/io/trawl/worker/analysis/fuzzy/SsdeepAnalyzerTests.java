@@ -20,7 +20,7 @@ import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 
-class SsdeepAnalyzerTest {
+class SsdeepAnalyzerTests {
 
 	private final SsdeepAnalyzer analyzer = new SsdeepAnalyzer();
 

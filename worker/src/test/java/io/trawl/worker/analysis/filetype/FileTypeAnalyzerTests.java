@@ -12,7 +12,7 @@ import io.trawl.worker.analysis.content.MimeTypeAnalyzer;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 
-class FileTypeAnalyzerTest {
+class FileTypeAnalyzerTests {
 
 	private final FileTypeAnalyzer analyzer = new FileTypeAnalyzer();
 

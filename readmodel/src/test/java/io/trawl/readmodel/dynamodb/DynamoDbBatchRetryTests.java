@@ -36,7 +36,7 @@ import io.trawl.readmodel.query.SampleView;
  * DynamoDB may accept only part of a BatchWriteItem. An interceptor makes that happen for real: it sends only half
  * of each batch to dynalite and hands the other half back as UnprocessedItems, as a throttled table would.
  */
-class DynamoDbBatchRetryTest {
+class DynamoDbBatchRetryTests {
 
 	private static final DynamoDbTableNames NAMES = new DynamoDbTableNames("retry-test");
 	private static final HalfBatches HALF_BATCHES = new HalfBatches();

@@ -30,7 +30,7 @@ import io.trawl.worker.yara.YaraRules;
  * The analyzers with native code, run in child processes: the same fields as in this JVM, and a fault in native code
  * (a real SIGSEGV) or a hang costs the sample an error, not this JVM.
  */
-class IsolatedAnalyzerTest {
+class IsolatedAnalyzerTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	/** The hosts' data limit in these tests. */

@@ -12,7 +12,7 @@ import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 
-class StringsAnalyzerTest {
+class StringsAnalyzerTests {
 
 	private final StringsAnalyzer analyzer = new StringsAnalyzer();
 

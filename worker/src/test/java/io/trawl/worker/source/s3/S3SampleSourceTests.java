@@ -36,7 +36,7 @@ import io.trawl.worker.source.Sample;
 import io.trawl.worker.source.SampleRef;
 import io.trawl.worker.source.SampleSourceException;
 
-class S3SampleSourceTest {
+class S3SampleSourceTests {
 
 	private static final String BUCKET = "samples";
 	private static final List<String> KEYS = List.of("batch/a.exe", "batch/b.elf", "batch/c.txt", "batch/d/e.zip",

@@ -22,7 +22,7 @@ import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 
-class PeAnalyzerTest {
+class PeAnalyzerTests {
 
 	/** pefile's imphash input for {@link TestCorpus#DEFAULT_IMPORTS}: ws2_32 and oleaut32 ordinals resolved. */
 	private static final String IMPHASH_INPUT = "kernel32.exitprocess,kernel32.getprocaddress,kernel32.loadlibrarya,"

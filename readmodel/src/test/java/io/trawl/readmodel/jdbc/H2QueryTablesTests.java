@@ -4,10 +4,11 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.BeforeAll;
 
-import io.trawl.readmodel.contract.EventStoreContract;
+import io.trawl.readmodel.contract.QueryTablesContract;
 import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.query.QueryTables;
 
-class H2EventStoreTest extends EventStoreContract {
+class H2QueryTablesTests extends QueryTablesContract {
 
 	private static DataSource dataSource;
 
@@ -17,7 +18,12 @@ class H2EventStoreTest extends EventStoreContract {
 	}
 
 	@Override
-	protected EventStore newStore() {
+	protected EventStore newEventStore() {
 		return new JdbcEventStore(dataSource);
+	}
+
+	@Override
+	protected QueryTables newQueryTables() {
+		return new JdbcQueryTables(dataSource);
 	}
 }

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import io.trawl.readmodel.contract.EventStoreContract;
 import io.trawl.readmodel.event.EventStore;
 
-class PostgresEventStoreTest extends EventStoreContract {
+class PostgresEventStoreTests extends EventStoreContract {
 
 	private static DataSource dataSource;
 

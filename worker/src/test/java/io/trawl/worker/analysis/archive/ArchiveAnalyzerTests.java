@@ -25,7 +25,7 @@ import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 
-class ArchiveAnalyzerTest {
+class ArchiveAnalyzerTests {
 
 	@TempDir
 	Path dir;
@@ -118,7 +118,7 @@ class ArchiveAnalyzerTest {
 		Findings findings = pipeline.analyse(Sample.ofBytes("traversal.zip", TestCorpus.traversalZip()));
 
 		Map<String, Object> archive = map(findings.get("archive"));
-		assertThat(ArchiveAnalyzerTest.<Map<String, Object>>list(archive.get("members"))).extracting(m -> m.get("path")).containsExactly(
+		assertThat(ArchiveAnalyzerTests.<Map<String, Object>>list(archive.get("members"))).extracting(m -> m.get("path")).containsExactly(
 				"../../../../tmp/trawl-traversal-test", "/etc/trawl-absolute-test",
 				"C:/Windows/trawl-drive-test.txt"); // commons-compress reports DOS separators as /
 		assertThat(list(archive.get("anomalies"))).hasSize(3);
@@ -199,7 +199,7 @@ class ArchiveAnalyzerTest {
 		Findings tarGz = pipeline.analyse(Sample.ofBytes("bundle.tgz", TestCorpus.gzip(tar)));
 		Findings inner = tarGz.children().get(0).findings();
 		assertThat(tarGz.children().get(0).path()).isEqualTo("bundle.tar");
-		assertThat(ArchiveAnalyzerTest.<Map<String, Object>>list(map(inner.get("archive")).get("members"))).extracting(m -> m.get("path"))
+		assertThat(ArchiveAnalyzerTests.<Map<String, Object>>list(map(inner.get("archive")).get("members"))).extracting(m -> m.get("path"))
 				.containsExactly("bin/pe32.exe", "etc/run.sh");
 	}
 

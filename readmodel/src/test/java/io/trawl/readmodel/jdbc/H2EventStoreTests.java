@@ -4,11 +4,10 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.BeforeAll;
 
-import io.trawl.readmodel.contract.QueryTablesContract;
+import io.trawl.readmodel.contract.EventStoreContract;
 import io.trawl.readmodel.event.EventStore;
-import io.trawl.readmodel.query.QueryTables;
 
-class H2QueryTablesTest extends QueryTablesContract {
+class H2EventStoreTests extends EventStoreContract {
 
 	private static DataSource dataSource;
 
@@ -18,12 +17,7 @@ class H2QueryTablesTest extends QueryTablesContract {
 	}
 
 	@Override
-	protected EventStore newEventStore() {
+	protected EventStore newStore() {
 		return new JdbcEventStore(dataSource);
-	}
-
-	@Override
-	protected QueryTables newQueryTables() {
-		return new JdbcQueryTables(dataSource);
 	}
 }

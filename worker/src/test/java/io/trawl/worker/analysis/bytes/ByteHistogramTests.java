@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ByteHistogramTest {
+class ByteHistogramTests {
 
 	@Test
 	void givenKnownDistributions_thenTheEntropyIsTheTextbookValue() {
