@@ -61,7 +61,7 @@ public final class NativeHostPools implements AutoCloseable {
 			rulesOf.put(version, rules);
 		}
 		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
-			NativeHosts started = new NativeHosts(natives, rules, timeout, inMemoryLimit,
+			NativeHosts started = new NativeHosts(natives, timeout, inMemoryLimit,
 					NativeHosts.commandFor(logs, memoryLimit), logs);
 			started.warmUp(atOnce);
 			return started;

@@ -27,4 +27,13 @@ public interface Analyzer {
 	default boolean nativeCode() {
 		return false;
 	}
+
+	/**
+	 * How a native host process recreates this analyzer when it runs isolated ({@code nativeCode()} true). The
+	 * default, this class by its no-argument constructor, suits an analyzer without setup; one that needs setup (YARA
+	 * and its rules) names a {@link AnalyzerSpec.Factory} and the settings it needs.
+	 */
+	default AnalyzerSpec spec() {
+		return AnalyzerSpec.of(getClass());
+	}
 }

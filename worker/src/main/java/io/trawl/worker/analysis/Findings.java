@@ -12,6 +12,8 @@ import java.util.Map;
  */
 public final class Findings {
 
+	private static final String SIGNALS = "signals";
+
 	private final Map<String, Object> fields = new LinkedHashMap<>();
 	private final List<AnalysisError> errors = new ArrayList<>();
 	private final Map<String, String> analyzers = new LinkedHashMap<>();
@@ -59,6 +61,28 @@ public final class Findings {
 
 	public Object get(String field) {
 		return fields.get(field);
+	}
+
+	/** Adds signals to those raised before, kept in the {@code signals} field as a list of {@code {name, score}}. */
+	public Findings raise(List<Signal> raised) {
+		if (raised.isEmpty()) {
+			return this;
+		}
+		List<Object> stored = new ArrayList<>();
+		if (fields.get(SIGNALS) instanceof List<?> existing) {
+			stored.addAll(existing);
+		}
+		raised.forEach(signal -> stored.add(signal.toField()));
+		fields.put(SIGNALS, stored);
+		return this;
+	}
+
+	/** The signals raised so far, in order; entries of another shape in the field are skipped. */
+	public List<Signal> signals() {
+		if (!(fields.get(SIGNALS) instanceof List<?> stored)) {
+			return List.of();
+		}
+		return stored.stream().map(Signal::fromField).filter(signal -> signal != null).toList();
 	}
 
 	public void addError(String analyzer, String message) {

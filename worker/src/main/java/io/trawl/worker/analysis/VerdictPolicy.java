@@ -46,12 +46,8 @@ public record VerdictPolicy(int maliciousAt, int suspiciousAt, int defaultRuleSc
 			}
 		}
 		int signals = 0;
-		if (findings.get("signals") instanceof List<?> raised) {
-			for (Object signal : raised) {
-				if (signal instanceof Map<?, ?> s && s.get("score") instanceof Number n) {
-					signals += n.intValue();
-				}
-			}
+		for (Signal signal : findings.signals()) {
+			signals += signal.score();
 		}
 		return best + signals;
 	}

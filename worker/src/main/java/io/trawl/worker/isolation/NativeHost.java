@@ -16,10 +16,9 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AnalyzerSpec;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
-import io.trawl.worker.yara.YaraAnalyzer;
-import io.trawl.worker.yara.YaraRules;
 
 /**
  * The child process in which the analyzers that run native code (libyara, libfuzzy, plugged-in ones) do their work,
@@ -64,24 +63,12 @@ public final class NativeHost {
 		}
 	}
 
-	/** YARA from its rules, which must be the version the job holds; any other analyzer by its class. */
+	/** The analyzer a spec from {@link NativeHosts} describes, built by its class or its factory. */
+	@SuppressWarnings("unchecked")
 	static Analyzer create(Map<?, ?> spec) {
-		String type = (String) spec.get("class");
-		if (type.equals(YaraAnalyzer.class.getName())) {
-			YaraRules rules = YaraRules.compile(Path.of((String) spec.get("rules")),
-					((Number) spec.get("timeoutSeconds")).intValue());
-			if (!rules.version().equals(spec.get("version"))) {
-				throw new IllegalStateException("the YARA rules at " + spec.get("rules") + " changed since the job "
-						+ "compiled them (version " + spec.get("version") + ", now " + rules.version() + ")");
-			}
-			return new YaraAnalyzer(rules);
-		}
-		try {
-			return (Analyzer) Class.forName(type).getConstructor().newInstance();
-		}
-		catch (ReflectiveOperationException e) {
-			throw new IllegalStateException("cannot create the analyzer " + type + ": " + e, e);
-		}
+		Object settings = spec.get("settings");
+		return new AnalyzerSpec((String) spec.get("class"),
+				settings == null ? Map.of() : (Map<String, Object>) settings).create();
 	}
 
 	private static Map<String, Object> answer(Map<String, Analyzer> analyzers, Map<String, Object> request,

@@ -26,8 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.sun.management.HotSpotDiagnosticMXBean;
 
 import io.trawl.worker.analysis.Analyzer;
-import io.trawl.worker.yara.YaraAnalyzer;
-import io.trawl.worker.yara.YaraRules;
+import io.trawl.worker.analysis.AnalyzerSpec;
 
 /**
  * Child processes ({@link NativeHost}) that run the analyzers with native code, so that a SIGSEGV in libyara on a
@@ -57,24 +56,18 @@ public final class NativeHosts implements AutoCloseable {
 	private volatile boolean closed;
 
 	/**
-	 * @param analyzers what the hosts run: each created there by its class's no-argument constructor, YARA from
-	 *        {@code rules}
+	 * @param analyzers what the hosts run: each created there from its {@link Analyzer#spec()}
 	 * @param timeout how long one request may take before its host is killed
 	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
 	 * @param command the java command that starts a {@link NativeHost} ({@link #commandFor})
 	 * @param crashLogs where the hosts' crash logs and stderr ({@code native-host.log}) go
 	 */
-	public NativeHosts(List<Analyzer> analyzers, YaraRules rules, Duration timeout, long inMemoryLimit,
+	public NativeHosts(List<Analyzer> analyzers, Duration timeout, long inMemoryLimit,
 			List<String> command, Path crashLogs) {
 		List<Map<String, Object>> specs = new ArrayList<>();
 		for (Analyzer analyzer : analyzers) {
-			if (analyzer instanceof YaraAnalyzer) {
-				specs.add(Map.of("class", YaraAnalyzer.class.getName(), "rules", rules.source().toString(),
-						"version", rules.version(), "timeoutSeconds", rules.timeoutSeconds()));
-			}
-			else {
-				specs.add(Map.of("class", analyzer.getClass().getName()));
-			}
+			AnalyzerSpec spec = analyzer.spec();
+			specs.add(Map.of("class", spec.type(), "settings", spec.settings()));
 		}
 		this.setup = Map.of("analyzers", specs, "inMemoryLimit", inMemoryLimit);
 		this.timeout = timeout;

@@ -1,11 +1,13 @@
 package io.trawl.worker.yara;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AnalyzerSpec;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
@@ -35,6 +37,28 @@ public final class YaraAnalyzer implements Analyzer {
 	@Override
 	public String version() {
 		return "libyara-4";
+	}
+
+	/** A native host compiles the same rules again, and refuses them if they changed since this JVM compiled them. */
+	@Override
+	public AnalyzerSpec spec() {
+		return AnalyzerSpec.of(Recompiled.class, Map.of("rules", rules.source().toString(), "version", rules.version(),
+				"timeoutSeconds", rules.timeoutSeconds()));
+	}
+
+	/** Builds a YARA analyzer in a native host from the rules its {@link #spec()} names. */
+	public static final class Recompiled implements AnalyzerSpec.Factory {
+
+		@Override
+		public Analyzer create(Map<String, Object> settings) {
+			YaraRules rules = YaraRules.compile(Path.of((String) settings.get("rules")),
+					((Number) settings.get("timeoutSeconds")).intValue());
+			if (!rules.version().equals(settings.get("version"))) {
+				throw new IllegalStateException("the YARA rules at " + settings.get("rules") + " changed since the job "
+						+ "compiled them (version " + settings.get("version") + ", now " + rules.version() + ")");
+			}
+			return new YaraAnalyzer(rules);
+		}
 	}
 
 	@Override

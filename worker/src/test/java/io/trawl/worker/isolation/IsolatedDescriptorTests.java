@@ -48,7 +48,7 @@ class IsolatedDescriptorTests {
 
 	@Test
 	void givenAnOpenSample_whenItsNameIsSwappedForOtherContent_thenTheHostHashesWhatWasOpened() throws Exception {
-		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), null, Duration.ofSeconds(60), HOST_IN_MEMORY,
+		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), Duration.ofSeconds(60), HOST_IN_MEMORY,
 				NativeHosts.commandFor(dir, 1L << 30), dir);
 		IsolatedAnalyzer ssdeep = new IsolatedAnalyzer(new SsdeepAnalyzer(), hosts);
 		Path root = Files.createDirectories(dir.resolve("corpus"));
@@ -78,7 +78,7 @@ class IsolatedDescriptorTests {
 	@Test
 	void givenTwoSamplesOnTheSameDescriptorNumber_whenAnalysedOneAfterTheOther_thenEachGetsItsOwnHash()
 			throws Exception {
-		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), null, Duration.ofSeconds(60), HOST_IN_MEMORY,
+		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), Duration.ofSeconds(60), HOST_IN_MEMORY,
 				NativeHosts.commandFor(dir, 1L << 30), dir);
 		IsolatedAnalyzer ssdeep = new IsolatedAnalyzer(new SsdeepAnalyzer(), hosts);
 		Path first = Files.createDirectories(dir.resolve("first"));

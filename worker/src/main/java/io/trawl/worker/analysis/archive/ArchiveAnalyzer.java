@@ -32,6 +32,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.Signal;
 import io.trawl.worker.source.Sample;
 
 /**
@@ -151,39 +152,24 @@ public final class ArchiveAnalyzer implements Analyzer {
 	}
 
 	private void signals(Findings findings, Expansion expansion) {
-		List<Map<String, Object>> raised = new ArrayList<>();
+		List<Signal> raised = new ArrayList<>();
 		Set<String> hit = expansion.limitsHit;
 		if (hit.contains("maxExpandedBytes") || hit.contains("maxRatio") || hit.contains("maxMemberBytes")) {
-			raised.add(signal("archive-bomb", 40));
+			raised.add(new Signal("archive-bomb", 40));
 		}
 		if (hit.contains("maxDepth")) {
-			raised.add(signal("archive-nesting", 20));
+			raised.add(new Signal("archive-nesting", 20));
 		}
 		if (hit.contains("maxChildren")) {
-			raised.add(signal("archive-many-members", 10));
+			raised.add(new Signal("archive-many-members", 10));
 		}
 		if (hit.contains("encrypted")) {
-			raised.add(signal("archive-encrypted", 10));
+			raised.add(new Signal("archive-encrypted", 10));
 		}
 		if (expansion.unsafePaths) {
-			raised.add(signal("archive-path-traversal", 20));
+			raised.add(new Signal("archive-path-traversal", 20));
 		}
-		if (raised.isEmpty()) {
-			return;
-		}
-		List<Object> signals = new ArrayList<>();
-		if (findings.get("signals") instanceof List<?> existing) {
-			signals.addAll(existing);
-		}
-		signals.addAll(raised);
-		findings.put("signals", signals);
-	}
-
-	private static Map<String, Object> signal(String name, int score) {
-		Map<String, Object> signal = new LinkedHashMap<>();
-		signal.put("name", name);
-		signal.put("score", score);
-		return signal;
+		findings.raise(raised);
 	}
 
 	/** What one top-level sample may still expand, over all its nested archives. */

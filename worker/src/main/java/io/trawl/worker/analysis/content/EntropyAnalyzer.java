@@ -2,6 +2,7 @@ package io.trawl.worker.analysis.content;
 
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.bytes.ByteHistogram;
 import io.trawl.worker.source.Sample;
 
 /** Shannon entropy of the whole sample, in bits per byte (0 to 8). */

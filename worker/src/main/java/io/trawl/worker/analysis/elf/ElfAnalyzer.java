@@ -10,8 +10,9 @@ import java.util.Map;
 
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
-import io.trawl.worker.analysis.content.ByteHistogram;
-import io.trawl.worker.analysis.pe.SampleBytes;
+import io.trawl.worker.analysis.bytes.BoundedReader;
+import io.trawl.worker.analysis.bytes.BoundedReader.Truncated;
+import io.trawl.worker.analysis.bytes.SampleBytes;
 import io.trawl.worker.source.Sample;
 
 /**
@@ -60,7 +61,7 @@ public final class ElfAnalyzer implements Analyzer {
 
 	private static final class Parse {
 
-		private final ByteBuffer b;
+		private final BoundedReader b;
 		private final Limits limits;
 		private final long size;
 		private final Map<String, Object> report = new LinkedHashMap<>();
@@ -77,7 +78,7 @@ public final class ElfAnalyzer implements Analyzer {
 		private long[] dynamicSegment; // offset, size
 
 		Parse(ByteBuffer bytes, Limits limits, long size) {
-			this.b = bytes;
+			this.b = new BoundedReader(bytes);
 			this.limits = limits;
 			this.size = size;
 		}
@@ -104,8 +105,8 @@ public final class ElfAnalyzer implements Analyzer {
 			if (b.limit() < 16) {
 				throw new Truncated("file ends inside the identification bytes");
 			}
-			int elfClass = b.get(4);
-			int data = b.get(5);
+			int elfClass = b.s8(4);
+			int data = b.s8(5);
 			is64 = elfClass == 2;
 			report.put("class", elfClass == 1 ? "ELF32" : elfClass == 2 ? "ELF64" : "unknown(" + elfClass + ")");
 			report.put("endianness", data == 2 ? "big" : data == 1 ? "little" : "unknown(" + data + ")");
@@ -113,19 +114,19 @@ public final class ElfAnalyzer implements Analyzer {
 				anomalies.add("unknown ELF class " + elfClass + "; read as 32-bit");
 			}
 			b.order(data == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-			report.put("osAbi", b.get(7) & 0xff);
-			report.put("type", typeName(u16(16)));
-			report.put("machine", machineName(u16(18)));
+			report.put("osAbi", b.s8(7) & 0xff);
+			report.put("type", typeName(b.u16(16)));
+			report.put("machine", machineName(b.u16(18)));
 			report.put("entry", word(24));
 			int at = is64 ? 32 : 28;
 			phOff = word(at);
 			shOff = word(at + (is64 ? 8 : 4));
 			int rest = at + (is64 ? 16 : 8) + 4; // after e_flags
-			phEntrySize = u16(rest + 2);
-			phCount = u16(rest + 4);
-			shEntrySize = u16(rest + 6);
-			shCount = u16(rest + 8);
-			shStringIndex = u16(rest + 10);
+			phEntrySize = b.u16(rest + 2);
+			phCount = b.u16(rest + 4);
+			shEntrySize = b.u16(rest + 6);
+			shCount = b.u16(rest + 8);
+			shStringIndex = b.u16(rest + 10);
 		}
 
 		private void segments() {
@@ -143,10 +144,10 @@ public final class ElfAnalyzer implements Analyzer {
 				if (at < 0 || at + phEntrySize > b.limit()) {
 					throw new Truncated("program headers end after " + i + " of " + phCount);
 				}
-				long type = u32(at);
-				long offset = is64 ? u64(at + 8) : u32(at + 4);
-				long vaddr = is64 ? u64(at + 16) : u32(at + 8);
-				long filesz = is64 ? u64(at + 32) : u32(at + 16);
+				long type = b.u32(at);
+				long offset = is64 ? b.u64(at + 8) : b.u32(at + 4);
+				long vaddr = is64 ? b.u64(at + 16) : b.u32(at + 8);
+				long filesz = is64 ? b.u64(at + 32) : b.u32(at + 16);
 				if (type == 1) {
 					loads.add(new long[] { vaddr, offset, filesz });
 				}
@@ -172,7 +173,7 @@ public final class ElfAnalyzer implements Analyzer {
 				return;
 			}
 			if (shCount == 0 && shOff + shEntrySize <= b.limit()) {
-				shCount = is64 ? u64(shOff + 32) : u32(shOff + 20); // extended numbering: the count is in section 0
+				shCount = is64 ? b.u64(shOff + 32) : b.u32(shOff + 20); // extended numbering: the count is in section 0
 			}
 			if (shCount > limits.maxSections()) {
 				anomalies.add("section count " + shCount + "; only " + limits.maxSections() + " read");
@@ -185,11 +186,11 @@ public final class ElfAnalyzer implements Analyzer {
 					anomalies.add("section headers end after " + i + " of " + shCount);
 					break;
 				}
-				names[i] = u32(at);
-				long type = u32(at + 4);
-				long offset = is64 ? u64(at + 24) : u32(at + 16);
-				long length = is64 ? u64(at + 32) : u32(at + 20);
-				long link = u32(at + (is64 ? 40 : 24));
+				names[i] = b.u32(at);
+				long type = b.u32(at + 4);
+				long offset = is64 ? b.u64(at + 24) : b.u32(at + 16);
+				long length = is64 ? b.u64(at + 32) : b.u32(at + 20);
+				long link = b.u32(at + (is64 ? 40 : 24));
 				sectionHeaders.add(new long[] { type, offset, length, link });
 			}
 			long stringTable = -1;
@@ -214,7 +215,7 @@ public final class ElfAnalyzer implements Analyzer {
 				if (hasBytes && header[1] >= 0 && available < header[2]) {
 					anomalies.add("section " + name + " extends past the end of the file");
 				}
-				section.put("entropy", hasBytes ? entropy(header[1], available) : 0.0);
+				section.put("entropy", hasBytes ? b.entropy(header[1], available) : 0.0);
 				list.add(section);
 			}
 		}
@@ -252,8 +253,8 @@ public final class ElfAnalyzer implements Analyzer {
 					anomalies.add("dynamic section runs past the end of the file");
 					break;
 				}
-				long tag = is64 ? u64(at) : u32(at);
-				long value = is64 ? u64(at + 8) : u32(at + 4);
+				long tag = is64 ? b.u64(at) : b.u32(at);
+				long value = is64 ? b.u64(at + 8) : b.u32(at + 4);
 				if (tag == 0) {
 					break;
 				}
@@ -308,64 +309,19 @@ public final class ElfAnalyzer implements Analyzer {
 			return -1;
 		}
 
-		private double entropy(long start, long length) {
-			if (length <= 0 || start < 0 || start >= b.limit()) {
-				return 0.0;
-			}
-			return new ByteHistogram().add(b.duplicate().position((int) start).limit((int) (start + length))).entropy();
-		}
-
 		private String string(long at, long maxLength) {
-			if (at < 0 || at >= b.limit()) {
+			String text = b.printable(at, maxLength);
+			if (text == null) {
 				anomalies.add("string at offset " + at + " is outside the file");
 				return "";
 			}
-			StringBuilder out = new StringBuilder();
-			for (long i = at; i < b.limit() && i < at + maxLength; i++) {
-				int c = b.get((int) i) & 0xff;
-				if (c == 0) {
-					break;
-				}
-				if (c >= 0x20 && c < 0x7f) {
-					out.append((char) c);
-				}
-				else {
-					out.append(String.format("\\x%02x", c));
-				}
-			}
-			return out.toString();
+			return text;
 		}
 
 		private long word(long at) {
-			return is64 ? u64(at) : u32(at);
+			return is64 ? b.u64(at) : b.u32(at);
 		}
 
-		private int u16(long at) {
-			return b.getShort(index(at, 2)) & 0xffff;
-		}
-
-		private long u32(long at) {
-			return b.getInt(index(at, 4)) & 0xffffffffL;
-		}
-
-		/** Unsigned 64-bit values above Long.MAX_VALUE become -1: no file offset is that large. */
-		private long u64(long at) {
-			long value = b.getLong(index(at, 8));
-			return value < 0 ? -1 : value;
-		}
-
-		private int index(long at, int width) {
-			if (at < 0 || at + width > b.limit()) {
-				throw new Truncated("offset " + at + " is outside the file");
-			}
-			return (int) at;
-		}
-	}
-
-	private static final class Truncated extends RuntimeException {
-		Truncated(String message) {
-			super(message, null, false, false);
-		}
 	}
 
 	static String typeName(int type) {

@@ -21,7 +21,9 @@ import java.util.Set;
 
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
-import io.trawl.worker.analysis.content.ByteHistogram;
+import io.trawl.worker.analysis.bytes.BoundedReader;
+import io.trawl.worker.analysis.bytes.BoundedReader.Truncated;
+import io.trawl.worker.analysis.bytes.SampleBytes;
 import io.trawl.worker.source.Sample;
 
 /**
@@ -78,7 +80,7 @@ public final class PeAnalyzer implements Analyzer {
 	/** One parse of one file; the report grows field by field, so a failure part-way keeps what was read. */
 	private static final class Parse {
 
-		private final ByteBuffer b;
+		private final BoundedReader b;
 		private final Limits limits;
 		private final long size;
 		private final Map<String, Object> report = new LinkedHashMap<>();
@@ -89,7 +91,7 @@ public final class PeAnalyzer implements Analyzer {
 		private int sizeOfHeaders;
 
 		Parse(ByteBuffer bytes, Limits limits, long size) {
-			this.b = bytes;
+			this.b = new BoundedReader(bytes);
 			this.limits = limits;
 			this.size = size;
 		}
@@ -98,8 +100,8 @@ public final class PeAnalyzer implements Analyzer {
 			if (b.limit() < 0x40) {
 				return null; // too short for a DOS header, so not an executable
 			}
-			long peOffset = u32(0x3c);
-			if (peOffset + 24 > b.limit() || u32(peOffset) != 0x00004550) {
+			long peOffset = b.u32(0x3c);
+			if (peOffset + 24 > b.limit() || b.u32(peOffset) != 0x00004550) {
 				// an MZ file without a PE header is plain DOS (or not an executable at all)
 				return null;
 			}
@@ -127,18 +129,18 @@ public final class PeAnalyzer implements Analyzer {
 
 		private void headers(long peOffset) {
 			int coff = (int) peOffset + 4;
-			int machine = u16(coff);
+			int machine = b.u16(coff);
 			report.put("machine", machineName(machine));
-			sectionCount = u16(coff + 2);
-			long timestamp = u32(coff + 4);
+			sectionCount = b.u16(coff + 2);
+			long timestamp = b.u32(coff + 4);
 			report.put("timestamp", timestamp);
 			report.put("timestampIso", Instant.ofEpochSecond(timestamp).toString());
-			optionalSize = u16(coff + 16);
-			int characteristics = u16(coff + 18);
+			optionalSize = b.u16(coff + 16);
+			int characteristics = b.u16(coff + 18);
 			report.put("characteristics", characteristics);
 			report.put("isDll", (characteristics & 0x2000) != 0);
 			optionalHeader = coff + 20;
-			int magic = u16(optionalHeader);
+			int magic = b.u16(optionalHeader);
 			if (magic == 0x20b) {
 				plus = true;
 			}
@@ -146,14 +148,14 @@ public final class PeAnalyzer implements Analyzer {
 				anomalies.add(String.format("unknown optional header magic 0x%x", magic));
 			}
 			report.put("format", plus ? "PE32+" : "PE32");
-			report.put("entryPoint", u32(optionalHeader + 16));
-			report.put("imageBase", plus ? b.getLong(index(optionalHeader + 24, 8)) : u32(optionalHeader + 28));
-			fileAlignment = (int) Math.min(u32(optionalHeader + 36), Integer.MAX_VALUE);
-			sizeOfHeaders = (int) Math.min(u32(optionalHeader + 60), Integer.MAX_VALUE);
-			report.put("subsystem", subsystemName(u16(optionalHeader + 68)));
-			report.put("dllCharacteristics", u16(optionalHeader + 70));
+			report.put("entryPoint", b.u32(optionalHeader + 16));
+			report.put("imageBase", plus ? b.s64(optionalHeader + 24) : b.u32(optionalHeader + 28));
+			fileAlignment = (int) Math.min(b.u32(optionalHeader + 36), Integer.MAX_VALUE);
+			sizeOfHeaders = (int) Math.min(b.u32(optionalHeader + 60), Integer.MAX_VALUE);
+			report.put("subsystem", subsystemName(b.u16(optionalHeader + 68)));
+			report.put("dllCharacteristics", b.u16(optionalHeader + 70));
 			int counts = optionalHeader + (plus ? 108 : 92);
-			directoryCount = u32(counts);
+			directoryCount = b.u32(counts);
 			directories = counts + 4;
 			if (directoryCount > 16) {
 				anomalies.add("NumberOfRvaAndSizes is " + directoryCount + ", more than 16");
@@ -180,12 +182,12 @@ public final class PeAnalyzer implements Analyzer {
 				if (at + 40 > b.limit()) {
 					throw new Truncated("section table ends after " + i + " of " + sectionCount + " sections");
 				}
-				String name = ascii(at, 8);
-				long virtualSize = u32(at + 8);
-				long va = u32(at + 12);
-				long rawSize = u32(at + 16);
-				long rawPointer = u32(at + 20);
-				long characteristics = u32(at + 36);
+				String name = b.printable(at, 8);
+				long virtualSize = b.u32(at + 8);
+				long va = b.u32(at + 12);
+				long rawSize = b.u32(at + 16);
+				long rawPointer = b.u32(at + 20);
+				long characteristics = b.u32(at + 36);
 				long start = alignedRawPointer(rawPointer);
 				sections.add(new long[] { va, virtualSize, start, rawSize });
 				Map<String, Object> section = new LinkedHashMap<>();
@@ -199,7 +201,7 @@ public final class PeAnalyzer implements Analyzer {
 				if (rawSize > 0 && available < rawSize) {
 					anomalies.add("section " + name + " extends past the end of the file");
 				}
-				section.put("entropy", entropy(start, available));
+				section.put("entropy", b.entropy(start, available));
 				list.add(section);
 				if (rawSize > 0) {
 					overlayStart = Math.max(overlayStart, start + rawSize);
@@ -214,8 +216,8 @@ public final class PeAnalyzer implements Analyzer {
 			long[] rva = new long[16];
 			long[] length = new long[16];
 			for (int i = 0; i < count; i++) {
-				rva[i] = u32(directories + 8L * i);
-				length[i] = u32(directories + 8L * i + 4);
+				rva[i] = b.u32(directories + 8L * i);
+				length[i] = b.u32(directories + 8L * i + 4);
 			}
 			report.put("signed", count > 4 && rva[4] != 0 && length[4] != 0);
 			section("imports", () -> imports(rva[1]));
@@ -248,10 +250,10 @@ public final class PeAnalyzer implements Analyzer {
 				if (descriptor < 0 || descriptor + 20 > b.limit()) {
 					throw new Truncated("import descriptor outside the file");
 				}
-				long lookup = u32(descriptor);
-				long nameRva = u32(descriptor + 12);
-				long addresses = u32(descriptor + 16);
-				if (lookup == 0 && nameRva == 0 && addresses == 0 && u32(descriptor + 4) == 0) {
+				long lookup = b.u32(descriptor);
+				long nameRva = b.u32(descriptor + 12);
+				long addresses = b.u32(descriptor + 16);
+				if (lookup == 0 && nameRva == 0 && addresses == 0 && b.u32(descriptor + 4) == 0) {
 					break;
 				}
 				if (d == limits.maxImportDlls() - 1) {
@@ -272,7 +274,7 @@ public final class PeAnalyzer implements Analyzer {
 						anomalies.add("import thunks of " + dll + " run past the end of the file");
 						break;
 					}
-					long value = plus ? b.getLong((int) thunk) : u32(thunk);
+					long value = plus ? b.s64(thunk) : b.u32(thunk);
 					if (value == 0) {
 						break;
 					}
@@ -306,12 +308,12 @@ public final class PeAnalyzer implements Analyzer {
 			if (at < 0 || at + 40 > b.limit()) {
 				throw new Truncated("export directory outside the file");
 			}
-			long base = u32(at + 16);
-			long functionCount = u32(at + 20);
-			long nameCount = u32(at + 24);
-			long names = offset(u32(at + 32));
-			long ordinals = offset(u32(at + 36));
-			report.put("exportDll", stringAt(offset(u32(at + 12))));
+			long base = b.u32(at + 16);
+			long functionCount = b.u32(at + 20);
+			long nameCount = b.u32(at + 24);
+			long names = offset(b.u32(at + 32));
+			long ordinals = offset(b.u32(at + 36));
+			report.put("exportDll", stringAt(offset(b.u32(at + 12))));
 			List<String> exports = new ArrayList<>();
 			report.put("exports", exports);
 			Set<Long> named = new HashSet<>();
@@ -324,9 +326,9 @@ public final class PeAnalyzer implements Analyzer {
 					anomalies.add("export name table runs past the end of the file");
 					break;
 				}
-				exports.add(stringAt(offset(u32(names + 4 * i))));
+				exports.add(stringAt(offset(b.u32(names + 4 * i))));
 				if (ordinals >= 0 && ordinals + 2 * i + 2 <= b.limit()) {
-					named.add((long) u16(ordinals + 2 * i));
+					named.add((long) b.u16(ordinals + 2 * i));
 				}
 			}
 			long unnamed = Math.min(functionCount, limits.maxExports());
@@ -359,7 +361,7 @@ public final class PeAnalyzer implements Analyzer {
 			if (depth > 2 || !seen.add(dir) || dir + 16 > b.limit()) {
 				return 0;
 			}
-			int entries = u16(dir + 12) + u16(dir + 14);
+			int entries = b.u16(dir + 12) + b.u16(dir + 14);
 			int leaves = 0;
 			for (int i = 0; i < entries && budget[0] > 0; i++, budget[0]--) {
 				long entry = dir + 16 + 8L * i;
@@ -367,7 +369,7 @@ public final class PeAnalyzer implements Analyzer {
 					anomalies.add("resource directory runs past the end of the file");
 					break;
 				}
-				long target = u32(entry + 4);
+				long target = b.u32(entry + 4);
 				if ((target & 0x80000000L) != 0) {
 					leaves += resourceLeaves(root, root + (target & 0x7fffffffL), depth + 1, seen, budget);
 				}
@@ -398,69 +400,10 @@ public final class PeAnalyzer implements Analyzer {
 			return fileAlignment >= 0x200 ? pointer & ~0x1ffL : pointer;
 		}
 
-		private double entropy(long start, long length) {
-			if (length <= 0 || start < 0 || start >= b.limit()) {
-				return 0.0;
-			}
-			return new ByteHistogram().add(b.duplicate().position((int) start).limit((int) (start + length))).entropy();
-		}
-
 		/** A NUL-terminated string of at most maxNameLength bytes; non-printable bytes are escaped. */
 		private String stringAt(long at) {
-			if (at < 0 || at >= b.limit()) {
-				return "*invalid*";
-			}
-			StringBuilder out = new StringBuilder();
-			for (long i = at; i < b.limit() && i < at + limits.maxNameLength(); i++) {
-				int c = b.get((int) i) & 0xff;
-				if (c == 0) {
-					break;
-				}
-				appendPrintable(out, c);
-			}
-			return out.toString();
-		}
-
-		private String ascii(int at, int length) {
-			StringBuilder out = new StringBuilder();
-			for (int i = at; i < at + length; i++) {
-				int c = b.get(i) & 0xff;
-				if (c == 0) {
-					break;
-				}
-				appendPrintable(out, c);
-			}
-			return out.toString();
-		}
-
-		private static void appendPrintable(StringBuilder out, int c) {
-			if (c >= 0x20 && c < 0x7f) {
-				out.append((char) c);
-			}
-			else {
-				out.append(String.format("\\x%02x", c));
-			}
-		}
-
-		private int u16(long at) {
-			return b.getShort(index(at, 2)) & 0xffff;
-		}
-
-		private long u32(long at) {
-			return b.getInt(index(at, 4)) & 0xffffffffL;
-		}
-
-		private int index(long at, int width) {
-			if (at < 0 || at + width > b.limit()) {
-				throw new Truncated("offset " + at + " is outside the file");
-			}
-			return (int) at;
-		}
-	}
-
-	private static final class Truncated extends RuntimeException {
-		Truncated(String message) {
-			super(message, null, false, false);
+			String text = b.printable(at, limits.maxNameLength());
+			return text == null ? "*invalid*" : text;
 		}
 	}
 

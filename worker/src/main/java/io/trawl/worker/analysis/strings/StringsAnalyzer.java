@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
-import io.trawl.worker.analysis.pe.SampleBytes;
+import io.trawl.worker.analysis.bytes.SampleBytes;
 import io.trawl.worker.source.Sample;
 
 /**
