@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.aws.AwsStack;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.readmodel.query.SampleView;
 
@@ -30,7 +31,6 @@ import io.trawl.readmodel.query.SampleView;
  */
 class SqsLaunchFunctionalTests {
 
-	static final String RULE = "rule trawl_aws_marker { strings: $m = \"TRAWL-AWS-MARKER\" condition: $m }\n";
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
@@ -59,10 +59,11 @@ class SqsLaunchFunctionalTests {
 		new Random(42).nextBytes(random);
 		samples.put("launch/nested/random.bin", random);
 		samples.forEach(aws::put);
-		aws.put("rules/marker.yar", RULE);
+		aws.put("rules/marker.yar", AwsStack.RULE);
 
 		// when a launch message arrives
-		aws.send(message("launch-1", "s3://trawl-samples/launch/", "s3://trawl-samples/rules/marker.yar"));
+		aws.send(AwsStack.launchMessage("launch-1", "s3://trawl-samples/launch/",
+				"s3://trawl-samples/rules/marker.yar"));
 
 		// then the job completes and the query tables hold one result per sample, with the right hashes and hit
 		JobStatus status = aws.awaitEnded("launch-1");
@@ -90,8 +91,9 @@ class SqsLaunchFunctionalTests {
 	@Test
 	void theSameMessageSentTwiceRunsOneJob() {
 		aws.put("twice/a.txt", "first sample");
-		aws.put("rules/marker2.yar", RULE);
-		String body = message("twice-1", "s3://trawl-samples/twice/", "s3://trawl-samples/rules/marker2.yar");
+		aws.put("rules/marker2.yar", AwsStack.RULE);
+		String body = AwsStack.launchMessage("twice-1", "s3://trawl-samples/twice/",
+				"s3://trawl-samples/rules/marker2.yar");
 		aws.send(body);
 		aws.send(body);
 		assertThat(aws.awaitEnded("twice-1").status()).isEqualTo("COMPLETED");
@@ -110,11 +112,13 @@ class SqsLaunchFunctionalTests {
 		String badJson = "{\"type\":\"scan\", requestId: oops";
 		String unknownType = "{\"type\":\"delete-everything\",\"requestId\":\"bad-2\",\"source\":\"s3://trawl-samples/x\"}";
 		String noRequestId = "{\"type\":\"scan\",\"source\":\"s3://trawl-samples/invalid/\"}";
-		String missingBucket = message("bad-4", "s3://no-such-bucket-here/x/", null);
-		String brokenRules = message("bad-5", "s3://trawl-samples/invalid/", "s3://trawl-samples/rules/broken.yar");
-		String otherBucket = message("bad-6", "s3://other-bucket/x/", null);
-		String otherRules = message("bad-7", "s3://trawl-samples/invalid/", "s3://other-bucket/rules.yar");
-		String nightly = message("nightly-2099-01-01", "s3://trawl-samples/invalid/", null);
+		String missingBucket = AwsStack.launchMessage("bad-4", "s3://no-such-bucket-here/x/", null);
+		String brokenRules = AwsStack.launchMessage("bad-5", "s3://trawl-samples/invalid/",
+				"s3://trawl-samples/rules/broken.yar");
+		String otherBucket = AwsStack.launchMessage("bad-6", "s3://other-bucket/x/", null);
+		String otherRules = AwsStack.launchMessage("bad-7", "s3://trawl-samples/invalid/",
+				"s3://other-bucket/rules.yar");
+		String nightly = AwsStack.launchMessage("nightly-2099-01-01", "s3://trawl-samples/invalid/", null);
 		for (String body : List.of(badJson, unknownType, noRequestId, missingBucket, brokenRules, otherBucket,
 				otherRules, nightly)) {
 			aws.send(body);
@@ -137,9 +141,5 @@ class SqsLaunchFunctionalTests {
 		assertThat(aws.executions("bad-5")).isEmpty();
 		assertThat(aws.executions("bad-6")).isEmpty();
 		assertThat(aws.executions("nightly-2099-01-01")).isEmpty();
-	}
-
-	static String message(String requestId, String source, String rules) {
-		return new LaunchMessage(1, "scan", requestId, source, rules, null).toJson();
 	}
 }

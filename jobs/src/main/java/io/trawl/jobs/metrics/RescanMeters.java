@@ -1,4 +1,4 @@
-package io.trawl.jobs.rescan;
+package io.trawl.jobs.metrics;
 
 import org.springframework.batch.core.configuration.annotation.BatchObservabilityBeanPostProcessor;
 import org.springframework.batch.core.listener.ItemWriteListener;
@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.trawl.jobs.rescan.SampleOutcome;
 import io.trawl.worker.source.SampleRef;
 
 /**

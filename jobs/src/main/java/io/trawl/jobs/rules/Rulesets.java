@@ -1,4 +1,4 @@
-package io.trawl.jobs.analysis;
+package io.trawl.jobs.rules;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

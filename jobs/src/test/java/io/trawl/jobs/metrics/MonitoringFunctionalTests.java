@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,6 +21,9 @@ import software.amazon.awssdk.services.cloudwatch.model.Metric;
 import software.amazon.awssdk.services.cloudwatch.model.Statistic;
 
 import io.trawl.jobs.partition.PartitionQueueListener;
+import io.trawl.jobs.aws.AwsStack;
+import io.trawl.jobs.aws.MarkedAnalyzer;
+import io.trawl.jobs.aws.MotoServer;
 import io.trawl.jobs.status.JobStatus;
 
 /**
@@ -96,7 +99,7 @@ class MonitoringFunctionalTests {
 		aws.put("fatal/a.txt", MarkedAnalyzer.FATAL);
 
 		// when the job runs
-		aws.send(SqsLaunchFunctionalTests.message("fatal-1", "s3://trawl-samples/fatal/", RULES));
+		aws.send(AwsStack.launchMessage("fatal-1", "s3://trawl-samples/fatal/", RULES));
 
 		// then it ends FAILED, and CloudWatch has JobsFailed 1 (a dimension-free metric) and one worker error
 		assertThat(aws.awaitEnded("fatal-1").status()).isEqualTo("FAILED");
@@ -117,7 +120,7 @@ class MonitoringFunctionalTests {
 		aws.put("errors/c.txt", "a clean sample, MONITORING");
 
 		// when the job runs
-		aws.send(SqsLaunchFunctionalTests.message("errors-1", "s3://trawl-samples/errors/", RULES));
+		aws.send(AwsStack.launchMessage("errors-1", "s3://trawl-samples/errors/", RULES));
 
 		// then it COMPLETES with two errors, WorkerErrors grows by two, and JobsFailed gets a 0
 		JobStatus status = aws.awaitEnded("errors-1");
@@ -144,7 +147,7 @@ class MonitoringFunctionalTests {
 		aws.put("hold/b.txt", MarkedAnalyzer.HOLD + "b");
 		try {
 			// when a job's two partitions run at once
-			aws.send(SqsLaunchFunctionalTests.message("hold-1", "s3://trawl-samples/hold/", RULES));
+			aws.send(AwsStack.launchMessage("hold-1", "s3://trawl-samples/hold/", RULES));
 			await().atMost(Duration.ofSeconds(30)).until(() -> MarkedAnalyzer.holding().equals(Set.of("a", "b")));
 
 			// then the instance is protected until both have ended

@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.schedule;
 
 import java.time.Clock;
 

@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.rules;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import software.amazon.awssdk.services.s3.S3Client;
 
-import io.trawl.jobs.analysis.Rulesets;
 import io.trawl.worker.source.s3.S3Rules;
 import io.trawl.worker.yara.RuleCompilationException;
 import io.trawl.worker.yara.YaraRules;

@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.trawl.jobs.aws.AwsStack;
 import io.trawl.jobs.web.GatedAnalyzerControl;
 
 /**
@@ -41,14 +42,14 @@ class SqsLaunchLimitFunctionalTests {
 	void aMessagePastTheLimitWaitsOnTheQueueAndRunsWhenASlotIsFree() {
 		aws.put("held/gate.bin", GatedAnalyzerControl.MARKER + " hold the only slot");
 		aws.put("waiting/a.txt", "a sample that waits its turn");
-		aws.put("rules/limit.yar", SqsLaunchFunctionalTests.RULE);
+		aws.put("rules/limit.yar", AwsStack.RULE);
 		GatedAnalyzerControl.close();
 		try {
-			aws.send(SqsLaunchFunctionalTests.message("limit-held", "s3://trawl-samples/held/",
+			aws.send(AwsStack.launchMessage("limit-held", "s3://trawl-samples/held/",
 					"s3://trawl-samples/rules/limit.yar"));
 			await().atMost(Duration.ofSeconds(60)).until(() -> GatedAnalyzerControl.held() > 0);
 
-			aws.send(SqsLaunchFunctionalTests.message("limit-waiting", "s3://trawl-samples/waiting/",
+			aws.send(AwsStack.launchMessage("limit-waiting", "s3://trawl-samples/waiting/",
 					"s3://trawl-samples/rules/limit.yar"));
 
 			// it stays on the queue, unlaunched, while the slot is held

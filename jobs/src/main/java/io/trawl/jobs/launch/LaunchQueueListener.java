@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.launch;
 
 import java.time.Duration;
 
@@ -11,7 +11,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
-import io.trawl.jobs.aws.LaunchMessage.InvalidLaunchMessageException;
+import io.trawl.jobs.aws.AwsProperties;
+import io.trawl.jobs.launch.LaunchMessage.InvalidLaunchMessageException;
 import io.trawl.jobs.problem.ClientErrors;
 import io.trawl.jobs.problem.LaunchRefusedException;
 import io.trawl.jobs.rescan.RescanLauncher;

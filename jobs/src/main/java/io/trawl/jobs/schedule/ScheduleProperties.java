@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.schedule;
 
 import java.time.ZoneId;
 
@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param zone the zone of the cron and of the {@code scheduledFor} date
  */
 @ConfigurationProperties("trawl.schedule")
-public record ScheduleProperties(String nightlyCron, String nightlySource, String nightlyRules,
+record ScheduleProperties(String nightlyCron, String nightlySource, String nightlyRules,
 		@DefaultValue("UTC") ZoneId zone) {
 
 	boolean enabled() {

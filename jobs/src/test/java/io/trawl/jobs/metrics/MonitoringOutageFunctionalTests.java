@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.trawl.jobs.aws.AwsStack;
+import io.trawl.jobs.aws.MarkedAnalyzer;
 import io.trawl.jobs.status.JobStatus;
 
 /**
@@ -54,7 +56,7 @@ class MonitoringOutageFunctionalTests {
 		aws.put("outage/b.txt", "a clean sample");
 		aws.put("rules/outage.yar", "rule outage { strings: $m = \"OUTAGE\" condition: $m }\n");
 
-		aws.send(SqsLaunchFunctionalTests.message("outage-1", "s3://trawl-samples/outage/",
+		aws.send(AwsStack.launchMessage("outage-1", "s3://trawl-samples/outage/",
 				"s3://trawl-samples/rules/outage.yar"));
 
 		JobStatus status = aws.awaitEnded("outage-1");

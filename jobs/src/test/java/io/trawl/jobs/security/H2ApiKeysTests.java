@@ -5,7 +5,7 @@ import javax.sql.DataSource;
 import io.trawl.readmodel.jdbc.JdbcDatabases;
 
 /** The JDBC adapter on H2, the embedded default. */
-class H2ApiKeysTest extends ApiKeysContract {
+class H2ApiKeysTests extends ApiKeysContract {
 
 	@Override
 	DataSource dataSource() {

@@ -13,7 +13,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import io.trawl.readmodel.jdbc.JdbcDatabases;
 
 /** The JDBC adapter on PostgreSQL (the shared and distributed modes), each test in a schema of its own. */
-class PostgresApiKeysTest extends ApiKeysContract {
+class PostgresApiKeysTests extends ApiKeysContract {
 
 	private final String schema = "api_keys_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
