@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
+import io.trawl.devtools.AwsLocal;
 import io.trawl.jobs.TrawlApplication;
 import io.trawl.jobs.launch.LaunchMessage;
 import io.trawl.jobs.status.JobStatus;

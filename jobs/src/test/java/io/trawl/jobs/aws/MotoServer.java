@@ -15,6 +15,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
 
+import io.trawl.devtools.AwsLocal;
+
 /**
  * moto's server mode ({@code moto_server}, the AWS APIs in one process, installed with pip) as a child process on a
  * free loopback port: CloudWatch and Auto Scaling for the tests. A missing moto_server is a clear failure, never a

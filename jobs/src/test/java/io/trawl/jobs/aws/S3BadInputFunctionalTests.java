@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.devtools.AwsLocal;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.readmodel.query.SampleView;
 import io.trawl.worker.source.SampleSourceException;

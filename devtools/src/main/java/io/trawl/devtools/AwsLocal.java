@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.devtools;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,8 +39,9 @@ import io.trawl.readmodel.dynamodb.Dynalite;
 import io.trawl.worker.source.s3.S3ClientSettings;
 
 /**
- * {@code trawl aws-local}: the aws profile's services on this machine, on loopback. S3Proxy (S3) and ElasticMQ (SQS)
- * run embedded; dynalite (DynamoDB) runs under node from the repository's {@code node_modules} ({@code npm ci}).
+ * {@code trawl aws-local}: the aws profile's services on this machine, on loopback, for development and tests (not in
+ * {@code trawl.jar}). S3Proxy (S3) and ElasticMQ (SQS) run embedded; dynalite (DynamoDB) runs under node from the
+ * repository's {@code node_modules} ({@code npm ci}).
  * It creates the bucket {@value #BUCKET}, the queue {@value #LAUNCH_QUEUE} with its DLQ {@value #LAUNCH_DLQ}
  * (redrive after {@value #MAX_RECEIVE_COUNT} receives) and the tables, and writes {@code data/aws-local.env}.
  * <p>
@@ -106,6 +107,18 @@ public final class AwsLocal implements AutoCloseable {
 		catch (RuntimeException e) {
 			local.close();
 			throw e;
+		}
+	}
+
+	/** {@code ./trawl aws-local}, which runs this module's jar with the data folder in {@code TRAWL_DATA_DIR}. */
+	public static void main(String[] args) {
+		// not a logback.xml, which would also take over the logging of the jobs tests that use this module
+		if (System.getProperty("logback.configurationFile") == null) {
+			System.setProperty("logback.configurationFile", "io/trawl/devtools/aws-local-logback.xml");
+		}
+		int status = run(Path.of(System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data")), System.out, System.err);
+		if (status != 0) {
+			System.exit(status);
 		}
 	}
 
