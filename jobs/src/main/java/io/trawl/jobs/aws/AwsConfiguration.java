@@ -1,24 +1,18 @@
 package io.trawl.jobs.aws;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
-import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import io.trawl.jobs.TrawlProperties;
-import io.trawl.jobs.rescan.RescanLauncher;
-import io.trawl.jobs.rescan.RescanMetrics;
 import io.trawl.jobs.rescan.SampleSources;
 import io.trawl.readmodel.dynamodb.DynamoDbEventStore;
 import io.trawl.readmodel.dynamodb.DynamoDbQueryTables;
@@ -32,7 +26,8 @@ import io.trawl.worker.source.s3.S3Location;
 import io.trawl.worker.source.s3.S3SampleSource;
 
 /**
- * The aws profile's adapters: samples and rules from S3, events and query tables in DynamoDB, launches from SQS.
+ * The aws profile's clients and adapters: samples from S3, events and query tables in DynamoDB. Rules from S3, launches
+ * from SQS and CloudWatch metrics are wired in their own packages ({@code rules}, {@code launch}, {@code metrics}).
  * Region and per-service endpoints come from {@link AwsProperties}, credentials from the SDK's default provider
  * chain, so the same build runs on AWS or on emulators ({@code trawl aws-local}). The job repository stays JDBC.
  */
@@ -41,8 +36,6 @@ import io.trawl.worker.source.s3.S3SampleSource;
 class AwsConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(AwsConfiguration.class);
-	/** A blank namespace turns CloudWatch metrics off: {@code trawl aws-local} has no CloudWatch. */
-	private static final String PUBLISHES_METRICS = "!'${trawl.aws.metrics-namespace:Trawl}'.isBlank()";
 
 	@Bean
 	S3Client s3Client(AwsProperties aws) {
@@ -58,22 +51,6 @@ class AwsConfiguration {
 	@Bean
 	SqsClient sqsClient(AwsProperties aws) {
 		return AwsClients.configure(SqsClient.builder(), aws, aws.endpoints().sqs()).build();
-	}
-
-	/** Few attempts and a short deadline: a chunk waits for its metric, and a lost data point costs little. */
-	@Bean
-	@ConditionalOnExpression(PUBLISHES_METRICS)
-	CloudWatchClient cloudWatchClient(AwsProperties aws) {
-		return AwsClients.configure(CloudWatchClient.builder(), aws, aws.endpoints().cloudwatch())
-			.overrideConfiguration(o -> o.retryStrategy(S3ClientSettings.retryStrategy(3))
-				.apiCallTimeout(Duration.ofSeconds(10)))
-			.build();
-	}
-
-	@Bean
-	@ConditionalOnExpression(PUBLISHES_METRICS)
-	RescanMetrics rescanMetrics(CloudWatchClient cloudWatch, AwsProperties aws) {
-		return new CloudWatchRescanMetrics(cloudWatch, aws.metricsNamespace());
 	}
 
 	@Bean
@@ -104,18 +81,5 @@ class AwsConfiguration {
 		return source -> source.startsWith("s3://")
 				? new S3SampleSource(s3, S3Location.parse(source), inMemoryLimit, maxSampleSize)
 				: new FolderSampleSource(Path.of(source), inMemoryLimit, trawl.sources().maxDepth());
-	}
-
-	@Bean
-	S3Rulesets rulesets(S3Client s3, TrawlProperties trawl) {
-		return new S3Rulesets(s3, trawl.analysis().yaraTimeoutSeconds(), Path.of(trawl.dataDir(), "rules-cache"));
-	}
-
-	/** Only the service ({@code trawl serve}) consumes launch messages, never a one-shot CLI command. */
-	@Bean
-	@ConditionalOnWebApplication
-	@ConditionalOnExpression("'${trawl.role:all}' != 'worker'") // workers only analyse partitions
-	LaunchQueueListener launchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties aws) {
-		return new LaunchQueueListener(sqs, launcher, aws.launch());
 	}
 }

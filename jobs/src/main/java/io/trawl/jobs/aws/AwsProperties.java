@@ -39,7 +39,7 @@ public record AwsProperties(String region, @DefaultValue Endpoints endpoints, Bo
 	}
 
 	/**
-	 * The SQS launch queue ({@link LaunchMessage}).
+	 * The SQS launch queue ({@link io.trawl.jobs.launch.LaunchMessage}).
 	 * @param queueUrl blank: no listener
 	 * @param dlqUrl where invalid messages are moved at once, with the reason; blank: they stay on the queue until its
 	 *     redrive policy moves them

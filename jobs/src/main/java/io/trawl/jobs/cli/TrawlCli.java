@@ -111,9 +111,10 @@ public final class TrawlCli {
 		}
 		StoreListener holder = claim.listener();
 		if (arguments.command().equals("aws-local")) {
-			// the emulators must not wait for a context that may itself need them (SPRING_PROFILES_ACTIVE=aws)
-			return io.trawl.jobs.aws.AwsLocal.run(Path.of(System.getenv().getOrDefault("TRAWL_DATA_DIR", "./data")),
-					out, err);
+			// the emulators are development tools (devtools/), which the production jar does not contain
+			err.println("trawl: aws-local runs the development tools' own jar, not trawl.jar; start it with"
+					+ " ./trawl aws-local (docs/aws-local.md).");
+			return 2;
 		}
 		if (arguments.command().equals("serve")) {
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
-import io.trawl.jobs.aws.DeadLetters;
+import io.trawl.jobs.launch.DeadLetters;
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
 import io.trawl.jobs.rescan.OwnerListener;
 

@@ -24,7 +24,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
-import io.trawl.jobs.analysis.Rulesets;
+import io.trawl.jobs.rules.Rulesets;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.query.QueryTables;

@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
-import io.trawl.jobs.analysis.Rulesets;
+import io.trawl.jobs.rules.Rulesets;
 import io.trawl.jobs.audit.AuditLog;
 import io.trawl.jobs.problem.ClientErrors;
 import io.trawl.jobs.problem.LaunchRefusedException;

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.devtools.AwsLocal;
+import io.trawl.jobs.launch.DeadLetters;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.readmodel.query.SampleView;
 
@@ -68,7 +70,7 @@ class AwsCliFunctionalTests {
 		byte[] other = "another sample\n".getBytes(StandardCharsets.UTF_8);
 		Files.write(samples.resolve("marked.txt"), marked);
 		Files.write(Files.createDirectories(samples.resolve("sub")).resolve("other.txt"), other);
-		Path rule = Files.writeString(work.resolve("marker.yar"), SqsLaunchFunctionalTests.RULE);
+		Path rule = Files.writeString(work.resolve("marker.yar"), AwsStack.RULE);
 		awsCli("--endpoint-url", aws.local.s3Endpoint().toString(), "s3", "cp", "--recursive", samples.toString(),
 				"s3://trawl-samples/cli/");
 		awsCli("--endpoint-url", aws.local.s3Endpoint().toString(), "s3", "cp", rule.toString(),
@@ -102,7 +104,7 @@ class AwsCliFunctionalTests {
 				aws.local.launchQueueUrl(), "--message-body", "this is not json");
 		JsonNode dead = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
 			.until(() -> findDeadLetter("this is not json"), m -> m != null);
-		assertThat(dead.path("MessageAttributes").path(LaunchQueueListener.ERROR_ATTRIBUTE).path("StringValue")
+		assertThat(dead.path("MessageAttributes").path(DeadLetters.ERROR_ATTRIBUTE).path("StringValue")
 			.asString()).contains("not valid JSON");
 		await().atMost(Duration.ofSeconds(10)).until(() -> aws.launchQueueDepth() == 0);
 	}

@@ -25,7 +25,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
+import io.trawl.devtools.AwsLocal;
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.jobs.launch.LaunchMessage;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
 
@@ -34,12 +36,15 @@ import io.trawl.jobs.status.JobStatusService;
  * ({@code trawl serve}) on them with the aws profile and an H2 job repository. Closing stops the service first, then
  * the emulators, so the launch listener never polls a stopped ElasticMQ.
  */
-final class AwsStack implements AutoCloseable {
+public final class AwsStack implements AutoCloseable {
 
-	final AwsLocal local;
-	final ConfigurableApplicationContext context;
-	final S3Client s3;
-	final SqsClient sqs;
+	/** A rule that matches the marker {@code TRAWL-AWS-MARKER}. */
+	public static final String RULE = "rule trawl_aws_marker { strings: $m = \"TRAWL-AWS-MARKER\" condition: $m }\n";
+
+	public final AwsLocal local;
+	public final ConfigurableApplicationContext context;
+	public final S3Client s3;
+	public final SqsClient sqs;
 
 	private AwsStack(AwsLocal local, ConfigurableApplicationContext context) {
 		this.local = local;
@@ -48,17 +53,17 @@ final class AwsStack implements AutoCloseable {
 		this.sqs = local.sqs();
 	}
 
-	static AwsStack start(Path dataDir) {
+	public static AwsStack start(Path dataDir) {
 		return start(dataDir, List.of());
 	}
 
 	/** With further configuration classes (plain classes with {@code @Bean} methods) and command-line arguments. */
-	static AwsStack start(Path dataDir, List<Class<?>> extraSources, String... extraArguments) {
+	public static AwsStack start(Path dataDir, List<Class<?>> extraSources, String... extraArguments) {
 		return start(dataDir, extraSources, local -> List.of(extraArguments));
 	}
 
 	/** With command-line arguments made once the emulators run, for example after creating more queues in them. */
-	static AwsStack start(Path dataDir, List<Class<?>> extraSources, Function<AwsLocal, List<String>> arguments) {
+	public static AwsStack start(Path dataDir, List<Class<?>> extraSources, Function<AwsLocal, List<String>> arguments) {
 		// the default credentials chain reads these, as it would read AWS_ACCESS_KEY_ID from aws-local.env
 		System.setProperty("aws.accessKeyId", AwsLocal.ACCESS_KEY);
 		System.setProperty("aws.secretAccessKey", AwsLocal.SECRET_KEY);
@@ -100,35 +105,35 @@ final class AwsStack implements AutoCloseable {
 		return all.values().toArray(String[]::new);
 	}
 
-	JobStatusService status() {
+	public JobStatusService status() {
 		return context.getBean(JobStatusService.class);
 	}
 
-	void put(String key, byte[] content) {
+	public void put(String key, byte[] content) {
 		s3.putObject(b -> b.bucket(AwsLocal.BUCKET).key(key), RequestBody.fromBytes(content));
 	}
 
-	void put(String key, String content) {
+	public void put(String key, String content) {
 		put(key, content.getBytes(StandardCharsets.UTF_8));
 	}
 
-	void send(String body) {
+	public void send(String body) {
 		sqs.sendMessage(b -> b.queueUrl(local.launchQueueUrl()).messageBody(body));
 	}
 
 	/** Waits for the execution of this request to end, and returns it. */
-	JobStatus awaitEnded(String requestId) {
+	public JobStatus awaitEnded(String requestId) {
 		return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
 			.until(() -> executions(requestId).stream().filter(s -> s.endTime() != null).findFirst().orElse(null),
 					s -> s != null);
 	}
 
-	List<JobStatus> executions(String requestId) {
+	public List<JobStatus> executions(String requestId) {
 		return status().list(1000).stream().filter(s -> requestId.equals(s.requestId())).toList();
 	}
 
 	/** Every message now on the DLQ (received and made visible again at once). */
-	List<Message> dlqMessages() {
+	public List<Message> dlqMessages() {
 		List<Message> all = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			var messages = sqs.receiveMessage(b -> b.queueUrl(local.launchDlqUrl()).maxNumberOfMessages(10)
@@ -140,7 +145,7 @@ final class AwsStack implements AutoCloseable {
 	}
 
 	/** Messages on the launch queue, visible or in flight. */
-	int launchQueueDepth() {
+	public int launchQueueDepth() {
 		Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(local.launchQueueUrl())
 			.attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
 					QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
@@ -148,7 +153,12 @@ final class AwsStack implements AutoCloseable {
 				+ Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
 	}
 
-	static String sha256(byte[] content) {
+	/** A version 1 scan launch message. */
+	public static String launchMessage(String requestId, String source, String rules) {
+		return new LaunchMessage(1, "scan", requestId, source, rules, null).toJson();
+	}
+
+	public static String sha256(byte[] content) {
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
 		}

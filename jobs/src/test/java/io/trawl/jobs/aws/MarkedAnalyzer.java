@@ -19,9 +19,9 @@ import io.trawl.worker.source.Sample;
  */
 public final class MarkedAnalyzer implements Analyzer {
 
-	static final String ERROR = "TRAWL-TEST-ANALYZER-ERROR";
-	static final String FATAL = "TRAWL-TEST-PARTITION-FATAL";
-	static final String HOLD = "TRAWL-TEST-HOLD-";
+	public static final String ERROR = "TRAWL-TEST-ANALYZER-ERROR";
+	public static final String FATAL = "TRAWL-TEST-PARTITION-FATAL";
+	public static final String HOLD = "TRAWL-TEST-HOLD-";
 
 	private static final Map<String, CountDownLatch> releases = new ConcurrentHashMap<>();
 	private static final Set<String> holding = ConcurrentHashMap.newKeySet();
@@ -61,11 +61,11 @@ public final class MarkedAnalyzer implements Analyzer {
 	}
 
 	/** The names whose samples are being analysed and held now. */
-	static Set<String> holding() {
+	public static Set<String> holding() {
 		return Set.copyOf(holding);
 	}
 
-	static void release(String name) {
+	public static void release(String name) {
 		releases.computeIfAbsent(name, n -> new CountDownLatch(1)).countDown();
 	}
 }

@@ -15,12 +15,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
 
+import io.trawl.devtools.AwsLocal;
+
 /**
  * moto's server mode ({@code moto_server}, the AWS APIs in one process, installed with pip) as a child process on a
  * free loopback port: CloudWatch and Auto Scaling for the tests. A missing moto_server is a clear failure, never a
  * skip.
  */
-final class MotoServer implements AutoCloseable {
+public final class MotoServer implements AutoCloseable {
 
 	private static final long START_TIMEOUT_SECONDS = 60;
 
@@ -37,7 +39,7 @@ final class MotoServer implements AutoCloseable {
 		Runtime.getRuntime().addShutdownHook(shutdownHook);
 	}
 
-	static MotoServer start() {
+	public static MotoServer start() {
 		int port = freePort();
 		Path log;
 		Process process;
@@ -66,17 +68,17 @@ final class MotoServer implements AutoCloseable {
 		return moto;
 	}
 
-	URI endpoint() {
+	public URI endpoint() {
 		return endpoint;
 	}
 
 	/** The builder pointed at moto, in {@link AwsLocal#REGION} with dummy credentials. */
-	<B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+	public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
 		return builder.region(Region.of(AwsLocal.REGION)).endpointOverride(endpoint)
 			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("moto", "moto")));
 	}
 
-	String output() {
+	public String output() {
 		try {
 			return Files.readString(log);
 		}

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.devtools.AwsLocal;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.readmodel.query.SampleView;
 import io.trawl.worker.source.SampleSourceException;
@@ -75,7 +76,7 @@ class S3BadInputFunctionalTests {
 		aws.put(VANISHING, "here when listed".getBytes(StandardCharsets.UTF_8));
 		aws.put("bad/oversized.bin", new byte[1024 * 1024 + 1]);
 		aws.put("bad/fine.txt", "a fine sample");
-		aws.put("rules/bad-input.yar", SqsLaunchFunctionalTests.RULE);
+		aws.put("rules/bad-input.yar", AwsStack.RULE);
 
 		JobExecution execution = aws.context.getBean(RescanLauncher.class)
 			.run(new RescanLauncher.Request("s3://trawl-samples/bad/", "s3://trawl-samples/rules/bad-input.yar",

@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.ReferenceTools;
 import io.trawl.jobs.TrawlApplication;
-import io.trawl.jobs.analysis.Rulesets;
+import io.trawl.jobs.rules.Rulesets;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
 import io.trawl.readmodel.event.EventKind;
