@@ -17,6 +17,7 @@ import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.cli.ServiceClient.ServiceException;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
@@ -132,7 +133,7 @@ final class RemoteCli {
 		}
 		catch (ServiceException e) {
 			if (e.status() == 404) {
-				throw new JobStatusService.UnknownJobException(id);
+				throw new UnknownJobException(id);
 			}
 			throw e;
 		}

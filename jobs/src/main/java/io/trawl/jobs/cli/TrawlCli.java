@@ -21,6 +21,7 @@ import org.springframework.context.event.ContextClosedEvent;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.TrawlApplication;
 import io.trawl.jobs.local.LocalStore;
 import io.trawl.jobs.local.PrivateDataDir;
@@ -256,7 +257,7 @@ public final class TrawlCli {
 		boolean asJson = arguments.flag("--json");
 		if (!arguments.positionals().isEmpty()) {
 			long id = arguments.positionalLong(0, "status takes a JOB_EXECUTION_ID");
-			JobStatus status = service.get(id).orElseThrow(() -> new JobStatusService.UnknownJobException(id));
+			JobStatus status = service.get(id).orElseThrow(() -> new UnknownJobException(id));
 			out.println(asJson ? json.writeValueAsString(status) : StatusText.describe(status));
 			return 0;
 		}

@@ -29,6 +29,7 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 
+import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
 import io.trawl.jobs.rules.Rulesets;
@@ -354,7 +355,7 @@ public class RescanLauncher {
 		catch (org.springframework.dao.EmptyResultDataAccessException unknown) {
 			// as absent
 		}
-		throw new JobStatusService.UnknownJobException(jobExecutionId);
+		throw new UnknownJobException(jobExecutionId);
 	}
 
 	private void audit(Request request, JobParameters parameters) {

@@ -17,7 +17,7 @@ import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
 import io.trawl.jobs.problem.FailureReason;
-import io.trawl.jobs.problem.NotFoundException;
+import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.rescan.Found;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
@@ -153,12 +153,5 @@ public class JobStatusService {
 			String name) {
 		Object value = parameters.getParameter(name) == null ? null : parameters.getParameter(name).value();
 		return value == null ? null : value.toString();
-	}
-
-	/** No job execution has this id. */
-	public static class UnknownJobException extends NotFoundException {
-		public UnknownJobException(long id) {
-			super("There is no job execution " + id + ". List the jobs with: trawl status");
-		}
 	}
 }

@@ -28,6 +28,7 @@ import jakarta.validation.constraints.Size;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.problem.ClientErrors;
 import io.trawl.jobs.problem.NotFoundException;
 import io.trawl.jobs.rescan.RescanLauncher;
@@ -76,7 +77,7 @@ class JobsController {
 
 	@GetMapping("/jobs/{id}")
 	JobStatus job(@PathVariable long id) {
-		return service.get(id).orElseThrow(() -> new JobStatusService.UnknownJobException(id));
+		return service.get(id).orElseThrow(() -> new UnknownJobException(id));
 	}
 
 	/**
@@ -127,7 +128,7 @@ class JobsController {
 	/** A whole job's results, one JSON document a line, streamed as they are read. */
 	@GetMapping("/jobs/{id}/results.jsonl")
 	ResponseEntity<StreamingResponseBody> resultsJsonl(@PathVariable long id) {
-		service.execution(id).orElseThrow(() -> new JobStatusService.UnknownJobException(id));
+		service.execution(id).orElseThrow(() -> new UnknownJobException(id));
 		StreamingResponseBody body = out -> {
 			Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
 			service.results(id, view -> write(writer, view.document() + "\n"));
@@ -141,7 +142,7 @@ class JobsController {
 	/** A whole job's results as CSV (RFC 4180, a fixed header), streamed as they are read. */
 	@GetMapping("/jobs/{id}/results.csv")
 	ResponseEntity<StreamingResponseBody> resultsCsv(@PathVariable long id) {
-		service.execution(id).orElseThrow(() -> new JobStatusService.UnknownJobException(id));
+		service.execution(id).orElseThrow(() -> new UnknownJobException(id));
 		StreamingResponseBody body = out -> {
 			Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
 			ResultsCsv.header(writer);

@@ -1,7 +1,6 @@
 package io.trawl.worker.isolation;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +91,10 @@ class IsolatedDescriptorTests {
 		FolderSampleSource one = new FolderSampleSource(first, HOST_IN_MEMORY);
 		FolderSampleSource two = new FolderSampleSource(second, HOST_IN_MEMORY);
 
+		// the host started and its pipes open first, so both samples get the same descriptor numbers below
+		try (Sample warmUp = one.open(ref(one, "a.bin"))) {
+			hash(ssdeep, warmUp);
+		}
 		Path firstFile;
 		String firstHash;
 		try (Sample sample = one.open(ref(one, "a.bin"))) {
@@ -99,7 +102,7 @@ class IsolatedDescriptorTests {
 			firstHash = hash(ssdeep, sample);
 		}
 		try (Sample sample = two.open(ref(two, "a.bin"))) {
-			assumeTrue(sample.file().orElseThrow().equals(firstFile), "the descriptor number was reused");
+			assertThat(sample.file()).as("the descriptor number reused").contains(firstFile);
 			assertThat(hash(ssdeep, sample)).isEqualTo(ssdeepCli(second.resolve("a.bin")))
 				.isNotEqualTo(firstHash);
 		}
