@@ -16,7 +16,6 @@ import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.analysis.VerdictPolicy;
 import io.trawl.worker.analysis.archive.ArchiveAnalyzer;
-import io.trawl.worker.analysis.archive.ArchiveLimits;
 import io.trawl.worker.analysis.content.EntropyAnalyzer;
 import io.trawl.worker.analysis.elf.ElfAnalyzer;
 import io.trawl.worker.analysis.filetype.FileTypeAnalyzer;

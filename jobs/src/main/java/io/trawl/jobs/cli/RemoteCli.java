@@ -20,7 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
 import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.cli.ServiceClient.ServiceException;
 import io.trawl.jobs.status.JobStatus;
-import io.trawl.jobs.status.JobStatusService;
 
 /**
  * The commands that, with {@code TRAWL_URL} set, ask that service instead of the local database: {@code status},

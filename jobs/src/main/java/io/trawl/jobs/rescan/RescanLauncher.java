@@ -36,7 +36,6 @@ import io.trawl.jobs.rules.Rulesets;
 import io.trawl.jobs.audit.AuditLog;
 import io.trawl.jobs.problem.ClientErrors;
 import io.trawl.jobs.problem.LaunchRefusedException;
-import io.trawl.jobs.status.JobStatusService;
 import io.trawl.worker.yara.RuleCompilationException;
 import io.trawl.worker.source.SampleSource;
 
