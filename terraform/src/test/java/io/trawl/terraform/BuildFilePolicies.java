@@ -116,8 +116,8 @@ final class BuildFilePolicies {
 	}
 
 	static List<String> infraWorkflowRunsThePolicyTests(Map<String, Object> workflow) {
-		boolean runs = steps(jobs(workflow)).anyMatch(s -> "mvn -B -pl terraform verify".equals(String.valueOf(s.get("run")).trim()));
-		return runs ? List.of() : List.of("infra.yml has no step running mvn -B -pl terraform verify");
+		boolean runs = steps(jobs(workflow)).anyMatch(s -> "./mvnw -B -pl terraform verify".equals(String.valueOf(s.get("run")).trim()));
+		return runs ? List.of() : List.of("infra.yml has no step running ./mvnw -B -pl terraform verify");
 	}
 
 	private static List<String> commands(Map<String, Object> buildspec, String phase) {
