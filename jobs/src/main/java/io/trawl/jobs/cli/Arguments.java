@@ -47,6 +47,26 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 		return option(name).orElseThrow(() -> new IllegalArgumentException(command + " needs " + name));
 	}
 
+	/** A required option that names a job execution. */
+	long requiredJob(String name) {
+		String value = required(name);
+		try {
+			return Long.parseLong(value);
+		}
+		catch (NumberFormatException e) {
+			throw new IllegalArgumentException(name + " takes a job execution id (a number), not " + value);
+		}
+	}
+
+	/** {@code --format}: true for {@code table}, false for {@code jsonl}, the default. */
+	boolean tableFormat() {
+		String format = option("--format").orElse("jsonl");
+		if (!format.equals("jsonl") && !format.equals("table")) {
+			throw new IllegalArgumentException("--format is jsonl or table, not " + format);
+		}
+		return format.equals("table");
+	}
+
 	boolean flag(String name) {
 		return flags.contains(name);
 	}

@@ -92,21 +92,18 @@ final class RemoteCli {
 	 * prints it), never the whole job in memory.
 	 */
 	private int results(Arguments arguments) {
-		long job = Long.parseLong(arguments.required("--job"));
-		String format = arguments.option("--format").orElse("jsonl");
-		if (!format.equals("jsonl") && !format.equals("table")) {
-			throw new IllegalArgumentException("--format is jsonl or table, not " + format);
-		}
+		long job = arguments.requiredJob("--job");
+		boolean table = arguments.tableFormat();
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
-		if (format.equals("table")) {
+		if (table) {
 			writer.println(StatusText.resultsHeader());
 		}
 		InputStream lines = job(job, () -> service.getStream("/api/jobs/" + job + "/results.jsonl"));
 		try (BufferedReader reader = new BufferedReader(new InputStreamReader(lines, StandardCharsets.UTF_8))) {
 			for (String line = reader.readLine(); line != null; line = reader.readLine()) {
 				if (!line.isBlank()) {
-					writer.println(format.equals("jsonl") ? line : StatusText.resultRow(json.readTree(line)));
+					writer.println(table ? StatusText.resultRow(json.readTree(line)) : line);
 				}
 			}
 		}

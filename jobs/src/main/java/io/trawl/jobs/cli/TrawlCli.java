@@ -267,19 +267,16 @@ public final class TrawlCli {
 	}
 
 	private int results(ConfigurableApplicationContext context, Arguments arguments) {
-		long job = Long.parseLong(arguments.required("--job"));
-		String format = arguments.option("--format").orElse("jsonl");
-		if (!format.equals("jsonl") && !format.equals("table")) {
-			throw new IllegalArgumentException("--format is jsonl or table, not " + format);
-		}
+		long job = arguments.requiredJob("--job");
+		boolean table = arguments.tableFormat();
 		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
 				1 << 16));
-		if (format.equals("table")) {
+		if (table) {
 			writer.println(StatusText.resultsHeader());
 		}
 		// one row at a time, as the query tables stream them: a job of millions never sits in memory
-		context.getBean(JobStatusService.class).results(job, view -> writer.println(format.equals("jsonl")
-				? view.document() : StatusText.resultRow(json.readTree(view.document()))));
+		context.getBean(JobStatusService.class).results(job, view -> writer.println(table
+				? StatusText.resultRow(json.readTree(view.document())) : view.document()));
 		writer.flush();
 		return 0;
 	}
