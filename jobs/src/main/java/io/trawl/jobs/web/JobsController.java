@@ -177,7 +177,7 @@ class JobsController {
 		}
 	}
 
-	/** The caller: the key name or token subject once security is on, "anonymous" without it. */
+	/** The caller: the API key's name or the token's subject (every /api route is authenticated). */
 	static String name(Principal principal) {
 		return principal == null || principal.getName() == null || principal.getName().isBlank() ? "anonymous"
 				: principal.getName();
