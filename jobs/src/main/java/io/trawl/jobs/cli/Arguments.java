@@ -111,6 +111,10 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 			return absentOption(e, args) ? command + " needs " + option.longestName() + "."
 					: command + ": " + option.longestName() + " needs a value.";
 		}
+		if (e instanceof MissingParameterException missing && !missing.getMissing().isEmpty()
+				&& missing.getMissing().get(0) instanceof PositionalParamSpec positional) {
+			return command + " needs a " + positional.paramLabel() + ".";
+		}
 		if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
 			String first = unmatched.getUnmatched().get(0);
 			return first.startsWith("-")
@@ -151,9 +155,9 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 					required(value("--job", "JOB_EXECUTION_ID", "the job whose results to print")),
 					value("--format", "jsonl|table", "jsonl (the default) or table"));
 			case "restart" -> spec(command, "Restart a failed, stopped or killed job.",
-					positional("JOB_EXECUTION_ID", "the job to restart"));
+					required(positional("JOB_EXECUTION_ID", "the job to restart")));
 			case "stop" -> spec(command, "Stop a running job; restart resumes it.",
-					positional("JOB_EXECUTION_ID", "the job to stop"));
+					required(positional("JOB_EXECUTION_ID", "the job to stop")));
 			case "serve" -> spec(command, "Run the service and its REST API.");
 			case "aws-local" -> spec(command, "Run S3, SQS and DynamoDB emulators (docs/aws-local.md).");
 			default -> spec(command, "Create, list or revoke API keys.");
@@ -166,7 +170,7 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 			line.addSubcommand("list", new CommandLine(spec("list", "List API keys (never the keys themselves).",
 					flag("--json", "print JSON"))));
 			line.addSubcommand("revoke", new CommandLine(spec("revoke", "Revoke an API key.",
-					positional("NAME", "the key's name"))));
+					required(positional("NAME", "the key's name")))));
 		}
 		return line;
 	}
@@ -202,6 +206,10 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 		return option.toBuilder().required(true).build();
 	}
 
+	private static PositionalParamSpec required(PositionalParamSpec positional) {
+		return positional.toBuilder().arity("1").required(true).build();
+	}
+
 	private static String version() {
 		String version = Arguments.class.getPackage().getImplementationVersion();
 		return version == null ? "trawl\n" : "trawl " + version + "\n";
@@ -211,7 +219,6 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 		return OptionSpec.builder(name).type(boolean.class).arity("0").description(description).build();
 	}
 
-	/** Optional to picocli: the command says itself, in its own words, that the value is missing. */
 	private static PositionalParamSpec positional(String label, String description) {
 		return PositionalParamSpec.builder().paramLabel(label).type(String.class).arity("0..1")
 			.description(description).build();

@@ -72,6 +72,11 @@ class CommandLineTests {
 			assertThat(run.stderr()).startsWith("trawl: rescan needs --source.\n").contains("Usage: trawl rescan");
 		});
 		assertThat(trawl("results").stderr()).startsWith("trawl: results needs --job.\n");
+		assertThat(trawl("stop")).satisfies(run -> {
+			assertThat(run.exitCode()).isEqualTo(2);
+			assertThat(run.stderr()).startsWith("trawl: stop needs a JOB_EXECUTION_ID.\nUsage: trawl stop");
+		});
+		assertThat(trawl("api-key", "revoke").stderr()).startsWith("trawl: api-key revoke needs a NAME.\n");
 	}
 
 	@Test
