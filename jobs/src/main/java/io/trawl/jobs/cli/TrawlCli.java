@@ -39,7 +39,7 @@ import io.trawl.jobs.status.JobStatusService;
 public final class TrawlCli {
 
 	static final String USAGE = """
-			usage: trawl <command> [options]
+			usage: trawl <command> [options]   (trawl <command> --help lists a command's options)
 			  rescan --source DIR [--rules PATH] [--request-id ID]   rescan a folder to completion
 			  status [JOB_EXECUTION_ID] [--json]                      list jobs, or show one
 			  results --job JOB_EXECUTION_ID [--format jsonl|table]   one line per sample of a job
@@ -54,8 +54,6 @@ public final class TrawlCli {
 			(or else the local data/admin.key).
 			""";
 
-	private static final java.util.Set<String> COMMANDS = java.util.Set.of("rescan", "demo", "status", "results",
-			"restart", "stop", "serve", "aws-local", "api-key");
 	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
 	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
 
@@ -87,23 +85,17 @@ public final class TrawlCli {
 			out.print(USAGE);
 			return args.length == 0 ? 2 : 0;
 		}
-		Arguments arguments;
-		try {
-			arguments = Arguments.parse(args);
-		}
-		catch (IllegalArgumentException e) {
-			err.println("trawl: " + e.getMessage());
-			err.print(USAGE);
+		Arguments arguments = parse(args);
+		if (arguments == null) {
 			return 2;
+		}
+		if (arguments.help() != null) {
+			out.print(arguments.help());
+			return 0;
 		}
 		Integer remote = RemoteCli.handle(arguments, env, out, err); // TRAWL_URL set: ask that service
 		if (remote != null) {
 			return remote;
-		}
-		if (!COMMANDS.contains(arguments.command())) {
-			err.println("trawl: unknown command " + arguments.command());
-			err.print(USAGE);
-			return 2;
 		}
 		// the embedded store: run here and answer other commands over data/trawl.sock, or send this one there
 		LocalStore.Claim claim = LocalStore.claim(args, out, err);
@@ -142,6 +134,21 @@ public final class TrawlCli {
 		}
 	}
 
+	/** The command's arguments, or null after one sentence and the command's usage on stderr. */
+	private Arguments parse(String[] args) {
+		try {
+			return Arguments.parse(args);
+		}
+		catch (Arguments.UsageException e) {
+			err.println("trawl: " + e.getMessage());
+			err.print(e.usage());
+		}
+		catch (IllegalArgumentException e) {
+			err.println("trawl: " + e.getMessage());
+		}
+		return null;
+	}
+
 	private int execute(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
 		return switch (arguments.command()) {
 			case "rescan" -> rescan(context, arguments);
@@ -176,7 +183,14 @@ public final class TrawlCli {
 
 	private int runForwarded(ConfigurableApplicationContext context, String[] args) {
 		try {
-			Arguments arguments = Arguments.parse(args);
+			Arguments arguments = parse(args);
+			if (arguments == null) {
+				return 2;
+			}
+			if (arguments.help() != null) {
+				out.print(arguments.help());
+				return 0;
+			}
 			if (arguments.springArguments().length > 0) {
 				err.println("trawl: ignored " + String.join(" ", arguments.springArguments()) + ": this command ran "
 						+ "in the process that holds the store, with its settings");

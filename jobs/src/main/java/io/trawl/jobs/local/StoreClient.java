@@ -95,12 +95,21 @@ public final class StoreClient {
 
 	static String[] absolutePaths(String[] args) {
 		String[] result = args.clone();
-		for (int i = 1; i + 1 < result.length; i++) {
-			if (PATH_OPTIONS.contains(result[i]) && !result[i + 1].contains("://")) {
-				result[i + 1] = Path.of(result[i + 1]).toAbsolutePath().normalize().toString();
+		for (int i = 1; i < result.length; i++) {
+			int equals = result[i].indexOf('=');
+			if (equals > 0 && PATH_OPTIONS.contains(result[i].substring(0, equals))) {
+				// the parser also reads --source=DIR
+				result[i] = result[i].substring(0, equals + 1) + absolute(result[i].substring(equals + 1));
+			}
+			else if (i + 1 < result.length && PATH_OPTIONS.contains(result[i])) {
+				result[i + 1] = absolute(result[i + 1]);
 				i++;
 			}
 		}
 		return result;
+	}
+
+	private static String absolute(String path) {
+		return path.contains("://") ? path : Path.of(path).toAbsolutePath().normalize().toString();
 	}
 }

@@ -183,6 +183,19 @@ class StoreForwardingTests {
 	}
 
 	@Test
+	void pathOptionsAreMadeAbsoluteInEitherSpellingAndOthersAreLeftAlone() {
+		String here = Path.of("").toAbsolutePath().normalize().toString();
+
+		String[] sent = StoreClient.absolutePaths(new String[] { "rescan", "--source", "corpus", "--rules=r.yar",
+				"--request-id", "corpus", "--trawl.data-dir=data" });
+
+		assertThat(sent).containsExactly("rescan", "--source", here + "/corpus", "--rules=" + here + "/r.yar",
+				"--request-id", "corpus", "--trawl.data-dir=data");
+		assertThat(StoreClient.absolutePaths(new String[] { "rescan", "--source=s3://bucket/p" }))
+			.containsExactly("rescan", "--source=s3://bucket/p");
+	}
+
+	@Test
 	void theEmbeddedStoreIsTheDefaultAndPostgresSharesTheDatabase() {
 		assertThat(LocalStore.embeddedStore(new String[] { "status", "--spring.profiles.active=aws,postgres" }))
 			.isFalse();
