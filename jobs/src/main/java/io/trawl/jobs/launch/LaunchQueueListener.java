@@ -6,6 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -44,6 +47,10 @@ final class LaunchQueueListener implements SmartLifecycle {
 	private final AwsProperties.Launch settings;
 	private volatile boolean running;
 	private Thread thread;
+	// SQS or the database unavailable: try again until stopped, 500 ms doubling up to 30 s
+	private final RetryTemplate receiving = new RetryTemplate(RetryPolicy.builder().includes(RuntimeException.class)
+		.predicate(e -> running).maxRetries(Long.MAX_VALUE).delay(Duration.ofMillis(500)).multiplier(2)
+		.maxDelay(Duration.ofSeconds(30)).build());
 
 	LaunchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties.Launch settings) {
 		this.sqs = sqs;
@@ -93,40 +100,49 @@ final class LaunchQueueListener implements SmartLifecycle {
 	}
 
 	private void poll() {
-		Duration pause = Duration.ofMillis(500);
-		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
 		while (running) {
-			int free = launcher.freeSlots();
-			if (free == 0) {
-				// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
-				// receive count (maxReceiveCount would move them to the DLQ)
-				sleep(Duration.ofMillis(500));
-				continue;
-			}
 			try {
-				var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-					.maxNumberOfMessages(Math.min(10, free))
-					.waitTimeSeconds(waitSeconds)
-					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-					.messageAttributeNames("All")).messages();
-				for (Message message : messages) {
-					if (!running) {
-						break; // not deleted: it comes back after the visibility timeout
-					}
-					handle(message);
-				}
-				pause = Duration.ofMillis(500);
+				// a fresh execution per round, so the backoff starts again at 500 ms after a good receive
+				receiving.execute(() -> {
+					receiveOnce();
+					return null;
+				});
 			}
-			catch (RuntimeException e) {
+			catch (RetryException e) {
+				// stopped while backing off, or interrupted: the loop asks whether it still runs
+			}
+		}
+	}
+
+	/** One receive and the launches it brings; throws when SQS or the database fails, for the backoff. */
+	private void receiveOnce() {
+		int free = launcher.freeSlots();
+		if (free == 0) {
+			// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
+			// receive count (maxReceiveCount would move them to the DLQ)
+			sleep(Duration.ofMillis(500));
+			return;
+		}
+		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
+		try {
+			var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
+				.maxNumberOfMessages(Math.min(10, free))
+				.waitTimeSeconds(waitSeconds)
+				.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+				.messageAttributeNames("All")).messages();
+			for (Message message : messages) {
 				if (!running) {
-					break;
+					break; // not deleted: it comes back after the visibility timeout
 				}
-				log.warn("Receiving launch messages from {} failed ({}); trying again in {} ms", settings.queueUrl(),
-						e.getMessage(), pause.toMillis());
-				sleep(pause);
-				pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-						: pause.multipliedBy(2);
+				handle(message);
 			}
+		}
+		catch (RuntimeException e) {
+			if (running) {
+				log.warn("Receiving launch messages from {} failed ({}); trying again after a backoff (500 ms, "
+						+ "doubling up to 30 s)", settings.queueUrl(), e.getMessage());
+			}
+			throw e;
 		}
 	}
 

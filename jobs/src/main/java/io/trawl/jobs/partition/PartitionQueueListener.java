@@ -23,6 +23,9 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -70,6 +73,10 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	private final Map<String, String> inFlight = new ConcurrentHashMap<>();
 	private final AtomicLong partitionsRun = new AtomicLong();
 	private volatile boolean running;
+	// SQS unavailable: try again until stopped, 500 ms doubling up to 30 s
+	private final RetryTemplate receiving = new RetryTemplate(RetryPolicy.builder().includes(RuntimeException.class)
+		.predicate(e -> running).maxRetries(Long.MAX_VALUE).delay(Duration.ofMillis(500)).multiplier(2)
+		.maxDelay(Duration.ofSeconds(30)).build());
 	private Thread poller;
 	private ExecutorService partitions;
 	private ScheduledExecutorService heartbeat;
@@ -156,56 +163,65 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	}
 
 	private void poll() {
-		Duration pause = Duration.ofMillis(500);
-		while (running) {
-			int free;
+		while (running && !Thread.currentThread().isInterrupted()) {
 			try {
-				if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
-					continue;
-				}
-				free = 1 + slots.drainPermits();
+				// a fresh execution per round, so the backoff starts again at 500 ms after a good receive
+				receiving.execute(() -> {
+					receiveOnce();
+					return null;
+				});
 			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
+			catch (RetryException e) {
+				// stopped while backing off, or interrupted: the loop asks whether it still runs
+			}
+		}
+	}
+
+	/** Takes the free slots and one receive's partitions; throws when SQS fails, for the backoff. */
+	private void receiveOnce() {
+		int free;
+		try {
+			if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
 				return;
 			}
-			int taken = 0;
-			try {
-				int max = Math.min(10, free);
-				List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
-					.maxNumberOfMessages(max)
-					.waitTimeSeconds(settings.waitSeconds())
-					.visibilityTimeout(settings.visibilitySeconds())
-					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-					.messageAttributeNames("All")).messages();
-				for (Message message : messages) {
-					inFlight.put(message.messageId(), message.receiptHandle());
-					taken++;
-					partitions.execute(() -> {
-						try {
-							handle(message);
-						}
-						finally {
-							inFlight.remove(message.messageId());
-							slots.release();
-						}
-					});
-				}
-				pause = Duration.ofMillis(500);
+			free = 1 + slots.drainPermits();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		int taken = 0;
+		try {
+			int max = Math.min(10, free);
+			List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+				.maxNumberOfMessages(max)
+				.waitTimeSeconds(settings.waitSeconds())
+				.visibilityTimeout(settings.visibilitySeconds())
+				.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+				.messageAttributeNames("All")).messages();
+			for (Message message : messages) {
+				inFlight.put(message.messageId(), message.receiptHandle());
+				taken++;
+				partitions.execute(() -> {
+					try {
+						handle(message);
+					}
+					finally {
+						inFlight.remove(message.messageId());
+						slots.release();
+					}
+				});
 			}
-			catch (RuntimeException e) {
-				if (!running) {
-					break;
-				}
-				log.warn("Receiving partitions from {} failed ({}); trying again in {} ms", queueUrl, e.getMessage(),
-						pause.toMillis());
-				sleep(pause);
-				pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-						: pause.multipliedBy(2);
+		}
+		catch (RuntimeException e) {
+			if (running) {
+				log.warn("Receiving partitions from {} failed ({}); trying again after a backoff (500 ms, doubling up "
+						+ "to 30 s)", queueUrl, e.getMessage());
 			}
-			finally {
-				slots.release(free - taken);
-			}
+			throw e;
+		}
+		finally {
+			slots.release(free - taken);
 		}
 	}
 
@@ -360,14 +376,5 @@ public final class PartitionQueueListener implements SmartLifecycle {
 		Thread thread = new Thread(runnable, name);
 		thread.setDaemon(true);
 		return thread;
-	}
-
-	private static void sleep(Duration pause) {
-		try {
-			Thread.sleep(pause.toMillis());
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
 	}
 }
