@@ -6,9 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -47,10 +44,6 @@ final class LaunchQueueListener implements SmartLifecycle {
 	private final AwsProperties.Launch settings;
 	private volatile boolean running;
 	private Thread thread;
-	// SQS or the database unavailable: try again until stopped, 500 ms doubling up to 30 s
-	private final RetryTemplate receiving = new RetryTemplate(RetryPolicy.builder().includes(RuntimeException.class)
-		.predicate(e -> running).maxRetries(Long.MAX_VALUE).delay(Duration.ofMillis(500)).multiplier(2)
-		.maxDelay(Duration.ofSeconds(30)).build());
 
 	LaunchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties.Launch settings) {
 		this.sqs = sqs;
@@ -100,18 +93,7 @@ final class LaunchQueueListener implements SmartLifecycle {
 	}
 
 	private void poll() {
-		while (running) {
-			try {
-				// a fresh execution per round, so the backoff starts again at 500 ms after a good receive
-				receiving.execute(() -> {
-					receiveOnce();
-					return null;
-				});
-			}
-			catch (RetryException e) {
-				// stopped while backing off, or interrupted: the loop asks whether it still runs
-			}
-		}
+		ReceiveBackoff.repeat(log, "launch messages from " + settings.queueUrl(), () -> running, this::receiveOnce);
 	}
 
 	/** One receive and the launches it brings; throws when SQS or the database fails, for the backoff. */
@@ -124,25 +106,16 @@ final class LaunchQueueListener implements SmartLifecycle {
 			return;
 		}
 		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
-		try {
-			var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-				.maxNumberOfMessages(Math.min(10, free))
-				.waitTimeSeconds(waitSeconds)
-				.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-				.messageAttributeNames("All")).messages();
-			for (Message message : messages) {
-				if (!running) {
-					break; // not deleted: it comes back after the visibility timeout
-				}
-				handle(message);
+		var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
+			.maxNumberOfMessages(Math.min(10, free))
+			.waitTimeSeconds(waitSeconds)
+			.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+			.messageAttributeNames("All")).messages();
+		for (Message message : messages) {
+			if (!running) {
+				break; // not deleted: it comes back after the visibility timeout
 			}
-		}
-		catch (RuntimeException e) {
-			if (running) {
-				log.warn("Receiving launch messages from {} failed ({}); trying again after a backoff (500 ms, "
-						+ "doubling up to 30 s)", settings.queueUrl(), e.getMessage());
-			}
-			throw e;
+			handle(message);
 		}
 	}
 

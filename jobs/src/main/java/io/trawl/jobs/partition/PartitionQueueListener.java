@@ -1,6 +1,5 @@
 package io.trawl.jobs.partition;
 
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +22,13 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.launch.DeadLetters;
+import io.trawl.jobs.launch.ReceiveBackoff;
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
 import io.trawl.jobs.rescan.OwnerListener;
 
@@ -73,10 +70,6 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	private final Map<String, String> inFlight = new ConcurrentHashMap<>();
 	private final AtomicLong partitionsRun = new AtomicLong();
 	private volatile boolean running;
-	// SQS unavailable: try again until stopped, 500 ms doubling up to 30 s
-	private final RetryTemplate receiving = new RetryTemplate(RetryPolicy.builder().includes(RuntimeException.class)
-		.predicate(e -> running).maxRetries(Long.MAX_VALUE).delay(Duration.ofMillis(500)).multiplier(2)
-		.maxDelay(Duration.ofSeconds(30)).build());
 	private Thread poller;
 	private ExecutorService partitions;
 	private ScheduledExecutorService heartbeat;
@@ -163,18 +156,7 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	}
 
 	private void poll() {
-		while (running && !Thread.currentThread().isInterrupted()) {
-			try {
-				// a fresh execution per round, so the backoff starts again at 500 ms after a good receive
-				receiving.execute(() -> {
-					receiveOnce();
-					return null;
-				});
-			}
-			catch (RetryException e) {
-				// stopped while backing off, or interrupted: the loop asks whether it still runs
-			}
-		}
+		ReceiveBackoff.repeat(log, "partitions from " + queueUrl, () -> running, this::receiveOnce);
 	}
 
 	/** Takes the free slots and one receive's partitions; throws when SQS fails, for the backoff. */
@@ -212,13 +194,6 @@ public final class PartitionQueueListener implements SmartLifecycle {
 					}
 				});
 			}
-		}
-		catch (RuntimeException e) {
-			if (running) {
-				log.warn("Receiving partitions from {} failed ({}); trying again after a backoff (500 ms, doubling up "
-						+ "to 30 s)", queueUrl, e.getMessage());
-			}
-			throw e;
 		}
 		finally {
 			slots.release(free - taken);
