@@ -93,40 +93,29 @@ final class LaunchQueueListener implements SmartLifecycle {
 	}
 
 	private void poll() {
-		Duration pause = Duration.ofMillis(500);
+		ReceiveBackoff.repeat(log, "launch messages from " + settings.queueUrl(), () -> running, this::receiveOnce);
+	}
+
+	/** One receive and the launches it brings; throws when SQS or the database fails, for the backoff. */
+	private void receiveOnce() {
+		int free = launcher.freeSlots();
+		if (free == 0) {
+			// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
+			// receive count (maxReceiveCount would move them to the DLQ)
+			sleep(Duration.ofMillis(500));
+			return;
+		}
 		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
-		while (running) {
-			int free = launcher.freeSlots();
-			if (free == 0) {
-				// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
-				// receive count (maxReceiveCount would move them to the DLQ)
-				sleep(Duration.ofMillis(500));
-				continue;
+		var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
+			.maxNumberOfMessages(Math.min(10, free))
+			.waitTimeSeconds(waitSeconds)
+			.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+			.messageAttributeNames("All")).messages();
+		for (Message message : messages) {
+			if (!running) {
+				break; // not deleted: it comes back after the visibility timeout
 			}
-			try {
-				var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-					.maxNumberOfMessages(Math.min(10, free))
-					.waitTimeSeconds(waitSeconds)
-					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-					.messageAttributeNames("All")).messages();
-				for (Message message : messages) {
-					if (!running) {
-						break; // not deleted: it comes back after the visibility timeout
-					}
-					handle(message);
-				}
-				pause = Duration.ofMillis(500);
-			}
-			catch (RuntimeException e) {
-				if (!running) {
-					break;
-				}
-				log.warn("Receiving launch messages from {} failed ({}); trying again in {} ms", settings.queueUrl(),
-						e.getMessage(), pause.toMillis());
-				sleep(pause);
-				pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-						: pause.multipliedBy(2);
-			}
+			handle(message);
 		}
 	}
 

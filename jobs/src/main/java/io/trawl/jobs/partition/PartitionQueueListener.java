@@ -1,6 +1,5 @@
 package io.trawl.jobs.partition;
 
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import io.trawl.jobs.launch.DeadLetters;
+import io.trawl.jobs.launch.ReceiveBackoff;
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
 import io.trawl.jobs.rescan.OwnerListener;
 
@@ -156,56 +156,47 @@ public final class PartitionQueueListener implements SmartLifecycle {
 	}
 
 	private void poll() {
-		Duration pause = Duration.ofMillis(500);
-		while (running) {
-			int free;
-			try {
-				if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
-					continue;
-				}
-				free = 1 + slots.drainPermits();
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
+		ReceiveBackoff.repeat(log, "partitions from " + queueUrl, () -> running, this::receiveOnce);
+	}
+
+	/** Takes the free slots and one receive's partitions; throws when SQS fails, for the backoff. */
+	private void receiveOnce() {
+		int free;
+		try {
+			if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
 				return;
 			}
-			int taken = 0;
-			try {
-				int max = Math.min(10, free);
-				List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
-					.maxNumberOfMessages(max)
-					.waitTimeSeconds(settings.waitSeconds())
-					.visibilityTimeout(settings.visibilitySeconds())
-					.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-					.messageAttributeNames("All")).messages();
-				for (Message message : messages) {
-					inFlight.put(message.messageId(), message.receiptHandle());
-					taken++;
-					partitions.execute(() -> {
-						try {
-							handle(message);
-						}
-						finally {
-							inFlight.remove(message.messageId());
-							slots.release();
-						}
-					});
-				}
-				pause = Duration.ofMillis(500);
+			free = 1 + slots.drainPermits();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		int taken = 0;
+		try {
+			int max = Math.min(10, free);
+			List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+				.maxNumberOfMessages(max)
+				.waitTimeSeconds(settings.waitSeconds())
+				.visibilityTimeout(settings.visibilitySeconds())
+				.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+				.messageAttributeNames("All")).messages();
+			for (Message message : messages) {
+				inFlight.put(message.messageId(), message.receiptHandle());
+				taken++;
+				partitions.execute(() -> {
+					try {
+						handle(message);
+					}
+					finally {
+						inFlight.remove(message.messageId());
+						slots.release();
+					}
+				});
 			}
-			catch (RuntimeException e) {
-				if (!running) {
-					break;
-				}
-				log.warn("Receiving partitions from {} failed ({}); trying again in {} ms", queueUrl, e.getMessage(),
-						pause.toMillis());
-				sleep(pause);
-				pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-						: pause.multipliedBy(2);
-			}
-			finally {
-				slots.release(free - taken);
-			}
+		}
+		finally {
+			slots.release(free - taken);
 		}
 	}
 
@@ -360,14 +351,5 @@ public final class PartitionQueueListener implements SmartLifecycle {
 		Thread thread = new Thread(runnable, name);
 		thread.setDaemon(true);
 		return thread;
-	}
-
-	private static void sleep(Duration pause) {
-		try {
-			Thread.sleep(pause.toMillis());
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
 	}
 }

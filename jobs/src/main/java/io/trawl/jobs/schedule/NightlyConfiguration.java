@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.rescan.RescanLauncher;
 
 /**
@@ -19,7 +20,7 @@ import io.trawl.jobs.rescan.RescanLauncher;
 class NightlyConfiguration {
 
 	@Bean
-	NightlyRescan nightlyRescan(RescanLauncher launcher, ScheduleProperties settings) {
-		return new NightlyRescan(launcher, settings, Clock.systemUTC());
+	NightlyRescan nightlyRescan(RescanLauncher launcher, ScheduleProperties settings, TrawlProperties properties) {
+		return new NightlyRescan(launcher, settings, Clock.systemUTC(), properties.launch().retryAfter());
 	}
 }

@@ -1,12 +1,16 @@
 package io.trawl.jobs.schedule;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.scheduling.support.CronTrigger;
@@ -28,12 +32,27 @@ final class NightlyRescan implements SmartLifecycle {
 	private final RescanLauncher launcher;
 	private final ScheduleProperties settings;
 	private final Clock clock;
+	// other jobs hold every launch slot: tonight's rescan waits for one, at the launcher's Retry-After, rather than
+	// being skipped
+	private final RetryTemplate slotWaits;
+	// another manager created the job instance at the same moment: the next attempt finds it
+	private final RetryTemplate races;
 	private ThreadPoolTaskScheduler scheduler;
 
-	NightlyRescan(RescanLauncher launcher, ScheduleProperties settings, Clock clock) {
+	/** @param slotWait how long a launch refused for want of a slot waits (trawl.launch.retry-after) */
+	NightlyRescan(RescanLauncher launcher, ScheduleProperties settings, Clock clock, Duration slotWait) {
+		this(launcher, settings, clock, slotWait, Duration.ofMillis(500));
+	}
+
+	NightlyRescan(RescanLauncher launcher, ScheduleProperties settings, Clock clock, Duration slotWait,
+			Duration raceWait) {
 		this.launcher = launcher;
 		this.settings = settings;
 		this.clock = clock.withZone(settings.zone());
+		this.slotWaits = new RetryTemplate(RetryPolicy.builder().predicate(NightlyRescan::busy)
+			.maxRetries(MAX_WAITS).delay(slotWait).build());
+		this.races = new RetryTemplate(RetryPolicy.builder().includes(DataIntegrityViolationException.class)
+			.maxRetries(2).delay(raceWait).multiplier(2).build());
 		if (!settings.enabled()) {
 			return;
 		}
@@ -55,37 +74,54 @@ final class NightlyRescan implements SmartLifecycle {
 	/** Launches tonight's rescan, or finds the one another manager launched. Never throws. */
 	void fire() {
 		LocalDate night = LocalDate.now(clock);
-		int waitedForSlot = 0;
-		for (int attempt = 1; attempt <= 3; attempt++) {
-			try {
-				JobExecution execution = launcher.submit(request(night));
-				log.info("Nightly rescan of {} for {} is job execution {}", settings.nightlySource(), night,
-						execution == null ? "?" : execution.getId());
-				return;
-			}
-			catch (LaunchRefusedException busy) {
-				if (busy.kind() != ClientErrors.Kind.BUSY || waitedForSlot++ >= MAX_WAITS) {
-					log.error("The nightly rescan of {} for {} could not be launched: {}", settings.nightlySource(),
-							night, busy.getMessage());
-					return;
+		try {
+			JobExecution execution = slotWaits.execute(() -> {
+				try {
+					return races.execute(() -> submit(night));
 				}
-				// other jobs hold every launch slot; tonight's rescan waits for one rather than being skipped
-				log.info("Nightly rescan for {}: {} Waiting {} s", night, busy.getMessage(),
-						busy.retryAfter().toSeconds());
-				attempt--;
-				sleep(busy.retryAfter());
+				catch (RetryException e) {
+					throw e.getLastException(); // so that a busy refusal reaches the wait for a slot as itself
+				}
+			});
+			log.info("Nightly rescan of {} for {} is job execution {}", settings.nightlySource(), night,
+					execution == null ? "?" : execution.getId());
+		}
+		catch (RetryException e) {
+			Throwable last = e.getLastException();
+			if (Thread.currentThread().isInterrupted()) {
+				log.warn("The nightly rescan of {} for {} was not launched: interrupted while waiting ({})",
+						settings.nightlySource(), night, last.getMessage());
 			}
-			catch (DataIntegrityViolationException raced) {
-				// another manager created the job instance at the same moment; the next attempt finds it
-				log.info("Nightly rescan for {}: another manager launched it at the same time; checking again", night);
-				pause(attempt);
-			}
-			catch (Exception e) {
+			else if (last instanceof LaunchRefusedException || last instanceof DataIntegrityViolationException) {
 				log.error("The nightly rescan of {} for {} could not be launched: {}", settings.nightlySource(), night,
-						e.getMessage(), e);
-				return;
+						last.getMessage());
+			}
+			else {
+				log.error("The nightly rescan of {} for {} could not be launched: {}", settings.nightlySource(), night,
+						last.getMessage(), last);
 			}
 		}
+	}
+
+	private JobExecution submit(LocalDate night) throws Exception {
+		try {
+			return launcher.submit(request(night));
+		}
+		catch (LaunchRefusedException refused) {
+			if (busy(refused)) {
+				log.info("Nightly rescan for {}: {} Waiting {} s", night, refused.getMessage(),
+						refused.retryAfter() == null ? "?" : refused.retryAfter().toSeconds());
+			}
+			throw refused;
+		}
+		catch (DataIntegrityViolationException raced) {
+			log.info("Nightly rescan for {}: another manager launched it at the same time; checking again", night);
+			throw raced;
+		}
+	}
+
+	private static boolean busy(Throwable e) {
+		return e instanceof LaunchRefusedException refused && refused.kind() == ClientErrors.Kind.BUSY;
 	}
 
 	@Override
@@ -118,23 +154,5 @@ final class NightlyRescan implements SmartLifecycle {
 	@Override
 	public synchronized boolean isRunning() {
 		return scheduler != null;
-	}
-
-	private static void sleep(java.time.Duration pause) {
-		try {
-			Thread.sleep(pause.toMillis());
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private static void pause(int attempt) {
-		try {
-			Thread.sleep(500L * attempt);
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
 	}
 }

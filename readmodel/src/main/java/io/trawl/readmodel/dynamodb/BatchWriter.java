@@ -2,7 +2,10 @@ package io.trawl.readmodel.dynamodb;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -16,11 +19,11 @@ final class BatchWriter {
 	static final int MAX_BATCH = 25;
 
 	private final DynamoDbClient client;
-	private final Backoff backoff;
+	private final RetryTemplate retries;
 
 	BatchWriter(DynamoDbClient client, Backoff backoff) {
 		this.client = client;
-		this.backoff = backoff;
+		this.retries = backoff.template();
 	}
 
 	/** Writes every request; the requests must have distinct keys. */
@@ -31,21 +34,23 @@ final class BatchWriter {
 	}
 
 	private void writeBatch(String table, List<WriteRequest> batch) {
-		List<WriteRequest> pending = batch;
-		for (int retry = 1;; retry++) {
-			Map<String, List<WriteRequest>> request = Map.of(table, pending);
-			BatchWriteItemResponse response = client.batchWriteItem(b -> b.requestItems(request));
-			List<WriteRequest> unprocessed = response.hasUnprocessedItems()
-					? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-			if (unprocessed.isEmpty()) {
-				return;
-			}
-			if (retry >= backoff.attempts()) {
-				throw new IllegalStateException("DynamoDB left " + unprocessed.size() + " items of a batch to "
-						+ table + " unprocessed after " + retry + " attempts; the table is throttled.");
-			}
-			backoff.pause(retry);
-			pending = List.copyOf(unprocessed);
+		AtomicReference<List<WriteRequest>> pending = new AtomicReference<>(batch);
+		try {
+			retries.execute(() -> {
+				Map<String, List<WriteRequest>> request = Map.of(table, pending.get());
+				BatchWriteItemResponse response = client.batchWriteItem(b -> b.requestItems(request));
+				List<WriteRequest> unprocessed = response.hasUnprocessedItems()
+						? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+				if (!unprocessed.isEmpty()) {
+					pending.set(List.copyOf(unprocessed));
+					throw new Backoff.Unprocessed(unprocessed.size());
+				}
+				return null;
+			});
+		}
+		catch (RetryException e) {
+			throw Backoff.failure(e, "DynamoDB left %d items of a batch to " + table + " unprocessed after %d attempts; "
+					+ "the table is throttled.");
 		}
 	}
 }

@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -40,6 +43,9 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 	private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
 	private static final String NEWER_OR_SAME = "attribute_not_exists(sha256) OR jobInstanceId < :j "
 			+ "OR (jobInstanceId = :j AND analysedAtNanos <= :t)";
+
+	// a read asks again for its unprocessed keys until every one is read, as long as that takes
+	private static final RetryTemplate UNPROCESSED_KEYS = Backoff.DEFAULT.unbounded();
 
 	private final DynamoDbClient client;
 	private final DynamoDbTableNames names;
@@ -292,15 +298,21 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 			.toList();
 		Map<String, KeysAndAttributes> request = Map.of(names.jobSamples(),
 				KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-		for (int attempt = 0; !request.isEmpty(); attempt++) {
-			if (attempt > 0) {
-				Backoff.DEFAULT.pause(attempt);
-			}
-			Map<String, KeysAndAttributes> asked = request;
-			var response = client.batchGetItem(b -> b.requestItems(asked));
-			response.responses().getOrDefault(names.jobSamples(), List.of())
-				.forEach(item -> rows.put(item.get("sk").s(), view(item, item.get("sk").s())));
-			request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+		AtomicReference<Map<String, KeysAndAttributes>> pending = new AtomicReference<>(request);
+		try {
+			UNPROCESSED_KEYS.execute(() -> {
+				var response = client.batchGetItem(b -> b.requestItems(pending.get()));
+				response.responses().getOrDefault(names.jobSamples(), List.of())
+					.forEach(item -> rows.put(item.get("sk").s(), view(item, item.get("sk").s())));
+				if (response.hasUnprocessedKeys() && !response.unprocessedKeys().isEmpty()) {
+					pending.set(response.unprocessedKeys());
+					throw new Backoff.Unprocessed(response.unprocessedKeys().size());
+				}
+				return null;
+			});
+		}
+		catch (RetryException e) {
+			throw Backoff.failure(e, "DynamoDB left keys of %d tables unread after %d attempts.");
 		}
 		return rows;
 	}

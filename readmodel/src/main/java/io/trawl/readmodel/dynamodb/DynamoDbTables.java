@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -21,6 +24,10 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 public final class DynamoDbTables {
 
 	private static final Duration ACTIVE_TIMEOUT = Duration.ofMinutes(2);
+	// a new table is asked for its status every 20 ms, doubling up to 1 s, for ACTIVE_TIMEOUT at the most
+	private static final RetryTemplate ACTIVE = new RetryTemplate(RetryPolicy.builder()
+		.includes(NotActive.class).maxRetries(Long.MAX_VALUE).timeout(ACTIVE_TIMEOUT)
+		.delay(Duration.ofMillis(20)).multiplier(2).maxDelay(Duration.ofSeconds(1)).build());
 
 	private DynamoDbTables() {
 	}
@@ -69,21 +76,32 @@ public final class DynamoDbTables {
 	}
 
 	private static void awaitActive(DynamoDbClient client, String table) {
-		long deadline = System.nanoTime() + ACTIVE_TIMEOUT.toNanos();
-		long pause = 20;
-		while (status(client, table) != TableStatus.ACTIVE) {
-			if (System.nanoTime() > deadline) {
+		try {
+			ACTIVE.execute(() -> {
+				if (status(client, table) != TableStatus.ACTIVE) {
+					throw new NotActive();
+				}
+				return null;
+			});
+		}
+		catch (RetryException e) {
+			if (Thread.currentThread().isInterrupted()) {
+				throw new IllegalStateException("Interrupted while waiting for the DynamoDB table " + table, e);
+			}
+			if (e.getLastException() instanceof NotActive) {
 				throw new IllegalStateException("The DynamoDB table " + table + " did not become ACTIVE within "
 						+ ACTIVE_TIMEOUT.toSeconds() + " s.");
 			}
-			try {
-				Thread.sleep(pause);
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("Interrupted while waiting for the DynamoDB table " + table, e);
-			}
-			pause = Math.min(pause * 2, 1000);
+			throw e.getLastException() instanceof RuntimeException thrown ? thrown
+					: new IllegalStateException(e.getLastException());
+		}
+	}
+
+	/** What a status check throws so that the template asks again: the table is not ACTIVE yet. */
+	private static final class NotActive extends RuntimeException {
+
+		NotActive() {
+			super("not ACTIVE yet", null, false, false);
 		}
 	}
 }

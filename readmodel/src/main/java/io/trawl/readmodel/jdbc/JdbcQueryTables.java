@@ -1,6 +1,7 @@
 package io.trawl.readmodel.jdbc;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,6 +9,9 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -23,6 +27,10 @@ import io.trawl.readmodel.query.SampleView;
 public final class JdbcQueryTables implements QueryTables {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+	// H2's MERGE is not atomic: two jobs projecting the same new sample may both insert it; again, the row exists
+	// and the newer result wins as usual (PostgreSQL's ON CONFLICT never gets here). Three attempts, no pause.
+	private static final RetryTemplate LATEST_RACES = new RetryTemplate(RetryPolicy.builder()
+		.includes(DuplicateKeyException.class).maxRetries(2).delay(Duration.ZERO).build());
 	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
 			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6));
 
@@ -84,24 +92,18 @@ public final class JdbcQueryTables implements QueryTables {
 			ps.setString(6, s.document());
 		});
 		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
-		for (int attempt = 1;; attempt++) {
-			try {
-				jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
-					ps.setString(1, s.sha256());
-					ps.setLong(2, s.jobInstanceId());
-					ps.setString(3, s.verdict());
-					ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
-					ps.setString(5, s.document());
-				});
-				return;
-			}
-			catch (DuplicateKeyException raced) {
-				// H2's MERGE is not atomic: two jobs projecting the same new sample may both insert it; again, the
-				// row exists and the newer result wins as usual (PostgreSQL's ON CONFLICT never gets here)
-				if (attempt == 3) {
-					throw raced;
-				}
-			}
+		try {
+			LATEST_RACES.execute(() -> jdbc.batchUpdate(upsertLatest, readable, readable.size(), (ps, s) -> {
+				ps.setString(1, s.sha256());
+				ps.setLong(2, s.jobInstanceId());
+				ps.setString(3, s.verdict());
+				ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
+				ps.setString(5, s.document());
+			}));
+		}
+		catch (RetryException e) {
+			throw e.getLastException() instanceof RuntimeException thrown ? thrown
+					: new IllegalStateException(e.getLastException());
 		}
 	}
 
