@@ -46,6 +46,16 @@ final class Launches {
 		return builder;
 	}
 
+	/** A launcher's captured output, or why it cannot be read, for a failure message. */
+	static String read(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException e) {
+			return e.toString();
+		}
+	}
+
 	/** Plugs in an analyzer from the test classes, as a user's jar on TRAWL_CLASSPATH would be. */
 	static ProcessBuilder withTestAnalyzer(ProcessBuilder trawl, Class<?> analyzer) {
 		trawl.environment().put("TRAWL_CLASSPATH", Path.of("target/test-classes").toAbsolutePath().toString());

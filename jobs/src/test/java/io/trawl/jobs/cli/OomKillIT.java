@@ -2,7 +2,6 @@ package io.trawl.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,12 +85,7 @@ class OomKillIT {
 	}
 
 	private String read(String name) {
-		try {
-			return Files.readString(workspace.resolve(name));
-		}
-		catch (IOException e) {
-			return e.toString();
-		}
+		return Launches.read(workspace.resolve(name));
 	}
 
 	private ProcessBuilder trawl(Path data, Path counter, String... args) {

@@ -218,12 +218,7 @@ class StatusWhileRescanIT {
 	}
 
 	private String read(String name) {
-		try {
-			return Files.readString(workspace.resolve(name));
-		}
-		catch (IOException e) {
-			return e.toString();
-		}
+		return Launches.read(workspace.resolve(name));
 	}
 
 	private ProcessBuilder trawl(Path data, Path armed, String... args) {
