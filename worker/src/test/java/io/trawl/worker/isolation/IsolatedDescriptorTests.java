@@ -75,38 +75,29 @@ class IsolatedDescriptorTests {
 	}
 
 	@Test
-	void givenTwoSamplesOnTheSameDescriptorNumber_whenAnalysedOneAfterTheOther_thenEachGetsItsOwnHash()
+	void givenTwoSamplesUnderTheSamePathNameAndTime_whenAnalysedOneAfterTheOther_thenEachGetsItsOwnHash()
 			throws Exception {
 		hosts = new NativeHosts(List.of(new SsdeepAnalyzer()), Duration.ofSeconds(60), HOST_IN_MEMORY,
 				NativeHosts.commandFor(dir, 1L << 30), dir);
 		IsolatedAnalyzer ssdeep = new IsolatedAnalyzer(new SsdeepAnalyzer(), hosts);
-		Path first = Files.createDirectories(dir.resolve("first"));
-		Path second = Files.createDirectories(dir.resolve("second"));
-		// the same name, size and modification time: only the token tells the host they differ
-		Files.write(first.resolve("a.bin"), TestCorpus.randomBytes(50_000, 1));
-		Files.write(second.resolve("a.bin"), TestCorpus.randomBytes(50_000, 2));
+		// what a reused descriptor number looks like to the host: the same path, name, size and modification time
+		// with other bytes behind them; only the sample's token tells the two apart
+		Path file = Files.createDirectories(dir.resolve("same")).resolve("a.bin");
 		FileTime modified = FileTime.fromMillis(1_700_000_000_000L);
-		Files.setLastModifiedTime(first.resolve("a.bin"), modified);
-		Files.setLastModifiedTime(second.resolve("a.bin"), modified);
-		FolderSampleSource one = new FolderSampleSource(first, HOST_IN_MEMORY);
-		FolderSampleSource two = new FolderSampleSource(second, HOST_IN_MEMORY);
-
-		// the host started and its pipes open first, so both samples get the same descriptor numbers below
-		try (Sample warmUp = one.open(ref(one, "a.bin"))) {
-			hash(ssdeep, warmUp);
-		}
-		Path firstFile;
+		Files.write(file, TestCorpus.randomBytes(50_000, 1));
+		Files.setLastModifiedTime(file, modified);
+		String firstExpected = ssdeepCli(file);
 		String firstHash;
-		try (Sample sample = one.open(ref(one, "a.bin"))) {
-			firstFile = sample.file().orElseThrow();
+		try (Sample sample = Sample.ofFile("a.bin", file, HOST_IN_MEMORY)) {
 			firstHash = hash(ssdeep, sample);
 		}
-		try (Sample sample = two.open(ref(two, "a.bin"))) {
-			assertThat(sample.file()).as("the descriptor number reused").contains(firstFile);
-			assertThat(hash(ssdeep, sample)).isEqualTo(ssdeepCli(second.resolve("a.bin")))
-				.isNotEqualTo(firstHash);
+		Files.write(file, TestCorpus.randomBytes(50_000, 2));
+		Files.setLastModifiedTime(file, modified);
+
+		try (Sample sample = Sample.ofFile("a.bin", file, HOST_IN_MEMORY)) {
+			assertThat(hash(ssdeep, sample)).isEqualTo(ssdeepCli(file)).isNotEqualTo(firstHash);
 		}
-		assertThat(firstHash).isEqualTo(ssdeepCli(first.resolve("a.bin")));
+		assertThat(firstHash).isEqualTo(firstExpected);
 	}
 
 	private static String hash(IsolatedAnalyzer ssdeep, Sample sample) throws Exception {
