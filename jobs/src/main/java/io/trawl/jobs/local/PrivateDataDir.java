@@ -25,6 +25,11 @@ public final class PrivateDataDir {
 	static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 	/** Deep enough for the demo corpus and native hosts' folders; a sample tree copied in by hand is not ours. */
 	private static final int MAX_DEPTH = 4;
+	/**
+	 * The default sample root (trawl.sources.allowed): the user's own files, possibly millions, which a walk on every
+	 * command would stat; the data folder's 0700 already keeps others out of it.
+	 */
+	private static final String SAMPLES = "samples";
 
 	private PrivateDataDir() {
 	}
@@ -56,7 +61,7 @@ public final class PrivateDataDir {
 		tighten(dir);
 	}
 
-	/** Directories under {@code dir} 0700, regular files 0600; links are not followed. */
+	/** Directories under {@code dir} 0700, regular files 0600, but for {@code samples/}; links are not followed. */
 	public static void tighten(Path dir) {
 		if (!posix()) {
 			return;
@@ -68,6 +73,9 @@ public final class PrivateDataDir {
 			int depth = folder.equals(dir) ? 0 : dir.relativize(folder).getNameCount();
 			try (Stream<Path> entries = Files.list(folder)) {
 				for (Path entry : (Iterable<Path>) entries::iterator) {
+					if (depth == 0 && entry.getFileName().toString().equals(SAMPLES)) {
+						continue;
+					}
 					if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
 						restrict(entry, DIRECTORY);
 						if (depth + 1 < MAX_DEPTH) {

@@ -165,6 +165,10 @@ class StoreForwardingTests {
 		Files.setPosixFilePermissions(corpus, PosixFilePermissions.fromString("rwxr-xr-x"));
 		Path sample = Files.writeString(corpus.resolve("a.txt"), "a");
 		Files.setPosixFilePermissions(sample, PosixFilePermissions.fromString("rw-rw-rw-"));
+		// the default sample root is the user's: not walked (it may hold millions of files), not changed
+		Path samples = Files.createDirectories(folder.resolve("samples/store"));
+		Path theirs = Files.writeString(samples.resolve("b.bin"), "b");
+		Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rw-r--r--"));
 
 		PrivateDataDir.secure(folder, print(err));
 		PrivateDataDir.secure(folder, print(err));
@@ -175,6 +179,7 @@ class StoreForwardingTests {
 		assertThat(mode(results)).isEqualTo("rw-------");
 		assertThat(mode(corpus)).isEqualTo("rwx------");
 		assertThat(mode(sample)).isEqualTo("rw-------");
+		assertThat(mode(theirs)).isEqualTo("rw-r--r--");
 		assertThat(mode(folder.resolve("trawl.log"))).as("created before logging opens it").isEqualTo("rw-------");
 
 		Path fresh = data.resolve("fresh/data");
