@@ -22,6 +22,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
 import io.trawl.jobs.rules.Rulesets;
@@ -108,7 +110,7 @@ public class RescanJobConfiguration {
 	@Bean
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
-			TrawlProperties properties, ObjectProvider<RescanMetrics> metrics) {
+			TrawlProperties properties, ObjectProvider<RescanMetrics> metrics, ObjectProvider<MeterRegistry> meters) {
 		var step = new StepBuilder("analyseWorkerStep", jobRepository)
 			.<io.trawl.worker.source.SampleRef, SampleOutcome>chunk(properties.analysis().chunkSize())
 			.transactionManager(transactionManager)
@@ -117,6 +119,7 @@ public class RescanJobConfiguration {
 			.writer(eventWriter)
 			.listener(new PartitionRuns(jobRepository));
 		metrics.ifAvailable(m -> step.listener(new WorkerErrorMetrics(m)));
+		meters.ifAvailable(registry -> step.listener(new SampleMeters(registry)));
 		return step.build();
 	}
 

@@ -9,7 +9,7 @@ import io.trawl.readmodel.event.ResultEvent;
  * its results found: a verdict per result, each rule hit, and how many results are FAILED or carry analyzer errors,
  * so the writer and the metrics count them without reading the events back ({@link Found}).
  */
-public record SampleOutcome(String location, long bytes, List<ResultEvent> events, List<String> verdicts,
+record SampleOutcome(String location, long bytes, List<ResultEvent> events, List<String> verdicts,
 		List<String> ruleHits, int errors) {
 
 	/** A location with no analysed result, only a FAILED one: its verdict is error. */
