@@ -43,6 +43,12 @@ public class RescanJobConfiguration {
 
 	public static final String JOB_NAME = "rescanJob";
 
+	/**
+	 * The step each partition runs, on a local thread or on a remote worker: the partitioner names its step
+	 * executions after it, and a remote worker accepts only requests for it.
+	 */
+	public static final String WORKER_STEP = "analyseWorkerStep";
+
 	@Bean
 	ProgressMeter progressMeter() {
 		return new ProgressMeter();
@@ -93,7 +99,7 @@ public class RescanJobConfiguration {
 			TrawlProperties properties) {
 		SimpleAsyncTaskExecutor partitions = new SimpleAsyncTaskExecutor("analyse-");
 		partitions.setConcurrencyLimit(properties.analysis().effectiveThreads());
-		return new StepBuilder("analyseStep", jobRepository).partitioner("analyseWorkerStep", samplePartitioner)
+		return new StepBuilder("analyseStep", jobRepository).partitioner(WORKER_STEP, samplePartitioner)
 			.step(analyseWorkerStep)
 			.gridSize(properties.analysis().effectiveGridSize())
 			.taskExecutor(partitions)
@@ -111,7 +117,7 @@ public class RescanJobConfiguration {
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
 			TrawlProperties properties, ObjectProvider<RescanMetrics> metrics, ObjectProvider<MeterRegistry> meters) {
-		var step = new StepBuilder("analyseWorkerStep", jobRepository)
+		var step = new StepBuilder(WORKER_STEP, jobRepository)
 			.<io.trawl.worker.source.SampleRef, SampleOutcome>chunk(properties.analysis().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(sampleReader)

@@ -2,6 +2,7 @@ package io.trawl.jobs.web;
 
 import java.net.URI;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,22 +57,22 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		// names the fields and the rule, never the rejected value (which may be megabytes or forge log lines)
-		String detail = ex.getBindingResult().getFieldErrors().stream()
-			.map(f -> f.getField() + " " + f.getDefaultMessage())
-			.sorted()
-			.collect(Collectors.joining("; ", "The request is not valid: ", "."));
-		return problem(HttpStatus.BAD_REQUEST, detail, headers);
+		return notValid(ex.getBindingResult().getFieldErrors().stream()
+			.map(f -> f.getField() + " " + f.getDefaultMessage()), headers);
 	}
 
 	@Override
 	protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		String detail = ex.getParameterValidationResults().stream()
+		return notValid(ex.getParameterValidationResults().stream()
 			.flatMap(r -> r.getResolvableErrors().stream()
-				.map(error -> r.getMethodParameter().getParameterName() + " " + error.getDefaultMessage()))
-			.sorted()
-			.collect(Collectors.joining("; ", "The request is not valid: ", "."));
-		return problem(HttpStatus.BAD_REQUEST, detail, headers);
+				.map(error -> r.getMethodParameter().getParameterName() + " " + error.getDefaultMessage())), headers);
+	}
+
+	/** One sentence naming each field or parameter and its rule, in a stable order. */
+	private ResponseEntity<Object> notValid(Stream<String> violations, HttpHeaders headers) {
+		return problem(HttpStatus.BAD_REQUEST,
+				violations.sorted().collect(Collectors.joining("; ", "The request is not valid: ", ".")), headers);
 	}
 
 	@Override

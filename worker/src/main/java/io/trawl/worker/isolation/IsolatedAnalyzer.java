@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
@@ -20,30 +21,17 @@ import io.trawl.worker.source.Sample;
  * in memory (an archive member) is written to a temporary file of this JVM's own first, in /dev/shm when there is
  * one. If the host dies on the sample, the sample gets an error for this analyzer saying so, and the job goes on.
  */
-public final class IsolatedAnalyzer implements Analyzer {
+public final class IsolatedAnalyzer extends AbstractAnalyzer {
 
 	private static final Path SPILL = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
 			? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
 
-	private final String name;
-	private final String version;
 	private final NativeHosts hosts;
 
 	/** @param inside the analyzer the hosts run, for its name and version */
 	public IsolatedAnalyzer(Analyzer inside, NativeHosts hosts) {
-		this.name = inside.name();
-		this.version = inside.version();
+		super(inside.name(), inside.version());
 		this.hosts = hosts;
-	}
-
-	@Override
-	public String name() {
-		return name;
-	}
-
-	@Override
-	public String version() {
-		return version;
 	}
 
 	/** A fault in its native code kills the host, not this JVM. */
@@ -64,7 +52,7 @@ public final class IsolatedAnalyzer implements Analyzer {
 		Map<String, Object> answer;
 		try {
 			Path file = spilled != null ? spilled : sample.file().orElseThrow();
-			answer = hosts.call(Map.of("analyzer", name, "sample", sample.token(), "name", sample.name(), "path",
+			answer = hosts.call(Map.of("analyzer", name(), "sample", sample.token(), "name", sample.name(), "path",
 					file.toString(), "fields", known));
 		}
 		catch (NativeHosts.HostFailure e) {

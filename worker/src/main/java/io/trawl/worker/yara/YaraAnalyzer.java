@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.AnalyzerSpec;
 import io.trawl.worker.analysis.Findings;
@@ -15,28 +16,19 @@ import io.trawl.worker.source.Sample;
  * YARA through libyara. Small samples are scanned from the shared in-memory buffer; large ones from their file, so
  * they never enter the heap.
  */
-public final class YaraAnalyzer implements Analyzer {
+public final class YaraAnalyzer extends AbstractAnalyzer {
 
 	private final YaraRules rules;
 
 	public YaraAnalyzer(YaraRules rules) {
+		super("yara", "libyara-4");
 		this.rules = rules;
-	}
-
-	@Override
-	public String name() {
-		return "yara";
 	}
 
 	/** libyara runs in this process, through JNA. */
 	@Override
 	public boolean nativeCode() {
 		return true;
-	}
-
-	@Override
-	public String version() {
-		return "libyara-4";
 	}
 
 	/** A native host compiles the same rules again, and refuses them if they changed since this JVM compiled them. */

@@ -30,7 +30,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import io.trawl.worker.analysis.Deadline;
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.Signal;
 import io.trawl.worker.source.Sample;
@@ -53,7 +53,7 @@ import io.trawl.worker.source.Sample;
  * for depth, {@code archive-path-traversal} (20) for member names with {@code ../} or an absolute path,
  * {@code archive-many-members} (10), {@code archive-encrypted} (10) for members no password opened.
  */
-public final class ArchiveAnalyzer implements Analyzer {
+public final class ArchiveAnalyzer extends AbstractAnalyzer {
 
 	/** The expansion budget of the top-level sample being analysed on this thread (children run on it too). */
 	private static final ThreadLocal<Budget> BUDGET = new ThreadLocal<>();
@@ -72,18 +72,9 @@ public final class ArchiveAnalyzer implements Analyzer {
 	}
 
 	public ArchiveAnalyzer(ArchiveLimits limits, List<String> passwords) {
+		super("archive", "1");
 		this.limits = limits;
 		this.passwords = List.copyOf(passwords);
-	}
-
-	@Override
-	public String name() {
-		return "archive";
-	}
-
-	@Override
-	public String version() {
-		return "1";
 	}
 
 	enum Format {

@@ -1,21 +1,15 @@
 package io.trawl.worker.analysis.content;
 
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.ByteHistogram;
 import io.trawl.worker.source.Sample;
 
 /** Shannon entropy of the whole sample, in bits per byte (0 to 8). */
-public final class EntropyAnalyzer implements Analyzer {
+public final class EntropyAnalyzer extends AbstractAnalyzer {
 
-	@Override
-	public String name() {
-		return "entropy";
-	}
-
-	@Override
-	public String version() {
-		return "1";
+	public EntropyAnalyzer() {
+		super("entropy", "1");
 	}
 
 	@Override

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.BoundedReader;
 import io.trawl.worker.analysis.bytes.BoundedReader.Truncated;
@@ -20,7 +20,7 @@ import io.trawl.worker.source.Sample;
  * segment) and sections with entropy. Hostile headers give a partial report and {@code anomalies}; every count and
  * offset read from the file is bounded before use.
  */
-public final class ElfAnalyzer implements Analyzer {
+public final class ElfAnalyzer extends AbstractAnalyzer {
 
 	/** Upper bounds on what a hostile header can make us walk. */
 	public record Limits(int maxSections, int maxSegments, int maxDynamicEntries, int maxStringLength) {
@@ -37,17 +37,8 @@ public final class ElfAnalyzer implements Analyzer {
 	}
 
 	public ElfAnalyzer(Limits limits) {
+		super("elf", "1");
 		this.limits = limits;
-	}
-
-	@Override
-	public String name() {
-		return "elf";
-	}
-
-	@Override
-	public String version() {
-		return "1";
 	}
 
 	@Override

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
@@ -17,18 +17,12 @@ import io.trawl.worker.source.Sample;
  * analyzer set it. Field {@code fileType}: {@code {description, mimeType, isPE, isELF, isMachO, isScript, isArchive,
  * isDocument}}.
  */
-public final class FileTypeAnalyzer implements Analyzer {
+public final class FileTypeAnalyzer extends AbstractAnalyzer {
 
 	private static final int HEAD = 8192;
 
-	@Override
-	public String name() {
-		return "fileType";
-	}
-
-	@Override
-	public String version() {
-		return "1";
+	public FileTypeAnalyzer() {
+		super("fileType", "1");
 	}
 
 	@Override

@@ -9,7 +9,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
@@ -17,7 +17,7 @@ import io.trawl.worker.source.Sample;
  * The ssdeep context-triggered piecewise hash, computed by libfuzzy so it equals what {@code ssdeep -b} prints.
  * In-memory samples are hashed from the shared direct buffer without a copy; larger ones from their file.
  */
-public final class SsdeepAnalyzer implements Analyzer {
+public final class SsdeepAnalyzer extends AbstractAnalyzer {
 
 	/** FUZZY_MAX_RESULT in fuzzy.h: the longest hash plus its terminating NUL. */
 	static final int FUZZY_MAX_RESULT = 148;
@@ -25,23 +25,14 @@ public final class SsdeepAnalyzer implements Analyzer {
 	private final LibFuzzy fuzzy;
 
 	public SsdeepAnalyzer() {
+		super("ssdeep", "1");
 		this.fuzzy = LibFuzzy.load();
-	}
-
-	@Override
-	public String name() {
-		return "ssdeep";
 	}
 
 	/** libfuzzy runs in this process, through JNA. */
 	@Override
 	public boolean nativeCode() {
 		return true;
-	}
-
-	@Override
-	public String version() {
-		return "1";
 	}
 
 	@Override

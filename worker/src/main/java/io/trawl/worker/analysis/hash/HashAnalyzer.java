@@ -6,25 +6,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import io.trawl.worker.analysis.Deadline;
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
 /** md5, sha1, sha256 and sha512 in one pass over the bytes. */
-public final class HashAnalyzer implements Analyzer {
+public final class HashAnalyzer extends AbstractAnalyzer {
 
 	private static final String[] ALGORITHMS = { "MD5", "SHA-1", "SHA-256", "SHA-512" };
 	private static final String[] FIELDS = { "md5", "sha1", "sha256", "sha512" };
 	private static final int SLICE = 64 * 1024;
 
-	@Override
-	public String name() {
-		return "hashes";
-	}
-
-	@Override
-	public String version() {
-		return "1";
+	public HashAnalyzer() {
+		super("hashes", "1");
 	}
 
 	@Override

@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.BoundedReader;
 import io.trawl.worker.analysis.bytes.BoundedReader.Truncated;
@@ -31,7 +31,7 @@ import io.trawl.worker.source.Sample;
  * resources, signature presence and overlay. Hostile headers give a partial report and {@code anomalies}; every
  * count and offset read from the file is bounded before use.
  */
-public final class PeAnalyzer implements Analyzer {
+public final class PeAnalyzer extends AbstractAnalyzer {
 
 	/** Upper bounds on what a hostile header can make us walk. */
 	public record Limits(int maxSections, int maxImportDlls, int maxImportsPerDll, int maxImports, int maxExports,
@@ -51,17 +51,8 @@ public final class PeAnalyzer implements Analyzer {
 	}
 
 	public PeAnalyzer(Limits limits) {
+		super("pe", "1");
 		this.limits = limits;
-	}
-
-	@Override
-	public String name() {
-		return "pe";
-	}
-
-	@Override
-	public String version() {
-		return "1";
 	}
 
 	@Override

@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.trawl.worker.analysis.Deadline;
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.SampleBytes;
 import io.trawl.worker.source.Sample;
@@ -28,7 +28,7 @@ import io.trawl.worker.source.Sample;
  * IPv4 and IPv6 addresses, email addresses, Windows registry keys and file paths. Everything is deduplicated and
  * capped, with the total counts kept, so a file full of strings costs bounded memory.
  */
-public final class StringsAnalyzer implements Analyzer {
+public final class StringsAnalyzer extends AbstractAnalyzer {
 
 	/**
 	 * @param minLength shortest string reported, in characters
@@ -105,17 +105,8 @@ public final class StringsAnalyzer implements Analyzer {
 	}
 
 	public StringsAnalyzer(Settings settings) {
+		super("strings", "1");
 		this.settings = settings;
-	}
-
-	@Override
-	public String name() {
-		return "strings";
-	}
-
-	@Override
-	public String version() {
-		return "1";
 	}
 
 	@Override

@@ -1,20 +1,14 @@
 package io.trawl.worker.analysis.tlsh;
 
-import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
 /** TLSH locality-sensitive hash; {@code "TNULL"} when the sample is under 50 bytes or too uniform. */
-public final class TlshAnalyzer implements Analyzer {
+public final class TlshAnalyzer extends AbstractAnalyzer {
 
-	@Override
-	public String name() {
-		return "tlsh";
-	}
-
-	@Override
-	public String version() {
-		return "4.x-1";
+	public TlshAnalyzer() {
+		super("tlsh", "4.x-1");
 	}
 
 	@Override
