@@ -69,7 +69,7 @@ class MonitoringFunctionalTests {
 				"--trawl.partitions.poll-interval=200ms", "--trawl.partitions.wait-time=1s",
 				"--trawl.partitions.timeout=90s", "--trawl.analysis.threads=2",
 				"--trawl.analysis.extra-analyzers=" + MarkedAnalyzer.class.getName(),
-				"--trawl.aws.metrics-namespace=Trawl",
+				"--management.cloudwatch.metrics.export.namespace=Trawl",
 				"--trawl.aws.endpoints.cloudwatch=" + moto.endpoint(),
 				"--trawl.aws.endpoints.autoscaling=" + moto.endpoint(),
 				"--trawl.aws.worker-group=" + GROUP, "--trawl.aws.instance-id=" + instanceId));

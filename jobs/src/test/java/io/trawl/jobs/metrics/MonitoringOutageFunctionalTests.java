@@ -38,7 +38,7 @@ class MonitoringOutageFunctionalTests {
 						+ local.sqs().createQueue(b -> b.queueName("trawl-partitions")).queueUrl(),
 				"--trawl.partitions.poll-interval=200ms", "--trawl.partitions.wait-time=1s",
 				"--trawl.analysis.extra-analyzers=" + MarkedAnalyzer.class.getName(),
-				"--trawl.aws.metrics-namespace=Trawl",
+				"--management.cloudwatch.metrics.export.namespace=Trawl",
 				"--trawl.aws.endpoints.cloudwatch=" + nobody, "--trawl.aws.endpoints.autoscaling=" + nobody,
 				"--trawl.aws.worker-group=trawl-worker", "--trawl.aws.instance-id=i-0123456789abcdef0"));
 	}
