@@ -17,7 +17,6 @@ import org.springframework.util.unit.DataSize;
  * @param createTables create missing DynamoDB tables at startup: true for development, false in production, where
  *     Terraform owns them
  * @param maxSampleSize larger S3 objects are recorded as unreadable rather than analysed
- * @param metricsNamespace the CloudWatch namespace of {@code JobsFailed} and {@code WorkerErrors}, as in Terraform
  * @param workerGroup the workers' Auto Scaling group, in which a busy worker protects its instance from scale-in;
  *     blank: no protection
  * @param instanceId this instance, for that protection; blank: asked from the instance metadata service (IMDSv2)
@@ -26,7 +25,7 @@ import org.springframework.util.unit.DataSize;
 public record AwsProperties(String region, @DefaultValue Endpoints endpoints, Boolean s3PathStyle,
 		@DefaultValue("8") int maxAttempts, @DefaultValue("trawl") String tablePrefix,
 		@DefaultValue("true") boolean createTables, @DefaultValue("4GB") DataSize maxSampleSize,
-		@DefaultValue Launch launch, @DefaultValue("Trawl") String metricsNamespace, String workerGroup,
+		@DefaultValue Launch launch, String workerGroup,
 		String instanceId) {
 
 	/** Blank values mean the service's AWS endpoint; {@code imds} is the instance metadata service's. */

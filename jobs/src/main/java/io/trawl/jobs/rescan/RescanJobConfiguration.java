@@ -56,13 +56,13 @@ public class RescanJobConfiguration {
 
 	@Bean
 	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener,
-			ObjectProvider<RescanMetrics> metrics) {
+			ObjectProvider<MeterRegistry> meters) {
 		DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
 				new String[] { "source", "rules", "requestId" },
 				new String[] { "scheduledFor", "launchedBy", "launchedVia", "full" });
 		JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).validator(validator).listener(ownerListener)
 			.listener(new FailureReasonListener(jobRepository));
-		metrics.ifAvailable(m -> job.listener(new JobEndMetrics(m)));
+		meters.ifAvailable(registry -> job.listener(new JobEndMetrics(registry)));
 		return job.start(analyseStep).next(projectStep).build();
 	}
 
@@ -116,7 +116,7 @@ public class RescanJobConfiguration {
 	@Bean
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
-			TrawlProperties properties, ObjectProvider<RescanMetrics> metrics, ObjectProvider<MeterRegistry> meters) {
+			TrawlProperties properties, ObjectProvider<MeterRegistry> meters) {
 		var step = new StepBuilder(WORKER_STEP, jobRepository)
 			.<io.trawl.worker.source.SampleRef, SampleOutcome>chunk(properties.analysis().chunkSize())
 			.transactionManager(transactionManager)
@@ -124,8 +124,10 @@ public class RescanJobConfiguration {
 			.processor(analyseProcessor)
 			.writer(eventWriter)
 			.listener(new PartitionRuns(jobRepository));
-		metrics.ifAvailable(m -> step.listener(new WorkerErrorMetrics(m)));
-		meters.ifAvailable(registry -> step.listener(new SampleMeters(registry)));
+		meters.ifAvailable(registry -> {
+			step.listener(new WorkerErrorMetrics(registry));
+			step.listener(new SampleMeters(registry));
+		});
 		return step.build();
 	}
 

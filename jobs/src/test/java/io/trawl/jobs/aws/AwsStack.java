@@ -87,7 +87,7 @@ public final class AwsStack implements AutoCloseable {
 						"--trawl.aws.launch.dlq-url=" + local.launchDlqUrl(),
 						"--trawl.aws.launch.wait-time=1s",
 						"--trawl.sources.allowed=s3://trawl-samples/,s3://no-such-bucket-here/",
-						"--trawl.aws.metrics-namespace=")); // no CloudWatch, unless a test brings moto
+						"--management.cloudwatch.metrics.export.namespace=")); // no CloudWatch, unless a test brings moto
 			return new AwsStack(local, context);
 		}
 		catch (RuntimeException e) {

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-import software.amazon.awssdk.services.cloudwatch.model.Datapoint;
 import software.amazon.awssdk.services.cloudwatch.model.Metric;
-import software.amazon.awssdk.services.cloudwatch.model.Statistic;
+import software.amazon.awssdk.services.cloudwatch.model.MetricDataQuery;
+import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
 
 import io.trawl.jobs.partition.PartitionQueueListener;
 import io.trawl.jobs.aws.AwsStack;
@@ -30,7 +32,9 @@ import io.trawl.jobs.status.JobStatus;
  * What the monitoring of docs/deploy.md relies on, through the real APIs on moto (CloudWatch, Auto Scaling) with the
  * aws profile on S3Proxy, ElasticMQ and dynalite: one process that launches rescans and runs their partitions from
  * the partitions queue ({@code trawl.role=all}, {@code trawl.partitioning=remote}), in an Auto Scaling group of one
- * instance. Metric counts are compared before and after each job, since the tests share moto.
+ * instance. Micrometer's CloudWatch registry publishes every second here ({@code step=1s}), and a common tag is
+ * configured that must not become a dimension of the alarm metrics. Metric sums are compared before and after each
+ * job, since the tests share moto; metrics are read back with GetMetricData and ListMetrics.
  */
 class MonitoringFunctionalTests {
 
@@ -69,7 +73,9 @@ class MonitoringFunctionalTests {
 				"--trawl.partitions.poll-interval=200ms", "--trawl.partitions.wait-time=1s",
 				"--trawl.partitions.timeout=90s", "--trawl.analysis.threads=2",
 				"--trawl.analysis.extra-analyzers=" + MarkedAnalyzer.class.getName(),
-				"--trawl.aws.metrics-namespace=Trawl",
+				"--management.cloudwatch.metrics.export.namespace=Trawl",
+				"--management.cloudwatch.metrics.export.step=1s",
+				"--management.metrics.tags.deployment=monitoring-tests",
 				"--trawl.aws.endpoints.cloudwatch=" + moto.endpoint(),
 				"--trawl.aws.endpoints.autoscaling=" + moto.endpoint(),
 				"--trawl.aws.worker-group=" + GROUP, "--trawl.aws.instance-id=" + instanceId));
@@ -101,13 +107,19 @@ class MonitoringFunctionalTests {
 		// when the job runs
 		aws.send(AwsStack.launchMessage("fatal-1", "s3://trawl-samples/fatal/", RULES));
 
-		// then it ends FAILED, and CloudWatch has JobsFailed 1 (a dimension-free metric) and one worker error
+		// then it ends FAILED, and CloudWatch's JobsFailed sums one more, WorkerErrors one more (the partition)
 		assertThat(aws.awaitEnded("fatal-1").status()).isEqualTo("FAILED");
-		await().atMost(Duration.ofSeconds(10)).until(() -> totals("JobsFailed").sum() == jobsFailed.sum() + 1);
-		assertThat(totals("JobsFailed").count()).isEqualTo(jobsFailed.count() + 1);
+		await().atMost(Duration.ofSeconds(15)).until(() -> totals("JobsFailed").sum() == jobsFailed.sum() + 1);
+		await().atMost(Duration.ofSeconds(15)).until(() -> totals("WorkerErrors").sum() == workerErrors.sum() + 1);
+		// and no more than that, however many steps are published after the job's end
+		awaitFurtherSteps("JobsFailed", 3);
+		assertThat(totals("JobsFailed").sum()).isEqualTo(jobsFailed.sum() + 1);
 		assertThat(totals("WorkerErrors").sum()).isEqualTo(workerErrors.sum() + 1);
-		List<Metric> metrics = cloudWatch.listMetrics(b -> b.namespace(NAMESPACE).metricName("JobsFailed")).metrics();
-		assertThat(metrics).isNotEmpty().allSatisfy(m -> assertThat(m.dimensions()).isEmpty());
+		// as the alarms watch them: without dimensions, though a common tag is configured, and nothing else published
+		List<Metric> metrics = cloudWatch.listMetrics(b -> b.namespace(NAMESPACE)).metrics();
+		assertThat(metrics).extracting(Metric::metricName).containsOnly("JobsFailed", "WorkerErrors")
+			.contains("JobsFailed", "WorkerErrors");
+		assertThat(metrics).allSatisfy(m -> assertThat(m.dimensions()).isEmpty());
 	}
 
 	@Test
@@ -122,11 +134,13 @@ class MonitoringFunctionalTests {
 		// when the job runs
 		aws.send(AwsStack.launchMessage("errors-1", "s3://trawl-samples/errors/", RULES));
 
-		// then it COMPLETES with two errors, WorkerErrors grows by two, and JobsFailed gets a 0
+		// then it COMPLETES with two errors, and WorkerErrors grows by two
 		JobStatus status = aws.awaitEnded("errors-1");
 		assertThat(status.status()).isEqualTo("COMPLETED");
 		assertThat(status.errors()).isEqualTo(2);
-		await().atMost(Duration.ofSeconds(10)).until(() -> totals("JobsFailed").count() == jobsFailed.count() + 1);
+		await().atMost(Duration.ofSeconds(15)).until(() -> totals("WorkerErrors").sum() == workerErrors.sum() + 2);
+		// and JobsFailed keeps getting data points after the job's end, all 0: the alarm has data and stays OK
+		awaitFurtherSteps("JobsFailed", 3);
 		assertThat(totals("JobsFailed").sum()).isEqualTo(jobsFailed.sum());
 		assertThat(totals("WorkerErrors").sum()).isEqualTo(workerErrors.sum() + 2);
 	}
@@ -176,14 +190,27 @@ class MonitoringFunctionalTests {
 	record Totals(double sum, double count) {
 	}
 
-	/** The metric's sum and number of data points, over the last and the next hour. */
+	/** The metric's sum and number of data points over the last and the next hour, read with GetMetricData. */
 	static Totals totals(String metric) {
 		Instant now = Instant.now();
-		List<Datapoint> points = cloudWatch.getMetricStatistics(b -> b.namespace(NAMESPACE).metricName(metric)
-			.startTime(now.minus(Duration.ofHours(1))).endTime(now.plus(Duration.ofHours(1))).period(7200)
-			.statistics(Statistic.SUM, Statistic.SAMPLE_COUNT)).datapoints();
-		return new Totals(points.stream().mapToDouble(Datapoint::sum).sum(),
-				points.stream().mapToDouble(Datapoint::sampleCount).sum());
+		Map<String, Double> totals = cloudWatch.getMetricData(b -> b.startTime(now.minus(Duration.ofHours(1)))
+			.endTime(now.plus(Duration.ofHours(1)))
+			.metricDataQueries(query("sum", metric, "Sum"), query("count", metric, "SampleCount")))
+			.metricDataResults().stream()
+			.collect(Collectors.toMap(MetricDataResult::id, r -> r.values().stream().mapToDouble(v -> v).sum()));
+		return new Totals(totals.getOrDefault("sum", 0.0), totals.getOrDefault("count", 0.0));
+	}
+
+	private static MetricDataQuery query(String id, String metric, String stat) {
+		return MetricDataQuery.builder().id(id)
+			.metricStat(s -> s.metric(m -> m.namespace(NAMESPACE).metricName(metric)).period(7200).stat(stat))
+			.build();
+	}
+
+	/** Waits until the registry has published the metric this many more times (steps of 1 s). */
+	static void awaitFurtherSteps(String metric, int steps) {
+		double published = totals(metric).count();
+		await().atMost(Duration.ofSeconds(15)).until(() -> totals(metric).count() >= published + steps);
 	}
 
 	static void sleep(Duration pause) {

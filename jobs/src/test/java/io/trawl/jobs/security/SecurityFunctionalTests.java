@@ -28,6 +28,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.cloudwatch2.CloudWatchMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -95,6 +98,9 @@ class SecurityFunctionalTests {
 
 	@Autowired
 	JobStatusService jobs;
+
+	@Autowired
+	ObjectProvider<MeterRegistry> meterRegistries;
 
 	@TempDir
 	Path corpus;
@@ -276,7 +282,11 @@ class SecurityFunctionalTests {
 		assertThat(call(new Route("GET", "/actuator/metrics/spring.batch.item.process"), viewer).statusCode())
 			.as("no per-item timers").isEqualTo(404);
 		assertThat(call(new Route("GET", "/actuator/prometheus"), viewer).body()).contains("trawl_samples_total")
-			.contains("trawl_sample_errors_total");
+			.contains("trawl_sample_errors_total")
+			.contains("trawl_jobs_failed_total")
+			.contains("trawl_worker_errors_total");
+		assertThat(meterRegistries.stream()).as("the embedded default publishes nothing to CloudWatch")
+			.noneMatch(CloudWatchMeterRegistry.class::isInstance);
 
 		Map<String, String> env = Map.of("TRAWL_URL", "http://127.0.0.1:" + port, "TRAWL_API_KEY", viewer);
 		CliRunner.Run status = CliRunner.run(env, "status", String.valueOf(id), "--json");
