@@ -57,6 +57,7 @@ public final class Supervisor {
 			"-XX:AOTMode=create", "-XX:ArchiveClassesAtExit=", "-XX:DumpLoadedClassList=", "-Xshare:dump");
 
 	private final List<String> java;
+	private final Map<String, String> env;
 	private final Path dataDir;
 	private final String restartsSetting;
 	private final Path oomCounter;
@@ -70,11 +71,12 @@ public final class Supervisor {
 	/**
 	 * @param java the child's command up to the command's own arguments: java, its options, and {@code -jar JAR} or
 	 *        {@code -cp PATH MAIN}
-	 * @param env the environment: TRAWL_DATA_DIR, TRAWL_AUTO_RESTARTS, TRAWL_OOM_COUNTER
+	 * @param env the environment, the child's too: TRAWL_DATA_DIR, TRAWL_AUTO_RESTARTS, TRAWL_OOM_COUNTER
 	 * @param err where the supervisor's own lines go
 	 */
 	Supervisor(List<String> java, Map<String, String> env, PrintStream err) {
 		this.java = List.copyOf(java);
+		this.env = Map.copyOf(env);
 		this.dataDir = Path.of(env.getOrDefault("TRAWL_DATA_DIR", "./data"));
 		this.restartsSetting = env.getOrDefault("TRAWL_AUTO_RESTARTS", "3");
 		this.oomCounter = Path.of(env.getOrDefault("TRAWL_OOM_COUNTER", "/proc/vmstat"));
@@ -323,6 +325,8 @@ public final class Supervisor {
 		List<String> line = new ArrayList<>(java);
 		line.addAll(args);
 		ProcessBuilder builder = new ProcessBuilder(line).inheritIO();
+		builder.environment().clear();
+		builder.environment().putAll(env);
 		builder.environment().put("TRAWL_EXECUTION_ID_FILE", idFile.toString());
 		builder.environment().put(SUPERVISOR_PID, Long.toString(pid));
 		child = builder.start();
