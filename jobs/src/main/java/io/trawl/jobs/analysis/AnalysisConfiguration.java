@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
 import io.trawl.jobs.TrawlProperties;
+import io.trawl.jobs.containment.NativeHostPools;
 import io.trawl.jobs.rules.Rulesets;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.SampleAnalysis;

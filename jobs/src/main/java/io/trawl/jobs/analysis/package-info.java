@@ -1,2 +1,5 @@
-/** The analyzers every sample goes through, and the native hosts that contain crashes of native analyzers. */
+/**
+ * The analyzers every sample goes through. The native hosts that contain crashes of native analyzers are
+ * {@link io.trawl.jobs.containment}'s.
+ */
 package io.trawl.jobs.analysis;

@@ -22,6 +22,8 @@ import org.springframework.context.event.ContextClosedEvent;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.problem.UnknownJobException;
+import io.trawl.jobs.containment.NativeHostPrestart;
+import io.trawl.jobs.containment.Supervisor;
 import io.trawl.jobs.TrawlApplication;
 import io.trawl.jobs.local.LocalStore;
 import io.trawl.jobs.local.PrivateDataDir;
@@ -54,9 +56,6 @@ public final class TrawlCli {
 			(or else the local data/admin.key).
 			""";
 
-	/** The commands that run a job, and so analyse: their native hosts start with the JVM. */
-	private static final java.util.Set<String> JOB_COMMANDS = java.util.Set.of("rescan", "demo", "restart");
-
 	private final JsonMapper json = JsonMapper.builder().build();
 	private final PrintStream out;
 	private final PrintStream err;
@@ -73,6 +72,8 @@ public final class TrawlCli {
 	}
 
 	public static void main(String[] args) {
+		// first, before any Spring class loads: a job command under ./trawl runs in a child JVM this one supervises
+		Supervisor.superviseIfAsked(args);
 		int code = new TrawlCli(System.out, System.err).run(args);
 		if (code >= 0) {
 			System.exit(code);
@@ -121,7 +122,7 @@ public final class TrawlCli {
 			.web(WebApplicationType.NONE)
 			.lazyInitialization(true) // a one-shot command starts only the beans it uses
 			.logStartupInfo(false)
-			.listeners(JOB_COMMANDS.contains(arguments.command()) ? new NativeHostPrestart() : event -> {
+			.listeners(Supervisor.JOB_COMMANDS.contains(arguments.command()) ? new NativeHostPrestart() : event -> {
 				// other commands analyse nothing
 			})
 			.run(arguments.springArguments())) {

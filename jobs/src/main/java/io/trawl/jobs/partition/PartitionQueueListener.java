@@ -27,10 +27,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
+import io.trawl.jobs.containment.CrashEvidence;
 import io.trawl.jobs.launch.DeadLetters;
 import io.trawl.jobs.launch.ReceiveBackoff;
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
-import io.trawl.jobs.rescan.OwnerListener;
 
 /**
  * Receives partition requests from the partitions queue and runs them, at most {@code threads} at once. A plain
@@ -86,7 +86,7 @@ public final class PartitionQueueListener implements SmartLifecycle {
 		this.threads = Math.max(1, threads);
 		this.workerSteps = workerSteps;
 		this.workerId = settings.workerId() != null && !settings.workerId().isBlank() ? settings.workerId().trim()
-				: OwnerListener.hostName() + ":" + ProcessHandle.current().pid();
+				: CrashEvidence.hostName() + ":" + ProcessHandle.current().pid();
 		this.slots = new Semaphore(this.threads);
 	}
 

@@ -13,6 +13,7 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.containment.CarefulChunk;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.worker.analysis.Findings;

@@ -1,8 +1,6 @@
 package io.trawl.jobs.rescan;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +12,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 
+import io.trawl.jobs.containment.CrashEvidence;
 import io.trawl.jobs.local.StoreListener;
 
 /**
@@ -38,7 +37,7 @@ public final class OwnerListener implements JobExecutionListener {
 
 	@Override
 	public void beforeJob(JobExecution jobExecution) {
-		jobExecution.getExecutionContext().putString(HOST, hostName());
+		jobExecution.getExecutionContext().putString(HOST, CrashEvidence.hostName());
 		jobExecution.getExecutionContext().putLong(PID, ProcessHandle.current().pid());
 		jobRepository.updateExecutionContext(jobExecution);
 		// a command forwarded from another ./trawl is not the one this JVM's launcher restarts after a crash
@@ -59,15 +58,6 @@ public final class OwnerListener implements JobExecutionListener {
 		catch (IOException e) {
 			log.warn("Could not write the job execution id to {} ({}); after a crash, restart it by hand",
 					executionIdFile, e.toString());
-		}
-	}
-
-	public static String hostName() {
-		try {
-			return InetAddress.getLocalHost().getHostName();
-		}
-		catch (UnknownHostException e) {
-			return "unknown";
 		}
 	}
 }

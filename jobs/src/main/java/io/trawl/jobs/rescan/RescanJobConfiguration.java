@@ -26,6 +26,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
+import io.trawl.jobs.containment.CarefulChunk;
+import io.trawl.jobs.containment.CrashEvidence;
+import io.trawl.jobs.containment.PartitionRuns;
 import io.trawl.jobs.rules.Rulesets;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;

@@ -32,6 +32,7 @@ import org.springframework.stereotype.Component;
 import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
+import io.trawl.jobs.containment.CrashEvidence;
 import io.trawl.jobs.rules.Rulesets;
 import io.trawl.jobs.audit.AuditLog;
 import io.trawl.jobs.problem.ClientErrors;
@@ -409,7 +410,7 @@ public class RescanLauncher {
 		var context = execution.getExecutionContext();
 		String host = context.containsKey(OwnerListener.HOST) ? context.getString(OwnerListener.HOST) : null;
 		long pid = context.containsKey(OwnerListener.PID) ? context.getLong(OwnerListener.PID) : -1;
-		if (OwnerListener.hostName().equals(host) && pid > 0) {
+		if (CrashEvidence.hostName().equals(host) && pid > 0) {
 			boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
 					&& pid != ProcessHandle.current().pid();
 			return alive ? Optional.of("pid " + pid + " on " + host) : Optional.empty();

@@ -1,9 +1,12 @@
 package io.trawl.jobs.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -29,9 +32,22 @@ class JobsArchitectureTests {
 		.because("every feature writes its audit lines through it");
 
 	@ArchTest
+	static final ArchRule containmentKnowsNoFeature = standsAlone("io.trawl.jobs.containment..")
+		.because("crash containment is one place (docs/crash-containment.md) that the job, the analysis and the "
+				+ "command line use, never the other way round");
+
+	@ArchTest
+	static final ArchRule theSupervisorUsesOnlyTheJdk = classes().that()
+		.haveNameMatching("io\\.trawl\\.jobs\\.containment\\.Supervisor(\\$.*)?")
+		.should()
+		.onlyDependOnClassesThat(resideInAnyPackage("java..", "sun.misc..")
+			.or(nameMatching("\\[*L?io\\.trawl\\.jobs\\.containment\\.Supervisor(\\$[^;]*)?;?"))) // its own arrays too
+		.because("it runs before any Spring class loads, so that a job command's supervising JVM starts at once");
+
+	@ArchTest
 	static final ArchRule onlyTheAwsProfilePackagesUseTheAwsSdk = noClasses().that()
 		.resideInAnyPackage("io.trawl.jobs.web..", "io.trawl.jobs.security..", "io.trawl.jobs.status..",
-				"io.trawl.jobs.local..", "io.trawl.jobs.schedule..")
+				"io.trawl.jobs.local..", "io.trawl.jobs.schedule..", "io.trawl.jobs.containment..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("software.amazon.awssdk..")

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import io.trawl.jobs.TrawlApplication;
-import io.trawl.jobs.rescan.PartitionRuns;
+import io.trawl.jobs.containment.PartitionRuns;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;

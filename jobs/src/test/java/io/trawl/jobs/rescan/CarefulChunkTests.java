@@ -23,6 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.containment.CarefulChunk;
+import io.trawl.jobs.containment.CrashEvidence;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.readmodel.jdbc.JdbcEventStore;

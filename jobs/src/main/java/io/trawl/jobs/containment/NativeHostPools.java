@@ -1,4 +1,4 @@
-package io.trawl.jobs.analysis;
+package io.trawl.jobs.containment;
 
 import java.nio.file.Path;
 import java.time.Duration;

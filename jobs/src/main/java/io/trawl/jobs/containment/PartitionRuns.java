@@ -1,4 +1,4 @@
-package io.trawl.jobs.rescan;
+package io.trawl.jobs.containment;
 
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -17,7 +17,7 @@ public final class PartitionRuns implements StepExecutionListener {
 
 	private final JobRepository jobRepository;
 
-	PartitionRuns(JobRepository jobRepository) {
+	public PartitionRuns(JobRepository jobRepository) {
 		this.jobRepository = jobRepository;
 	}
 
@@ -29,7 +29,7 @@ public final class PartitionRuns implements StepExecutionListener {
 	}
 
 	/** This run's number, from 1, once {@link #beforeStep} has counted it. */
-	static int run(StepExecution stepExecution) {
+	public static int run(StepExecution stepExecution) {
 		var context = stepExecution.getExecutionContext();
 		return context.containsKey(RUNS) ? context.getInt(RUNS) : 0;
 	}

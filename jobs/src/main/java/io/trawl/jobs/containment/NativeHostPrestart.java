@@ -1,4 +1,4 @@
-package io.trawl.jobs.cli;
+package io.trawl.jobs.containment;
 
 import java.nio.file.Path;
 
@@ -14,7 +14,7 @@ import io.trawl.worker.isolation.NativeHosts;
  * while this JVM builds its context (single-threaded work that leaves the other cores idle), not when the first
  * sample needs them. Nothing when native code runs in this JVM ({@code trawl.analysis.isolate-native-code=false}).
  */
-final class NativeHostPrestart implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
+public final class NativeHostPrestart implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
 
 	@Override
 	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {

@@ -1,4 +1,4 @@
-package io.trawl.jobs.rescan;
+package io.trawl.jobs.containment;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ import io.trawl.worker.source.SampleRef;
  * during one can only be that sample's doing (or an outside kill). Outside the careful chunk, nothing is written and
  * analyses only share a read lock.
  */
-final class CarefulChunk {
+public final class CarefulChunk {
 
 	private static final Logger log = LoggerFactory.getLogger(CarefulChunk.class);
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -46,8 +46,8 @@ final class CarefulChunk {
 	private static final ReadWriteLock IN_FLIGHT = new ReentrantReadWriteLock();
 
 	/** The earlier runs (their job execution ids) whose process died while analysing one location. */
-	record Earlier(List<Long> deaths) {
-		static final Earlier NONE = new Earlier(List.of());
+	public record Earlier(List<Long> deaths) {
+		public static final Earlier NONE = new Earlier(List.of());
 	}
 
 	private final EventStore events;
@@ -64,7 +64,7 @@ final class CarefulChunk {
 	 * @param samples how many samples are careful: the chunk size
 	 * @param evidence tells a crash from a kill from outside, which is not held against the sample
 	 */
-	CarefulChunk(EventStore events, PlatformTransactionManager transactionManager, long jobInstanceId,
+	public CarefulChunk(EventStore events, PlatformTransactionManager transactionManager, long jobInstanceId,
 			long jobExecutionId, long stepExecutionId, int run, int samples, CrashEvidence evidence) {
 		this.events = events;
 		this.evidence = evidence;
@@ -73,7 +73,7 @@ final class CarefulChunk {
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
 		this.attempt = jobExecutionId + "." + stepExecutionId + "." + run;
-		this.worker = OwnerListener.hostName() + ":" + ProcessHandle.current().pid();
+		this.worker = CrashEvidence.hostName() + ":" + ProcessHandle.current().pid();
 		this.remaining = run > 1 ? samples : 0;
 		if (remaining > 0) {
 			log.info("Partition run {} follows an unfinished one: its first {} samples are analysed one at a time, "
@@ -82,7 +82,7 @@ final class CarefulChunk {
 	}
 
 	/** A partition run that is not careful: the first run, or a processor without a job around it (tests). */
-	static CarefulChunk off() {
+	public static CarefulChunk off() {
 		return new CarefulChunk();
 	}
 
@@ -97,7 +97,7 @@ final class CarefulChunk {
 		this.remaining = 0;
 	}
 
-	boolean active() {
+	public boolean active() {
 		return remaining > 0;
 	}
 
@@ -106,7 +106,7 @@ final class CarefulChunk {
 	 * JVM between a started and a done marker; otherwise alongside the other partitions, told of no deaths.
 	 * Called by one partition's thread only, as a chunk's processor is.
 	 */
-	<T> T analyse(SampleRef ref, Function<Earlier, T> analysis) {
+	public <T> T analyse(SampleRef ref, Function<Earlier, T> analysis) {
 		if (remaining <= 0) {
 			Lock shared = IN_FLIGHT.readLock();
 			shared.lock();

@@ -1,4 +1,4 @@
-package io.trawl.jobs.analysis;
+package io.trawl.jobs.containment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
