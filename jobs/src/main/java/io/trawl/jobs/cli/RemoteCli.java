@@ -1,11 +1,9 @@
 package io.trawl.jobs.cli;
 
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -94,11 +92,7 @@ final class RemoteCli {
 	private int results(Arguments arguments) {
 		long job = arguments.requiredJob("--job");
 		boolean table = arguments.tableFormat();
-		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
-				1 << 16));
-		if (table) {
-			writer.println(StatusText.resultsHeader());
-		}
+		PrintWriter writer = StatusText.resultsWriter(out, table);
 		InputStream lines = job(job, () -> service.getStream("/api/jobs/" + job + "/results.jsonl"));
 		try (BufferedReader reader = new BufferedReader(new InputStreamReader(lines, StandardCharsets.UTF_8))) {
 			for (String line = reader.readLine(); line != null; line = reader.readLine()) {

@@ -1,5 +1,10 @@
 package io.trawl.jobs.cli;
 
+import java.io.BufferedWriter;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -55,6 +60,19 @@ final class StatusText {
 			text.append("  exit: ").append(job.exitDescription().lines().findFirst().orElse("")).append('\n');
 		}
 		return text.toString().stripTrailing();
+	}
+
+	/**
+	 * A buffered UTF-8 writer for {@code results}, one line per sample; in the table format it has printed the
+	 * header already. The caller flushes it.
+	 */
+	static PrintWriter resultsWriter(OutputStream out, boolean table) {
+		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+				1 << 16));
+		if (table) {
+			writer.println(resultsHeader());
+		}
+		return writer;
 	}
 
 	static String resultsHeader() {

@@ -1,10 +1,7 @@
 package io.trawl.jobs.cli;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,12 +84,9 @@ public final class TrawlCli {
 			return args.length == 0 ? 2 : 0;
 		}
 		Arguments arguments = parse(args);
-		if (arguments == null) {
-			return 2;
-		}
-		if (arguments.help() != null) {
-			out.print(arguments.help());
-			return 0;
+		Integer ended = endedByArguments(arguments);
+		if (ended != null) {
+			return ended;
 		}
 		Integer remote = RemoteCli.handle(arguments, env, out, err); // TRAWL_URL set: ask that service
 		if (remote != null) {
@@ -182,15 +176,24 @@ public final class TrawlCli {
 		holder.serve((forwarded, out, err) -> new TrawlCli(out, err).runForwarded(context, forwarded), System.err);
 	}
 
+	/** The exit code when the arguments end the command before it runs: 2 when they did not parse, 0 after --help. */
+	private Integer endedByArguments(Arguments arguments) {
+		if (arguments == null) {
+			return 2;
+		}
+		if (arguments.help() != null) {
+			out.print(arguments.help());
+			return 0;
+		}
+		return null;
+	}
+
 	private int runForwarded(ConfigurableApplicationContext context, String[] args) {
 		try {
 			Arguments arguments = parse(args);
-			if (arguments == null) {
-				return 2;
-			}
-			if (arguments.help() != null) {
-				out.print(arguments.help());
-				return 0;
+			Integer ended = endedByArguments(arguments);
+			if (ended != null) {
+				return ended;
 			}
 			if (arguments.springArguments().length > 0) {
 				err.println("trawl: ignored " + String.join(" ", arguments.springArguments()) + ": this command ran "
@@ -284,11 +287,7 @@ public final class TrawlCli {
 	private int results(ConfigurableApplicationContext context, Arguments arguments) {
 		long job = arguments.requiredJob("--job");
 		boolean table = arguments.tableFormat();
-		PrintWriter writer = new PrintWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
-				1 << 16));
-		if (table) {
-			writer.println(StatusText.resultsHeader());
-		}
+		PrintWriter writer = StatusText.resultsWriter(out, table);
 		// one row at a time, as the query tables stream them: a job of millions never sits in memory
 		context.getBean(JobStatusService.class).results(job, view -> writer.println(table
 				? StatusText.resultRow(json.readTree(view.document())) : view.document()));
