@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
+import io.awspring.cloud.sqs.MessageExecutionThreadFactory;
 import io.awspring.cloud.sqs.listener.SqsHeaders;
 import io.awspring.cloud.sqs.listener.SqsMessageListenerContainer;
 import io.awspring.cloud.sqs.listener.Visibility;
@@ -20,6 +21,7 @@ import io.awspring.cloud.sqs.listener.backpressure.BackPressureHandlerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -102,6 +104,7 @@ public final class QueueConsumer {
 	private final Duration shutdownWait;
 	private final IntSupplier limit;
 	private SqsMessageListenerContainer<Object> container;
+	private ThreadPoolTaskExecutor handlers;
 	private ScheduledExecutorService heartbeat;
 
 	private QueueConsumer(Builder builder) {
@@ -144,13 +147,15 @@ public final class QueueConsumer {
 			thread.setDaemon(true);
 			return thread;
 		});
+		handlers = handlerThreads();
 		container = SqsMessageListenerContainer.builder()
 			.id(name + "-queue")
 			.sqsAsyncClient(sqs)
 			.queueNames(queueUrl)
 			.messageListener(this::onMessage)
 			.configure(options -> {
-				options.acknowledgementMode(AcknowledgementMode.MANUAL)
+				options.componentsTaskExecutor(handlers)
+					.acknowledgementMode(AcknowledgementMode.MANUAL)
 					// delete at once when acknowledged, not batched a second later
 					.acknowledgementInterval(Duration.ZERO)
 					.acknowledgementThreshold(0)
@@ -179,11 +184,35 @@ public final class QueueConsumer {
 		}
 		try {
 			container.stop();
+			int still = handlers.getActiveCount();
+			if (still > 0) {
+				log.warn("{} {} messages are still being handled; they are not deleted, and come back to another "
+						+ "consumer once their visibility timeout lapses", still, name);
+			}
 		}
 		finally {
 			container = null;
+			handlers.shutdown();
 			heartbeat.shutdownNow();
 		}
+	}
+
+	/**
+	 * The threads handlers run on: the container's own would be interrupted when it stops, failing a partition that
+	 * outlives the shutdown wait; these are left to end (or to die with the JVM) instead.
+	 */
+	private ThreadPoolTaskExecutor handlerThreads() {
+		MessageExecutionThreadFactory threads = new MessageExecutionThreadFactory(name + "-queue-");
+		threads.setDaemon(true);
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setThreadFactory(threads);
+		executor.setCorePoolSize(concurrency);
+		executor.setMaxPoolSize(concurrency);
+		executor.setQueueCapacity(concurrency);
+		executor.setAllowCoreThreadTimeOut(true);
+		executor.setWaitForTasksToCompleteOnShutdown(true); // shutdown() interrupts no handler
+		executor.initialize();
+		return executor;
 	}
 
 	private void onMessage(org.springframework.messaging.Message<Object> received) {
