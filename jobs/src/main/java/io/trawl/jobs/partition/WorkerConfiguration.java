@@ -21,9 +21,9 @@ import io.trawl.jobs.aws.QueueConsumer;
 
 /**
  * A node that receives partitions ({@code trawl.role=worker}, or {@code all} with {@code trawl.partitioning=remote})
- * receives from the partitions queue (a {@link QueueConsumer}) and runs each request's step execution of {@code analyseWorkerStep}, the same
- * reader, processor and writer as local partitioning. Only the service ({@code trawl serve}) does, never a one-shot
- * CLI command.
+ * receives from the partitions queue (a {@link QueueConsumer}) and runs each request's step execution of
+ * {@code analyseWorkerStep}, the same reader, processor and writer as local partitioning. Only the service
+ * ({@code trawl serve}) does, never a one-shot CLI command.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(Role.ReceivesPartitions.class)
