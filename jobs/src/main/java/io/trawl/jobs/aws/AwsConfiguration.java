@@ -6,10 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Profile;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import io.trawl.jobs.TrawlProperties;
@@ -51,6 +53,16 @@ class AwsConfiguration {
 	@Bean
 	SqsClient sqsClient(AwsProperties aws) {
 		return AwsClients.configure(SqsClient.builder(), aws, aws.endpoints().sqs()).build();
+	}
+
+	/**
+	 * The SQS listener containers' client ({@link QueueConsumer}), configured as {@link #sqsClient}; lazy, so it is
+	 * made only on a node that consumes a queue.
+	 */
+	@Bean
+	@Lazy
+	SqsAsyncClient sqsAsyncClient(AwsProperties aws) {
+		return AwsClients.configure(SqsAsyncClient.builder(), aws, aws.endpoints().sqs()).build();
 	}
 
 	@Bean

@@ -1,25 +1,23 @@
 package io.trawl.jobs.launch;
 
-import java.time.Duration;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.SmartLifecycle;
 
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
-import io.trawl.jobs.aws.AwsProperties;
+import io.trawl.jobs.aws.DeadLetters;
+import io.trawl.jobs.aws.QueueConsumer;
+import io.trawl.jobs.aws.QueueConsumer.Verdict;
 import io.trawl.jobs.launch.LaunchMessage.InvalidLaunchMessageException;
 import io.trawl.jobs.problem.ClientErrors;
 import io.trawl.jobs.problem.LaunchRefusedException;
 import io.trawl.jobs.rescan.RescanLauncher;
 
 /**
- * Launches jobs from the SQS launch queue ({@link LaunchMessage}). A plain long-polling loop on one thread, so the
- * acknowledgement rules are explicit:
+ * Launches jobs from the SQS launch queue ({@link LaunchMessage}), one message at a time, on a
+ * {@link QueueConsumer} (Spring Cloud AWS's listener container, manual acknowledgement):
  * <ul>
  * <li>a valid message is deleted only after {@link RescanLauncher#submit} returned, that is once the job execution
  * is persisted; a duplicate (same requestId) returns the job it already started and is deleted too;</li>
@@ -31,152 +29,66 @@ import io.trawl.jobs.rescan.RescanLauncher;
  * visibility timeout, and the queue's redrive policy moves it to the DLQ after maxReceiveCount receives.</li>
  * </ul>
  */
-final class LaunchQueueListener implements SmartLifecycle {
+final class LaunchQueueListener implements SmartLifecycle, QueueConsumer.Handler {
 
 	static final String ERROR_ATTRIBUTE = DeadLetters.ERROR_ATTRIBUTE;
 	private static final Logger log = LoggerFactory.getLogger(LaunchQueueListener.class);
 
-	enum Outcome { LAUNCHED, REJECTED, RETRY }
-
-	private final SqsClient sqs;
-	private final DeadLetters deadLetters;
 	private final RescanLauncher launcher;
-	private final AwsProperties.Launch settings;
-	private volatile boolean running;
-	private Thread thread;
+	private final QueueConsumer consumer;
 
-	LaunchQueueListener(SqsClient sqs, RescanLauncher launcher, AwsProperties.Launch settings) {
-		this.sqs = sqs;
-		this.deadLetters = new DeadLetters(sqs, settings.dlqUrl());
+	/** @param consumer the launch queue's consumer, without its handler yet: this listener is it */
+	LaunchQueueListener(RescanLauncher launcher, QueueConsumer.Builder consumer) {
 		this.launcher = launcher;
-		this.settings = settings;
+		this.consumer = consumer.concurrency(1).limitedBy(launcher::freeSlots).handler(this);
 	}
 
 	@Override
-	public boolean isAutoStartup() {
-		return settings.enabled() && settings.queueUrl() != null && !settings.queueUrl().isBlank();
+	public void start() {
+		consumer.start();
 	}
 
 	@Override
-	public synchronized void start() {
-		if (running) {
-			return;
-		}
-		if (settings.dlqUrl() == null || settings.dlqUrl().isBlank()) {
-			log.warn("No launch DLQ is configured (TRAWL_LAUNCH_DLQ_URL); invalid launch messages stay on {} until its "
-					+ "redrive policy moves them", settings.queueUrl());
-		}
-		running = true;
-		thread = new Thread(this::poll, "launch-queue");
-		thread.setDaemon(true);
-		thread.start();
-		log.info("Listening for launch messages on {}", settings.queueUrl());
-	}
-
-	@Override
-	public synchronized void stop() {
-		running = false;
-		if (thread != null) {
-			try {
-				thread.join(settings.waitTime().plusSeconds(10).toMillis());
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
-			thread = null;
-		}
+	public void stop() {
+		consumer.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return running;
+		return consumer.isRunning();
 	}
 
-	private void poll() {
-		ReceiveBackoff.repeat(log, "launch messages from " + settings.queueUrl(), () -> running, this::receiveOnce);
-	}
-
-	/** One receive and the launches it brings; throws when SQS or the database fails, for the backoff. */
-	private void receiveOnce() {
-		int free = launcher.freeSlots();
-		if (free == 0) {
-			// every launch slot is busy: leave the messages on the queue, unreceived, so waiting costs them no
-			// receive count (maxReceiveCount would move them to the DLQ)
-			sleep(Duration.ofMillis(500));
-			return;
-		}
-		int waitSeconds = (int) Math.min(20, Math.max(0, settings.waitTime().toSeconds()));
-		var messages = sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-			.maxNumberOfMessages(Math.min(10, free))
-			.waitTimeSeconds(waitSeconds)
-			.messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-			.messageAttributeNames("All")).messages();
-		for (Message message : messages) {
-			if (!running) {
-				break; // not deleted: it comes back after the visibility timeout
-			}
-			handle(message);
-		}
-	}
-
-	/** Launches, rejects or leaves one message; never throws for a bad message. */
-	Outcome handle(Message message) {
+	/** Launches, rejects or leaves one message. */
+	@Override
+	public Verdict handle(Message message) {
 		LaunchMessage launch;
 		try {
 			launch = LaunchMessage.parse(message.body());
 		}
 		catch (InvalidLaunchMessageException e) {
-			return reject(message, e.getMessage());
+			return Verdict.reject(e.getMessage());
 		}
 		try {
 			JobExecution execution = launcher.submit(launch.request());
 			log.info("Launch message {} (request {}, {} {}) is job execution {}", message.messageId(),
 					launch.requestId(), launch.type(), launch.source(), execution == null ? "?" : execution.getId());
-			delete(message);
-			return Outcome.LAUNCHED;
+			return Verdict.done();
 		}
 		catch (Exception e) {
 			if (isInvalidRequest(e)) {
-				return reject(message, "Request " + launch.requestId() + " cannot be launched: " + userMessage(e));
+				return Verdict.reject("Request " + launch.requestId() + " cannot be launched: " + userMessage(e));
 			}
 			if (e instanceof LaunchRefusedException busy && busy.retryAfter() != null) {
 				// another launch took the last slot meanwhile: the message comes back once one may be free
 				log.info("Launch message {} (request {}) waits: {}", message.messageId(), launch.requestId(),
 						busy.getMessage());
-				try {
-					sqs.changeMessageVisibility(b -> b.queueUrl(settings.queueUrl())
-						.receiptHandle(message.receiptHandle())
-						.visibilityTimeout((int) Math.max(1, busy.retryAfter().toSeconds())));
-				}
-				catch (RuntimeException notChanged) {
-					log.debug("Could not shorten the visibility of {}: {}", message.messageId(), notChanged.toString());
-				}
-				return Outcome.RETRY;
+				return Verdict.retryAfter(busy.retryAfter());
 			}
 			log.warn("Launch message {} (request {}) could not be launched now, receive {}; it stays on the queue and "
 					+ "is retried after the visibility timeout: {}", message.messageId(), launch.requestId(),
-					message.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "?"),
-					e.toString());
-			return Outcome.RETRY;
+					QueueConsumer.receiveCount(message), e.toString());
+			return Verdict.retry();
 		}
-	}
-
-	private Outcome reject(Message message, String reason) {
-		log.warn("Launch message {} is rejected: {}", message.messageId(), reason);
-		if (!deadLetters.configured()) {
-			return Outcome.RETRY;
-		}
-		if (!deadLetters.send(message, reason)) {
-			log.warn("Moving launch message {} to the DLQ {} failed; it stays on the queue", message.messageId(),
-					deadLetters.url());
-			return Outcome.RETRY;
-		}
-		delete(message);
-		return Outcome.REJECTED;
-	}
-
-	private void delete(Message message) {
-		sqs.deleteMessage(b -> b.queueUrl(settings.queueUrl()).receiptHandle(message.receiptHandle()));
 	}
 
 	/**
@@ -190,14 +102,5 @@ final class LaunchQueueListener implements SmartLifecycle {
 
 	private static String userMessage(Throwable e) {
 		return ClientErrors.message(e).orElse("an internal error (see the service log)");
-	}
-
-	private static void sleep(Duration pause) {
-		try {
-			Thread.sleep(pause.toMillis());
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
 	}
 }

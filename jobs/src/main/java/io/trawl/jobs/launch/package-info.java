@@ -1,6 +1,5 @@
 /**
- * Launches from the SQS launch queue: the launch message format (docs/aws-local.md), its listener, and the
- * dead-letter queue that invalid messages (and invalid partition requests) go to with the reason, and the receive
- * backoff both SQS consumers use.
+ * Launches from the SQS launch queue: the launch message format (docs/aws-local.md) and its listener, a handler on
+ * the shared {@link io.trawl.jobs.aws.QueueConsumer}, which owns receiving, acknowledgement and the dead-letter queue.
  */
 package io.trawl.jobs.launch;

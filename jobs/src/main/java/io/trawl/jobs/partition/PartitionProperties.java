@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     blank: it stays on the queue until the queue's redrive policy moves it
  * @param pollInterval how often the manager reads the partitions' status from the job repository
  * @param timeout how long the manager waits for all partitions before the analyse step fails
- * @param waitTime long-poll time of one receive (at most 20 s); also bounds how long shutdown waits for the poller
+ * @param waitTime long-poll time of one receive (at most 20 s)
  * @param visibilityTimeout how long a received partition stays hidden from other workers; the worker extends it
  *     every third of this while the partition runs, so it only lapses when the worker is gone
  * @param maxDeliveries a partition whose worker vanished is taken over by the next worker that receives it, up to
@@ -36,19 +36,8 @@ public record PartitionProperties(String queueUrl, String dlqUrl, @DefaultValue(
 		return queueUrl.trim();
 	}
 
-	boolean hasDlq() {
-		return dlqUrl != null && !dlqUrl.isBlank();
-	}
-
-	int waitSeconds() {
-		return (int) Math.min(20, Math.max(0, waitTime.toSeconds()));
-	}
-
-	int visibilitySeconds() {
-		return (int) Math.min(43_200, Math.max(30, visibilityTimeout.toSeconds()));
-	}
-
-	Duration heartbeat() {
-		return Duration.ofSeconds(Math.max(1, visibilitySeconds() / 3));
+	/** The visibility timeout of a received partition, 30 s to 12 h. */
+	Duration visibility() {
+		return Duration.ofSeconds(Math.min(43_200, Math.max(30, visibilityTimeout.toSeconds())));
 	}
 }

@@ -13,16 +13,17 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
-import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.aws.AwsProperties;
+import io.trawl.jobs.aws.QueueConsumer;
 
 /**
  * A node that receives partitions ({@code trawl.role=worker}, or {@code all} with {@code trawl.partitioning=remote})
- * long-polls the partitions queue and runs each request's step execution of {@code analyseWorkerStep}, the same
- * reader, processor and writer as local partitioning. Only the service ({@code trawl serve}) does, never a one-shot
- * CLI command.
+ * receives from the partitions queue (a {@link QueueConsumer}) and runs each request's step execution of
+ * {@code analyseWorkerStep}, the same reader, processor and writer as local partitioning. Only the service
+ * ({@code trawl serve}) does, never a one-shot CLI command.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(Role.ReceivesPartitions.class)
@@ -49,11 +50,11 @@ class WorkerConfiguration {
 	}
 
 	@Bean
-	PartitionQueueListener partitionQueueListener(SqsClient sqs, StepExecutionRequestHandler partitionStepHandler,
-			JobRepository jobRepository, PartitionProperties partitions, TrawlProperties properties,
-			ObjectProvider<ScaleInProtection> protection) {
-		return new PartitionQueueListener(sqs, partitionStepHandler, jobRepository, partitions,
-				properties.analysis().effectiveThreads(), Set.of(WORKER_STEP))
-			.protecting(protection.getIfAvailable(() -> ScaleInProtection.NONE));
+	PartitionQueueListener partitionQueueListener(SqsAsyncClient sqsAsyncClient,
+			StepExecutionRequestHandler partitionStepHandler, JobRepository jobRepository,
+			PartitionProperties partitions, TrawlProperties properties, ObjectProvider<ScaleInProtection> protection) {
+		return new PartitionQueueListener(QueueConsumer.of("partition", sqsAsyncClient, partitions.requireQueueUrl()),
+				partitionStepHandler, jobRepository, partitions, properties.analysis().effectiveThreads(),
+				Set.of(WORKER_STEP), protection.getIfAvailable(() -> ScaleInProtection.NONE));
 	}
 }

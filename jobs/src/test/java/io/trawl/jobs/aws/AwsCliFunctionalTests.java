@@ -23,7 +23,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.devtools.AwsLocal;
-import io.trawl.jobs.launch.DeadLetters;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.readmodel.query.SampleView;
 
