@@ -56,7 +56,7 @@ class AwsConfiguration {
 	}
 
 	/**
-	 * The SQS listener containers' client ({@link QueueConsumer}), configured as {@link #sqsClient}; lazy, so it is
+	 * The SQS listener containers' client ({@link io.trawl.jobs.queue.QueueConsumer}), configured as {@link #sqsClient}; lazy, so it is
 	 * made only on a node that consumes a queue.
 	 */
 	@Bean

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Profile;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 import io.trawl.jobs.aws.AwsProperties;
-import io.trawl.jobs.aws.QueueConsumer;
+import io.trawl.jobs.queue.QueueConsumer;
 import io.trawl.jobs.rescan.RescanLauncher;
 
 /**

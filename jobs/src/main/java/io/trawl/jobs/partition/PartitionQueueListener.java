@@ -16,9 +16,9 @@ import org.springframework.context.SmartLifecycle;
 
 import software.amazon.awssdk.services.sqs.model.Message;
 
-import io.trawl.jobs.aws.DeadLetters;
-import io.trawl.jobs.aws.QueueConsumer;
-import io.trawl.jobs.aws.QueueConsumer.Verdict;
+import io.trawl.jobs.queue.DeadLetters;
+import io.trawl.jobs.queue.QueueConsumer;
+import io.trawl.jobs.queue.QueueConsumer.Verdict;
 import io.trawl.jobs.containment.CrashEvidence;
 import io.trawl.jobs.partition.PartitionRequest.InvalidPartitionRequestException;
 

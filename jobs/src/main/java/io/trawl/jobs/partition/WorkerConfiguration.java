@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.aws.AwsProperties;
-import io.trawl.jobs.aws.QueueConsumer;
+import io.trawl.jobs.queue.QueueConsumer;
 
 /**
  * A node that receives partitions ({@code trawl.role=worker}, or {@code all} with {@code trawl.partitioning=remote})

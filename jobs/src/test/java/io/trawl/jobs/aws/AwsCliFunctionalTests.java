@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.trawl.jobs.queue.DeadLetters;
 import io.trawl.devtools.AwsLocal;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.readmodel.query.SampleView;

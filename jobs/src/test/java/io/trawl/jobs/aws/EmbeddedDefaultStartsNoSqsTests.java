@@ -13,6 +13,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
+import io.trawl.jobs.queue.QueueConsumer;
 import io.trawl.jobs.TrawlApplication;
 
 /**

@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.queue;
 
 import java.util.Map;
 import java.util.concurrent.CompletionException;

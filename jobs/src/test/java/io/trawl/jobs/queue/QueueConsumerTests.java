@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
-import io.trawl.jobs.aws.QueueConsumer.Verdict;
+import io.trawl.jobs.queue.QueueConsumer.Verdict;
 
 /**
  * The one SQS consumer both of Trawl's queues use, on Spring Cloud AWS's listener container and an embedded

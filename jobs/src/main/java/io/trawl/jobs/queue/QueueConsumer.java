@@ -1,4 +1,4 @@
-package io.trawl.jobs.aws;
+package io.trawl.jobs.queue;
 
 import java.time.Duration;
 import java.util.List;
