@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.ClassUtils;
 
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -39,5 +40,14 @@ class EmbeddedDefaultStartsNoSqsTests {
 			.map(name -> context.getBeanFactory().getBeanDefinition(name).getBeanClassName())
 			.filter(type -> type != null && type.startsWith("io.awspring."))).isEmpty();
 		assertThat(Arrays.stream(context.getBeanDefinitionNames())).noneMatch(name -> name.startsWith("io.awspring."));
+	}
+
+	/** Spring Cloud AWS is a library here: its auto-configuration (clients, CloudWatch export) is not on the classpath. */
+	@Test
+	void noSpringCloudAwsAutoConfigurationIsOnTheClasspath() {
+		assertThat(ClassUtils.isPresent("io.awspring.cloud.autoconfigure.sqs.SqsAutoConfiguration", null)).isFalse();
+		assertThat(ClassUtils.isPresent("io.awspring.cloud.autoconfigure.metrics.CloudWatchExportAutoConfiguration",
+				null)).isFalse();
+		assertThat(ClassUtils.isPresent("io.awspring.cloud.sqs.listener.SqsMessageListenerContainer", null)).isTrue();
 	}
 }
