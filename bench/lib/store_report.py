@@ -121,7 +121,7 @@ def main():
     peer = wall.get("peer")
     hits = sum(1 for r in yara.values() if r)
     print()
-    print(f"corpus     {info['corpus']}: {len(sizes)} files, {mb:.1f} MB; {info.get('shape', '')}")
+    print(f"corpus     {info['corpus']}: " + (info.get("shape") or f"{len(sizes)} files, {mb:.1f} MB"))
     print(f"           {hits} files with YARA matches")
     print(f"rules      {info['rules']} ({info['ruleFiles']} files)")
     print(f"machine    {info['cores']} cores, {info['cpu']}; load average {info['load']}")
@@ -136,19 +136,25 @@ def main():
               "trawl-shared": "trawl, native tools' analyzers only",
               "trawl-injvm": "trawl, native code in the JVM",
               "peer": f"python peer (Strelka libs, {info['cores']} procs)"}
-    print(f"{'side':<40} {'seconds':>8} {'MB/s':>7} {'cpu-s':>7} {'x native':>9} {'x peer':>7}  job alone")
+    print(f"{'side':<40} {'seconds':>8} {'MB/s':>7} {'cpu-s':>7} {'x native':>9} {'x peer':>7} {'cpu x nat':>9} "
+          f"{'cpu x peer':>10}  job alone")
     for t in native_tools:
         print(f"{labels.get(t, t):<40} {wall[t]:>8.2f} {mb / wall[t]:>7.1f} {cpu[t]:>7.2f}")
+    peer_cpu = cpu.get("peer")
     print(f"{'native total (sum, one after another)':<40} {native:>8.2f} {mb / native:>7.1f} {native_cpu:>7.2f} "
-          f"{1:>9.2f} {(peer / native if peer else float('nan')):>7.2f}")
+          f"{1:>9.2f} {(peer / native if peer else float('nan')):>7.2f} {1:>9.2f} "
+          f"{(peer_cpu / native_cpu if peer_cpu else float('nan')):>10.2f}")
     for side in [s for s in sides if s not in NATIVE]:
         o = own(side)
         print(f"{labels.get(side, side):<40} {wall[side]:>8.2f} {mb / wall[side]:>7.1f} {cpu[side]:>7.2f} "
-              f"{native / wall[side]:>9.2f} {(peer / wall[side] if peer else float('nan')):>7.2f}"
+              f"{native / wall[side]:>9.2f} {(peer / wall[side] if peer else float('nan')):>7.2f} "
+              f"{native_cpu / cpu[side]:>9.2f} {(peer_cpu / cpu[side] if peer_cpu else float('nan')):>10.2f}"
               + (f"  {o:.2f} s ({native / o:.2f}x native)" if o else ""))
     print()
     print("x native = native total / that side's seconds (above 1: faster than the native tools); "
-          "x peer = the peer's seconds / that side's")
+          "x peer = the peer's seconds / that side's;")
+    print("cpu x nat, cpu x peer: the same with CPU seconds (user + system, children included), steadier than wall "
+          "seconds on a busy machine")
     print("issue 13 targets: every analyzer >= 1.0x native; native tools' analyzers only >= 1.5x; "
           ">= 3x the peer")
     for side, (against, target) in TARGETS.items():
