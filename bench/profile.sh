@@ -48,7 +48,7 @@ TRAWL_DATA_DIR="$OUT/build-data" "$TRAWL_HOME/trawl" status >/dev/null 2>"$OUT/b
   echo "profile: ./trawl did not start; see $OUT/build.log" >&2; exit 2; }
 
 # one sample per 10 ms of a thread's CPU; JFR's start-up message off
-jfr_opts() { echo "-XX:StartFlightRecording=filename=$1,settings=profile,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=10ms -Xlog:jfr+startup=off"; }
+jfr_opts() { echo "-XX:FlightRecorderOptions:stackdepth=256 -XX:StartFlightRecording=filename=$1,settings=profile,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=10ms -Xlog:jfr+startup=off"; }
 {
   printf 'corpus\t%s\n' "$CORPUS"
   printf 'files\t%s\n' "$(find "$CORPUS" -type f | wc -l)"

@@ -9,7 +9,8 @@ last line) and info.tsv (corpus bytes and files).
 
 The JFR recordings have JDK 25's CPU-time sampler on (jdk.CPUTimeSample, one sample per 10 ms of a thread's CPU,
 native code included, so libyara and libfuzzy show up under the Java method that called them). Each sample is put
-in one part by its stack, leaf first: the first frame that names a part decides (RULES below). The parts of the
+in one part by its stack, leaf first: the first frame that names a part decides (RULES below; the two catch-alls,
+Spring Batch and start-up, only when no other rule matches any frame). The parts of the
 Java threads are then scaled to the Java threads' CPU that /proc measured (samples get lost under load), and the
 threads JFR does not sample (JIT compilers, GC, VM threads, the launcher) are added from /proc as they are.
 The native hosts are killed when the job ends, so a recording in them never reaches the disk: their CPU is taken
@@ -25,7 +26,7 @@ import sys
 # (part, regex on "package.Class.method"), tried on each frame from the leaf down; the first frame that matches
 # any rule decides the sample's part.
 RULES = [
-    ("rule compilation", r"^io\.trawl\.worker\.yara\.\w+\.(compile\w*|load\w*|define\w*|<init>)$|"
+    ("rule compilation", r"^io\.trawl\.worker\.yara\.\w+\.(compile\w*|load\w*|<clinit>|<init>)$|"
                          r"^io\.trawl\.jobs\.rules\.|yr_compiler|\.YaraRules\.(compile|of|from)"),
     ("yara (libyara scan)", r"^io\.trawl\.worker\.yara\."),
     ("ssdeep (libfuzzy)", r"^io\.trawl\.worker\.analysis\.fuzzy\."),
@@ -67,10 +68,12 @@ def samples(path):
 
 
 def part_of(thread, frames, host=False):
-    for frame in frames:
-        for part, rx in COMPILED:
-            if rx.search(frame):
-                return part
+    # the specific parts first, over the whole stack; the framework's catch-alls (the last two rules) only after
+    for rules in (COMPILED[:-2], COMPILED[-2:]):
+        for frame in frames:
+            for part, rx in rules:
+                if rx.search(frame):
+                    return part
     if thread == "main":
         return "start-up: Spring context, CLI, launch"
     if frames and frames[0].startswith(("java.", "jdk.", "sun.")) and any(f.startswith("org.h2") for f in frames):
