@@ -13,6 +13,9 @@ in one part by its stack, leaf first: the first frame that names a part decides 
 Spring Batch and start-up, only when no other rule matches any frame). The parts of the
 Java threads are then scaled to the Java threads' CPU that /proc measured (samples get lost under load), and the
 threads JFR does not sample (JIT compilers, GC, VM threads, the launcher) are added from /proc as they are.
+--split takes a second profile of another corpus shape (the large-file corpus of make_corpus.py, say) and solves,
+per part and mode, cost = a * GB + b * (samples / 1000) through the two runs: a is the part's cost per GB, b its cost
+per 1,000 samples beyond its bytes. Two points and a noisy machine: read the signs and sizes, not the decimals.
 The native hosts are killed when the job ends, so a recording in them never reaches the disk: their CPU is taken
 whole from /proc and split with the injvm run's libyara and libfuzzy figures (split_hosts).
 """
@@ -129,6 +132,35 @@ def split_hosts(tables):
         parts["native hosts: all (libyara, libfuzzy, host JVMs)"] += host_total
 
 
+def split(other, folder, tables, summaries, gb, every):
+    """Per part: a (CPU s per GB) and b (CPU s per 1,000 samples) from this profile and another shape's."""
+    with open(os.path.join(other, "info.tsv")) as f:
+        info2 = dict(line.rstrip("\n").split("\t", 1) for line in f)
+    gb2 = int(info2["bytes"]) / 1e9
+    modes = [m for m in tables if os.path.exists(os.path.join(other, m, "cpu.tsv"))]
+    tables2 = {m: mode_table(os.path.join(other, m)) for m in modes}
+    split_hosts(tables2)
+    print(f"split against {other} ({info2['files']} files, {gb2 * 1000:.1f} MB): cost = a * GB + b * k samples")
+    head = f"{'part':<40}" + "".join(f" | {m + ' a s/GB':>13} {'b s/1k':>7}" for m in modes)
+    print(head)
+    print("-" * len(head))
+    for part in every:
+        if part in FIXED or not any(tables[m][0].get(part, 0) >= 0.05 for m in modes):
+            continue
+        row = f"{part:<40}"
+        for m in modes:
+            with open(os.path.join(other, m, "summary.json")) as f:
+                k2 = json.loads(f.read().strip().splitlines()[-1])["samples"] / 1000
+            k1 = summaries[m]["samples"] / 1000
+            c1, c2 = tables[m][0].get(part, 0.0), tables2[m][0].get(part, 0.0)
+            det = gb * k2 - gb2 * k1
+            a = (c1 * k2 - c2 * k1) / det if det else float("nan")
+            b = (gb * c2 - gb2 * c1) / det if det else float("nan")
+            row += f" | {a:>13.2f} {b:>7.2f}"
+        print(row)
+    print()
+
+
 def main():
     folder = sys.argv[1]
     top = int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 25
@@ -179,6 +211,8 @@ def main():
     print(row)
     print("* per run, not per byte or sample: the per-GB and per-1k figures are this corpus's share")
     print()
+    if "--split" in sys.argv:
+        split(sys.argv[sys.argv.index("--split") + 1], folder, tables, summaries, gb, every)
     for m in modes:
         tops = tables[m][2]
         total = sum(tops.values()) or 1
