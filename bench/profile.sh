@@ -3,11 +3,12 @@
 # (each analyzer, start-up, rule compilation, native host round trips, event writes, projection, reading, JIT, GC),
 # per GB and per 1,000 samples. See bench/README.md ("Where the time goes").
 #
-#   bench/profile.sh [--size-mb 440 | --corpus DIR] [--seed 1] [--rules PATH] [--work /tmp/trawl-bench-store]
-#                    [--modes hosts,injvm]
+#   bench/profile.sh [--size-mb 440 | --corpus DIR] [--seed 1] [--rules PATH | --reversinglabs]
+#                    [--work /tmp/trawl-bench-store] [--modes hosts,injvm]
 #
-# Modes: hosts (the default configuration: libyara and libfuzzy in native host processes, whose CPU is measured from
-# /proc: they are killed at the end, so a JFR recording in them would be lost) and injvm (TRAWL_ISOLATE_NATIVE_CODE=false: everything in the rescan's JVM). The recordings use JDK 25's
+# Modes: hosts (the default configuration: libyara and libfuzzy in native host processes, whose CPU is measured
+# from /proc: they are killed at the end, so a JFR recording in them would be lost) and injvm
+# (TRAWL_ISOLATE_NATIVE_CODE=false: everything in the rescan's JVM). The recordings use JDK 25's
 # CPU-time sampler (jdk.CPUTimeSample), which sees native code as well; the launcher runs the rescan on a JDK 25+
 # when it finds one. JFR costs a little itself (about 0.3 s of start-up and a few % of CPU): compare
 # bench/store-shape.sh's timings, not these, with other tools.
@@ -27,9 +28,10 @@ while [ $# -gt 0 ]; do
     --size-mb) SIZE_MB="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --rules) RULES="$2"; shift 2 ;;
+    --reversinglabs) RULES=/work/shared/rules/reversinglabs; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "profile: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
