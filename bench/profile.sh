@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --reversinglabs) RULES=/work/shared/rules/reversinglabs; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "profile: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
