@@ -16,6 +16,9 @@ set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TRAWL_HOME="$(dirname "$BENCH")"
+# the ReversingLabs rule set (MIT), not shipped with Trawl: a shared/rules checkout beside this repository, or
+# TRAWL_BENCH_HEAVY_RULES
+HEAVY_RULES="${TRAWL_BENCH_HEAVY_RULES:-$(dirname "$TRAWL_HOME")/shared/rules/reversinglabs}"
 CORPUS=""
 SIZE_MB=440
 SEED=1
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
     --size-mb) SIZE_MB="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --rules) RULES="$2"; shift 2 ;;
-    --reversinglabs) RULES=/work/shared/rules/reversinglabs; shift ;;
+    --reversinglabs) RULES="$HEAVY_RULES"; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;

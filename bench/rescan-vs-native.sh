@@ -14,6 +14,9 @@ set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TRAWL_HOME="$(dirname "$BENCH")"
+# the ReversingLabs rule set (MIT), not shipped with Trawl: a shared/rules checkout beside this repository, or
+# TRAWL_BENCH_HEAVY_RULES
+HEAVY_RULES="${TRAWL_BENCH_HEAVY_RULES:-$(dirname "$TRAWL_HOME")/shared/rules/reversinglabs}"
 CORPUS=""
 SIZE_MB=700
 SEED=1
@@ -43,7 +46,7 @@ case "$SET" in
 esac
 if [ -z "$RULES" ]; then
   # the ReversingLabs ruleset when this machine has it (users do not), else the project's default rules
-  if [ -d /work/shared/rules/reversinglabs ]; then RULES=/work/shared/rules/reversinglabs; else RULES="$TRAWL_HOME/config/rules"; fi
+  if [ -d "$HEAVY_RULES" ]; then RULES="$HEAVY_RULES"; else RULES="$TRAWL_HOME/config/rules"; fi
 fi
 for tool in yara ssdeep md5sum sha1sum sha256sum python3 java /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "rescan-vs-native: $tool is missing (apt-get install -y yara ssdeep coreutils python3 time)" >&2; exit 2; }

@@ -8,12 +8,15 @@
 #                        [--repeat N] [--work /tmp/trawl-bench-store] [--no-peer] [--no-in-jvm]
 #
 # --rules defaults to bench/rules/light (20 rules: pe, elf, math, a few strings); --reversinglabs takes
-# /work/shared/rules/reversinglabs. --repeat N runs every side N times, in turn, and reports medians.
+# $TRAWL_BENCH_HEAVY_RULES (default ../shared/rules/reversinglabs). --repeat N runs every side N times, in turn, and reports medians.
 # Exits 1 when a file's hashes, size, ssdeep, TLSH or YARA matches differ from the CLIs (Trawl or the peer).
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TRAWL_HOME="$(dirname "$BENCH")"
+# the ReversingLabs rule set (MIT), not shipped with Trawl: a shared/rules checkout beside this repository, or
+# TRAWL_BENCH_HEAVY_RULES
+HEAVY_RULES="${TRAWL_BENCH_HEAVY_RULES:-$(dirname "$TRAWL_HOME")/shared/rules/reversinglabs}"
 CORPUS=""
 SIZE_MB=440
 SEED=1
@@ -30,7 +33,7 @@ while [ $# -gt 0 ]; do
     --size-mb) SIZE_MB="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --rules) RULES="$2"; shift 2 ;;
-    --reversinglabs) RULES=/work/shared/rules/reversinglabs; shift ;;
+    --reversinglabs) RULES="$HEAVY_RULES"; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
     --no-peer) PEER=0; shift ;;
