@@ -66,7 +66,7 @@ public final class Ssdeep {
 	private int h1;
 	private int h2;
 	private int h3;
-	private final byte[] buffer = new byte[WINDOW + SLICE];
+	private final byte[] buffer;
 
 	private long total;
 	private final long fixedSize;
@@ -100,6 +100,8 @@ public final class Ssdeep {
 			throw new IllegalArgumentException("ssdeep cannot hash more than " + MAX_INPUT + " bytes");
 		}
 		this.fixedSize = size;
+		// a small input needs no more than its own size of slice
+		this.buffer = new byte[WINDOW + (int) (size >= 0 ? Math.min(Math.max(size, 1), SLICE) : SLICE)];
 		if (size >= 0) {
 			int bi = 0;
 			while ((3L << bi) * DIGITS < size) {
@@ -135,7 +137,7 @@ public final class Ssdeep {
 		ByteBuffer view = data.duplicate();
 		while (view.hasRemaining()) {
 			Deadline.check();
-			int n = Math.min(SLICE, view.remaining());
+			int n = Math.min(buffer.length - WINDOW, view.remaining());
 			view.get(buffer, WINDOW, n);
 			consume(n);
 		}
@@ -143,7 +145,7 @@ public final class Ssdeep {
 
 	public void update(byte[] data, int offset, int length) {
 		while (length > 0) {
-			int n = Math.min(SLICE, length);
+			int n = Math.min(buffer.length - WINDOW, length);
 			System.arraycopy(data, offset, buffer, WINDOW, n);
 			consume(n);
 			offset += n;

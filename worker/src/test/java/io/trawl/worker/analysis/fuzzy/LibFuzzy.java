@@ -18,6 +18,8 @@ interface LibFuzzy extends Library {
 
 	int fuzzy_hash_buf(byte[] buffer, int length, byte[] result);
 
+	int fuzzy_hash_buf(com.sun.jna.Pointer buffer, int length, byte[] result);
+
 	int fuzzy_hash_filename(String fileName, byte[] result);
 
 	/** libfuzzy's hash of the first {@code length} bytes of {@code data}, as {@code fuzzy_hash_buf} gives it. */
@@ -40,6 +42,16 @@ interface LibFuzzy extends Library {
 		int status = INSTANCE.fuzzy_hash_filename(file, result);
 		if (status != 0) {
 			throw new IllegalStateException("fuzzy_hash_filename failed on " + file + ": " + status);
+		}
+		return terminated(result);
+	}
+
+	/** libfuzzy's hash of a direct buffer, read in place (as Trawl's analyzer did before issue 13). */
+	static String hash(java.nio.ByteBuffer direct) {
+		byte[] result = new byte[MAX_RESULT];
+		int status = INSTANCE.fuzzy_hash_buf(Native.getDirectBufferPointer(direct), direct.remaining(), result);
+		if (status != 0) {
+			throw new IllegalStateException("fuzzy_hash_buf failed: " + status);
 		}
 		return terminated(result);
 	}
