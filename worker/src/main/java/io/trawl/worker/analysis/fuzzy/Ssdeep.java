@@ -24,8 +24,9 @@ import io.trawl.worker.analysis.Deadline;
  * <b>Why it is fast.</b> FNV with six bits kept is {@code h = (h * 19 ^ c) & 63} (19 being the FNV prime mod 64),
  * and a multiplication carries only upwards, so six piece hashes fit in one {@code long} as lanes 11 bits apart: one
  * multiplication, one xor and one mask advance all six. The block sizes in play are numbered from the smallest one
- * still in play, so the usual case (at most 12 of them, and only the lowest six with a truncated copy that differs)
- * runs with three {@code long}s in locals; other cases loop over arrays of such words. The piece-end test first
+ * still in play. Most bytes are hashed with at most three in play (when the size is known): their full and truncated
+ * hashes share one {@code long}. Up to six take two, up to twelve (only the lowest six with a truncated copy that
+ * differs) three, all in locals; other cases loop over arrays of such words. The piece-end test first
  * checks the low bits for the smallest block size in play, then divisibility by 3 with a multiplication.
  */
 public final class Ssdeep {
@@ -47,6 +48,9 @@ public final class Ssdeep {
 	private static final int WORDS = 6;
 	private static final long ONES = 1L | 1L << 11 | 1L << 22 | 1L << 33 | 1L << 44 | 1L << 55;
 	private static final long MASK = 63 * ONES;
+	/** Lanes 0 to 2, and how far lanes 3 to 5 are from them. */
+	private static final long LOW_HALF = 63L | 63L << 11 | 63L << 22;
+	private static final int HALF_SHIFT = 3 * LANE_BITS;
 	/** The byte's low six bits in every lane. */
 	private static final long[] SPREAD = new long[256];
 
@@ -163,6 +167,9 @@ public final class Ssdeep {
 			if (needLast || span > 2 * LANES || (span > LANES && !upperHalvesEqual())) {
 				i = stepArrays(i, stop);
 			}
+			else if (span <= LANES / 2) {
+				i = stepPacked(i, stop);
+			}
 			else if (span <= LANES) {
 				i = stepOneWord(i, stop);
 			}
@@ -188,6 +195,32 @@ public final class Ssdeep {
 	 * the smallest block size in play), which they hand to trigger() with the lanes stored back; they return the
 	 * index of the next byte. They differ only in how many words of lanes they keep in locals.
 	 */
+
+	/** Up to three block sizes: their full hashes in lanes 0 to 2 and their truncated ones in lanes 3 to 5. */
+	private int stepPacked(int i, int stop) {
+		byte[] b = buffer;
+		int a1 = h1, a2 = h2, a3 = h3;
+		long f0 = (full[0] & LOW_HALF) | ((half[0] & LOW_HALF) << HALF_SHIFT);
+		int mask = rollMask;
+		while (i < stop) {
+			int c = b[i] & 0xff;
+			a2 += WINDOW * c - a1;
+			a1 += c - (b[i - WINDOW] & 0xff);
+			a3 = (a3 << 5) ^ c;
+			f0 = (f0 * FNV_PRIME_LOW ^ SPREAD[c]) & MASK;
+			i++;
+			int t = a1 + a2 + a3 + 1;
+			if ((t & mask) == 0 && t != 0 && Integer.compareUnsigned(t * INVERSE_OF_3, 0x55555555) <= 0) {
+				h1 = a1; h2 = a2; h3 = a3;
+				full[0] = f0; half[0] = f0 >>> HALF_SHIFT;
+				trigger(Integer.numberOfTrailingZeros(t));
+				return i;
+			}
+		}
+		h1 = a1; h2 = a2; h3 = a3;
+		full[0] = f0; half[0] = f0 >>> HALF_SHIFT;
+		return i;
+	}
 
 	private int stepOneWord(int i, int stop) {
 		byte[] b = buffer;
