@@ -22,6 +22,39 @@ interface LibFuzzy extends Library {
 
 	int fuzzy_hash_filename(String fileName, byte[] result);
 
+	com.sun.jna.Pointer fuzzy_new();
+
+	int fuzzy_update(com.sun.jna.Pointer state, byte[] buffer, long length);
+
+	int fuzzy_digest(com.sun.jna.Pointer state, byte[] result, int flags);
+
+	void fuzzy_free(com.sun.jna.Pointer state);
+
+	/**
+	 * libfuzzy's hash of {@code data} fed with {@code fuzzy_update} in pieces of {@code piece} bytes, its length never
+	 * announced: its streaming mode, where every block size stays in play.
+	 */
+	static String hashStreamed(byte[] data, int piece) {
+		com.sun.jna.Pointer state = INSTANCE.fuzzy_new();
+		try {
+			for (int at = 0; at < data.length; at += piece) {
+				int n = Math.min(piece, data.length - at);
+				byte[] part = java.util.Arrays.copyOfRange(data, at, at + n);
+				if (INSTANCE.fuzzy_update(state, part, n) != 0) {
+					throw new IllegalStateException("fuzzy_update failed");
+				}
+			}
+			byte[] result = new byte[MAX_RESULT];
+			if (INSTANCE.fuzzy_digest(state, result, 0) != 0) {
+				throw new IllegalStateException("fuzzy_digest failed");
+			}
+			return terminated(result);
+		}
+		finally {
+			INSTANCE.fuzzy_free(state);
+		}
+	}
+
 	/** libfuzzy's hash of the first {@code length} bytes of {@code data}, as {@code fuzzy_hash_buf} gives it. */
 	static String hash(byte[] data, int length) {
 		byte[] result = new byte[MAX_RESULT];

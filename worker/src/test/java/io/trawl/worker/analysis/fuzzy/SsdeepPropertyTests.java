@@ -35,8 +35,33 @@ class SsdeepPropertyTests {
 
 		assertThat(Ssdeep.of(data)).as("size announced, %d bytes", data.length).isEqualTo(expected);
 		assertThat(inPieces(new Ssdeep(), data, piece, seed)).as("unknown size, %d bytes", data.length)
-			.isEqualTo(expected);
+			.isEqualTo(expected).isEqualTo(LibFuzzy.hashStreamed(data, piece));
 	}
+
+	/**
+	 * Seven bytes whose rolling sum plus one is 3 * 2^30: the byte that ends them ends a piece for every block size
+	 * at once. In streaming mode (size unknown) that starts all 31 block sizes, and libfuzzy's extra hash for the
+	 * 31st; with the size known only those it can use. Inserted at random places in random inputs.
+	 */
+	@Property(tries = 150)
+	void givenAWindowThatEndsAPieceForEveryBlockSize_whenHashed_thenEqualsLibfuzzy(
+			@ForAll @IntRange(min = 0, max = 600_000) int size, @ForAll @IntRange(min = 1, max = 4) int windows,
+			@ForAll @IntRange(min = 1, max = 100_000) int piece, @ForAll long seed) {
+		Random random = new Random(seed);
+		byte[] data = new byte[size + windows * EVERY_BLOCK_SIZE.length];
+		random.nextBytes(data);
+		for (int w = 0; w < windows; w++) {
+			int at = random.nextInt(data.length - EVERY_BLOCK_SIZE.length + 1);
+			System.arraycopy(EVERY_BLOCK_SIZE, 0, data, at, EVERY_BLOCK_SIZE.length);
+		}
+
+		assertThat(Ssdeep.of(data)).as("size announced").isEqualTo(LibFuzzy.hash(data));
+		assertThat(inPieces(new Ssdeep(), data, piece, seed)).as("unknown size")
+			.isEqualTo(LibFuzzy.hashStreamed(data, piece));
+	}
+
+	/** Rolling sum 0xBFFFFFFF: found by a search, oldest byte first. */
+	static final byte[] EVERY_BLOCK_SIZE = { 2, 31, 24, (byte) 255, 24, 115, (byte) 254 };
 
 	@Example
 	void givenRealExecutables_whenHashed_thenEqualsLibfuzzy() throws IOException {
