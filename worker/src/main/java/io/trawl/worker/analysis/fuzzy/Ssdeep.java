@@ -85,7 +85,7 @@ public final class Ssdeep {
 	private final long[] half = new long[WORDS];
 	private final int[] count = new int[LEVELS];
 	/** Each block size's digits; {@code digits[k][count[k]]} is the digit written at a trigger when it is full. */
-	private final byte[][] digits = new byte[LEVELS][DIGITS];
+	private final byte[][] digits = new byte[LEVELS][];
 	private final byte[] halfDigit = new byte[LEVELS];
 	private boolean needLast;
 	private int last;
@@ -121,6 +121,7 @@ public final class Ssdeep {
 		}
 		full[0] = HASH_INIT * ONES;
 		half[0] = HASH_INIT * ONES;
+		digits[0] = new byte[DIGITS];
 	}
 
 	/** The ssdeep hash of a whole buffer (from its position to its limit). */
@@ -339,7 +340,8 @@ public final class Ssdeep {
 			setLane(full, lane, lane(full, lane - 1));
 			setLane(half, lane, lane(half, lane - 1));
 			count[end] = 0;
-			digits[end][0] = 0;
+			// allocated when first needed: a small input uses a few block sizes of the 31
+			digits[end] = new byte[DIGITS];
 			halfDigit[end] = 0;
 			end++;
 		}
