@@ -150,6 +150,7 @@ public final class Ssdeep {
 
 	public void update(byte[] data, int offset, int length) {
 		while (length > 0) {
+			Deadline.check();
 			int n = Math.min(buffer.length - WINDOW, length);
 			System.arraycopy(data, offset, buffer, WINDOW, n);
 			consume(n);
@@ -192,7 +193,7 @@ public final class Ssdeep {
 	}
 
 	/*
-	 * The three step loops hash bytes until the end of the slice or the next trigger (a byte that ends a piece for
+	 * The four step loops hash bytes until the end of the slice or the next trigger (a byte that ends a piece for
 	 * the smallest block size in play), which they hand to trigger() with the lanes stored back; they return the
 	 * index of the next byte. They differ only in how many words of lanes they keep in locals.
 	 */
