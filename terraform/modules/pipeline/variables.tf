@@ -34,7 +34,7 @@ variable "deploy_role_arn" {
 }
 
 variable "build_image" {
-  description = "The build container: Debian 12, like the instances, so apt-get gives the same libyara9 and libfuzzy2."
+  description = "The build container: Debian 12, like the instances, so apt-get gives the same libyara9 (and libfuzzy2, the tests' ssdeep reference)."
   type        = string
   default     = "public.ecr.aws/docker/library/debian:bookworm"
 }

@@ -74,6 +74,7 @@ class KillAndRestartIT {
 			JsonNode row = JSON.readTree(line);
 			assertThat(row.get("errors")).as(line).isEmpty();
 			assertThat(row.get("ssdeep").asString()).as(line).isNotBlank();
+			assertThat(row.get("yara").isArray()).as("YARA ran, in a native host: %s", line).isTrue();
 		});
 		assertThat(data.resolve("native-host.log")).as("the hosts' stderr, in the data folder").exists();
 		assertThat(lines).hasSize(FILES);

@@ -20,8 +20,8 @@ import io.trawl.jobs.ReferenceTools;
 
 /**
  * A JVM killed from outside (kill -9, no crash log) while the careful first chunk of a restart is analysing a sample:
- * the next restart must not hold that death against the sample. It is analysed in full, native analyzers included,
- * and its ssdeep equals the CLI's. Through the real launcher, with {@link HangingAnalyzer} holding the sample in
+ * the next restart must not hold that death against the sample. It is analysed in full, native analyzers (YARA)
+ * included, and its ssdeep equals the CLI's. Through the real launcher, with {@link HangingAnalyzer} holding the sample in
  * flight until the test has killed the JVM.
  */
 class KilledInCarefulChunkIT {
@@ -95,6 +95,7 @@ class KilledInCarefulChunkIT {
 		assertThat(held.get("errors")).isEmpty();
 		assertThat(held.get("hanging").asString()).isEqualTo("passed");
 		assertThat(held.get("ssdeep").asString()).isEqualTo(ssdeep.get(corpus.resolve(HELD)));
+		assertThat(held.get("yara").isArray()).as("YARA, the native analyzer, ran on it").isTrue();
 		assertThat(held.get("verdict").asString()).isEqualTo("clean");
 	}
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
+import io.trawl.worker.isolation.FaultyAnalyzer;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.isolation.IsolatedAnalyzer;
 import io.trawl.worker.yara.YaraAnalyzer;
@@ -32,11 +33,12 @@ class NativeHostPoolsTests {
 		YaraRules monday = YaraRules.compile(rules, 10);
 		try (NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 1, dir)) {
 			List<Analyzer> pipeline = pools.isolate(List.of(new HashAnalyzer(), new SsdeepAnalyzer(),
-					new YaraAnalyzer(monday)), monday);
+					new FaultyAnalyzer(), new YaraAnalyzer(monday)), monday);
 
-			assertThat(pipeline).extracting(Analyzer::name).containsExactly("hashes", "ssdeep", "yara");
+			assertThat(pipeline).extracting(Analyzer::name).containsExactly("hashes", "ssdeep", "faulty", "yara");
 			assertThat(pipeline.get(0)).isInstanceOf(HashAnalyzer.class);
-			assertThat(pipeline.subList(1, 3)).allSatisfy(analyzer -> {
+			assertThat(pipeline.get(1)).as("Java since issue 13: stays in the JVM").isInstanceOf(SsdeepAnalyzer.class);
+			assertThat(pipeline.subList(2, 4)).allSatisfy(analyzer -> {
 				assertThat(analyzer).isInstanceOf(IsolatedAnalyzer.class);
 				assertThat(analyzer.nativeCode()).isFalse();
 			});
@@ -44,11 +46,11 @@ class NativeHostPoolsTests {
 
 			Files.writeString(rules, "rule second { condition: true }\n");
 			YaraRules tuesday = YaraRules.compile(rules, 10);
-			pools.isolate(List.of(new SsdeepAnalyzer(), new YaraAnalyzer(tuesday)), tuesday);
+			pools.isolate(List.of(new FaultyAnalyzer(), new YaraAnalyzer(tuesday)), tuesday);
 			assertThat(pools.sets()).as("Monday's rules are still held by a job").isEqualTo(2);
 
 			monday.close(); // what Rulesets does once no job holds them and newer ones exist
-			pools.isolate(List.of(new SsdeepAnalyzer(), new YaraAnalyzer(tuesday)), tuesday);
+			pools.isolate(List.of(new FaultyAnalyzer(), new YaraAnalyzer(tuesday)), tuesday);
 			assertThat(pools.sets()).isEqualTo(1);
 			tuesday.close();
 		}

@@ -19,10 +19,10 @@ public interface Analyzer {
 
 	/**
 	 * True when the analysis runs native code in the JVM's process (JNA, JNI, the foreign function API), as libyara
-	 * and libfuzzy do. A fault there (a SIGSEGV on hostile input) kills the whole JVM instead of throwing, so no
-	 * exception handler can turn it into an error. A sample that was being analysed when a worker process died is
-	 * analysed again without the analyzers that say true here, and its result names each one left out (see
-	 * docs/crash-containment.md). Pure Java analyzers keep the default, false.
+	 * does (ssdeep ran libfuzzy until issue 13; it is Java now). A fault there (a SIGSEGV on hostile input) kills the
+	 * whole JVM instead of throwing, so no exception handler can turn it into an error. A sample that was being
+	 * analysed when a worker process died is analysed again without the analyzers that say true here, and its result
+	 * names each one left out (see docs/crash-containment.md). Pure Java analyzers keep the default, false.
 	 */
 	default boolean nativeCode() {
 		return false;

@@ -21,7 +21,7 @@ import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
 /**
- * The child process in which the analyzers that run native code (libyara, libfuzzy, plugged-in ones) do their work,
+ * The child process in which the analyzers that run native code (libyara, plugged-in ones) do their work,
  * so that a fault on a hostile sample kills this process, not the JVM running the job ({@link NativeHosts}).
  * <p>
  * It reads one setup message on stdin, creates the analyzers it names and answers {@code ready}, then answers one
@@ -98,7 +98,7 @@ public final class NativeHost {
 	}
 
 	/**
-	 * The sample last asked for, kept open: the next analyzer asked about it (YARA after ssdeep) reads no file. Up to
+	 * The sample last asked for, kept open: the next analyzer asked about it (a plugged-in one after YARA) reads no file. Up to
 	 * the in-memory limit it is read into memory, as the job reads it; a larger one is mapped or streamed from its
 	 * file by the native code. It is known by the job's token for it as well as by its file: the file is often
 	 * {@code /proc/<job pid>/fd/<n>}, and the next sample may well get the same descriptor number.

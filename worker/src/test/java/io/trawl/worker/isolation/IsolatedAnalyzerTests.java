@@ -20,7 +20,6 @@ import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.analysis.VerdictPolicy;
 import io.trawl.worker.analysis.content.MimeTypeAnalyzer;
-import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.testcorpus.TestCorpus;
 import io.trawl.worker.yara.YaraAnalyzer;
@@ -55,7 +54,7 @@ class IsolatedAnalyzerTests {
 	@Test
 	void givenTheCorpus_whenAnalysedInHosts_thenEveryFieldEqualsTheAnalysisInThisJvm() throws Exception {
 		rules = YaraRules.compile(Path.of("../config/rules").toAbsolutePath().normalize(), 30);
-		List<Analyzer> natives = List.of(new SsdeepAnalyzer(), new YaraAnalyzer(rules));
+		List<Analyzer> natives = List.of(new YaraAnalyzer(rules));
 		hosts = hosts(natives, Duration.ofSeconds(60));
 		List<Analyzer> inHosts = new ArrayList<>(List.of(new MimeTypeAnalyzer()));
 		natives.forEach(analyzer -> inHosts.add(new IsolatedAnalyzer(analyzer, hosts)));

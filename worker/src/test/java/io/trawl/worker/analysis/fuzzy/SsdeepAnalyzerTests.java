@@ -31,7 +31,11 @@ class SsdeepAnalyzerTests {
 	void givenTheCorpusAndSizedFiles_whenHashed_thenEveryHashEqualsTheSsdeepCli() throws Exception {
 		List<Path> files = new ArrayList<>(TestCorpus.writeTo(dir.resolve("corpus")));
 		Path sized = Files.createDirectories(dir.resolve("sized"));
-		for (int size : new int[] { 2, 63, 64, 4095, 4096, 10_000, 100_000, 3_000_000 }) {
+		Files.write(sized.resolve("empty-file"), new byte[0]);
+		files.add(sized.resolve("empty-file"));
+		// around the block-size boundaries 3 * 2^k * 64, and larger than the streamed path's 1 MB blocks
+		for (int size : new int[] { 1, 2, 6, 7, 8, 63, 64, 191, 192, 193, 4095, 4096, 10_000, 100_000, 196_607,
+				196_608, 196_609, 3_000_000, 3_145_728, 3_145_729, 7_000_001 }) {
 			Path file = sized.resolve("random-" + size);
 			Files.write(file, TestCorpus.randomBytes(size, size));
 			files.add(file);
@@ -39,6 +43,13 @@ class SsdeepAnalyzerTests {
 		Path text = sized.resolve("repetitive.txt");
 		Files.writeString(text, "the quick brown fox jumps over the lazy dog\n".repeat(5000));
 		files.add(text);
+		// real executables and libraries, copied so that the CLI prints bare names
+		for (Path real : List.of(Path.of("/usr/bin/ssdeep"), Path.of("/bin/ls"), Path.of("/usr/bin/bash"),
+				Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6"))) {
+			if (Files.isRegularFile(real)) {
+				files.add(Files.copy(real, sized.resolve("real-" + real.getFileName())));
+			}
+		}
 
 		Map<String, String> expected = ssdeepCli(files);
 		assertThat(expected).hasSize(files.size());
@@ -53,7 +64,7 @@ class SsdeepAnalyzerTests {
 	}
 
 	@Test
-	void givenAnInMemoryChild_whenHashed_thenTheHashCoversOnlyItsBytes() {
+	void givenAnInMemoryChild_whenHashed_thenTheHashCoversOnlyItsBytes() throws Exception {
 		Sample empty = Sample.ofBytes("empty", new byte[0]);
 		Sample one = Sample.ofBytes("one", new byte[] { 'M' });
 
@@ -67,7 +78,7 @@ class SsdeepAnalyzerTests {
 		assertThat(analyzer.version()).isNotBlank();
 	}
 
-	private String hash(Sample sample) {
+	private String hash(Sample sample) throws Exception {
 		Findings findings = new Findings();
 		analyzer.analyse(sample, findings);
 		return (String) findings.get("ssdeep");
