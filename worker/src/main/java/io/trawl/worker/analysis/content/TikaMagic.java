@@ -135,7 +135,7 @@ final class TikaMagic {
 		if (length == 0) {
 			return answer(MediaType.OCTET_STREAM);
 		}
-		Window window = new Window(data, length);
+		Window window = new Window(data, length, this.reach);
 		for (Entry magic : this.magics) {
 			if (magic.clause.eval(window)) {
 				String name = magic.type.getName();
@@ -267,17 +267,21 @@ final class TikaMagic {
 
 		final int length;
 
+		/** How many bytes {@link #latin1} holds: the input's, up to the table's reach. */
+		private final int reach;
+
 		private String latin1;
 
-		Window(byte[] data, int length) {
+		Window(byte[] data, int length, int reach) {
 			this.data = data;
 			this.length = length;
+			this.reach = Math.min(length, reach);
 		}
 
-		/** The input's bytes as ISO-8859-1 characters, made on first use. */
+		/** The input's bytes up to the table's reach as ISO-8859-1 characters, made on first use. */
 		String latin1() {
 			if (this.latin1 == null) {
-				this.latin1 = new String(this.data, 0, this.length, StandardCharsets.ISO_8859_1);
+				this.latin1 = new String(this.data, 0, this.reach, StandardCharsets.ISO_8859_1);
 			}
 			return this.latin1;
 		}
@@ -492,12 +496,27 @@ final class TikaMagic {
 		/** {@code leading[j][c]}: whether character {@code c} at {@code i + j} can be part of a match at {@code i}. */
 		private final boolean[][] leading;
 
+		/** The one or two characters the first of {@link #leading} accepts, found with {@code String.indexOf}. */
+		private final char[] firstValues;
+
 		RegexMatch(Pattern pattern, int length, int begin, int end) {
 			this.pattern = pattern;
 			this.length = length;
 			this.begin = begin;
 			this.end = end;
 			this.leading = end > begin && length >= 16 ? leadingCharacters(pattern) : null;
+			this.firstValues = this.leading == null ? null : values(this.leading[0]);
+		}
+
+		/** The characters {@code accepts} holds, if there are one or two; else null. */
+		private static char[] values(boolean[] accepts) {
+			StringBuilder values = new StringBuilder();
+			for (char c = 0; c < 256; c++) {
+				if (accepts[c]) {
+					values.append(c);
+				}
+			}
+			return values.length() >= 1 && values.length() <= 2 ? values.toString().toCharArray() : null;
 		}
 
 		@Override
@@ -508,29 +527,65 @@ final class TikaMagic {
 			Latin1 text = new Latin1(window, this.begin, this.length + this.end - this.begin);
 			Matcher matcher = this.pattern.matcher(text);
 			int last = this.end - this.begin;
-			// the starts whose first character is in the input; past it, every character is a zero
-			int lastInside = Math.min(last, window.length - this.begin - 1);
-			byte[] data = window.data;
-			for (int i = 0; i <= last; i++) {
-				if (this.leading != null) {
-					if (i <= lastInside) {
-						if (!this.leading[0][data[this.begin + i] & 0xFF]) {
-							continue;
-						}
-					}
-					else if (!this.leading[0][0]) {
-						break;
-					}
-					if (!canStart(text, i)) {
-						continue;
+			if (this.leading == null) {
+				for (int i = 0; i <= last; i++) {
+					if (lookingAt(matcher, i)) {
+						return true;
 					}
 				}
-				matcher.region(i, this.length + i);
-				if (matcher.lookingAt()) {
-					return true;
+				return false;
+			}
+			// the starts whose first character is in the input
+			int lastInside = Math.min(last, window.length - this.begin - 1);
+			if (this.firstValues != null) {
+				String latin1 = window.latin1();
+				int[] next = new int[this.firstValues.length];
+				for (int v = 0; v < next.length; v++) {
+					next[v] = latin1.indexOf(this.firstValues[v], this.begin);
+				}
+				while (true) {
+					int at = -1;
+					for (int v = 0; v < next.length; v++) {
+						if (next[v] >= 0 && (at < 0 || next[v] < at)) {
+							at = next[v];
+						}
+					}
+					int i = at - this.begin;
+					if (at < 0 || i > lastInside) {
+						break;
+					}
+					if (canStart(text, i) && lookingAt(matcher, i)) {
+						return true;
+					}
+					for (int v = 0; v < next.length; v++) {
+						if (next[v] == at) {
+							next[v] = latin1.indexOf(this.firstValues[v], at + 1);
+						}
+					}
+				}
+			}
+			else {
+				byte[] data = window.data;
+				for (int i = 0; i <= lastInside; i++) {
+					if (this.leading[0][data[this.begin + i] & 0xFF] && canStart(text, i) && lookingAt(matcher, i)) {
+						return true;
+					}
+				}
+			}
+			// past the input every character is a zero
+			if (this.leading[0][0]) {
+				for (int i = Math.max(0, lastInside + 1); i <= last; i++) {
+					if (canStart(text, i) && lookingAt(matcher, i)) {
+						return true;
+					}
 				}
 			}
 			return false;
+		}
+
+		private boolean lookingAt(Matcher matcher, int i) {
+			matcher.region(i, this.length + i);
+			return matcher.lookingAt();
 		}
 
 		private boolean canStart(Latin1 text, int i) {
