@@ -6,7 +6,9 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,13 +118,21 @@ final class TikaMagic {
 		if (detectors.size() != 1 || !(detectors.get(0) instanceof MimeTypes types)) {
 			return null;
 		}
-		try {
-			return new TikaMagic(types);
-		}
-		catch (ReflectiveOperationException | RuntimeException e) {
-			return null;
+		synchronized (TikaMagic.class) {
+			if (last == null || last.types != types) {
+				try {
+					last = new TikaMagic(types);
+				}
+				catch (ReflectiveOperationException | RuntimeException e) {
+					return null;
+				}
+			}
+			return last;
 		}
 	}
+
+	/** The table last read; Tika's default registry is one object for the whole JVM, so this is read once. */
+	private static TikaMagic last;
 
 	/** The largest number of bytes from the start that any magic reads. */
 	int reach() {
@@ -198,10 +208,18 @@ final class TikaMagic {
 				: MediaType.OCTET_STREAM.toString();
 	}
 
+	private static final Map<String, Field> FIELDS = new HashMap<>();
+
 	private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-		Field field = type.getDeclaredField(name);
-		field.setAccessible(true);
-		return field;
+		synchronized (FIELDS) {
+			Field field = FIELDS.get(type.getName() + "#" + name);
+			if (field == null) {
+				field = type.getDeclaredField(name);
+				field.setAccessible(true);
+				FIELDS.put(type.getName() + "#" + name, field);
+			}
+			return field;
+		}
 	}
 
 	/** Our copy of one of Tika's clauses; throws for a clause class this version of the code does not know. */
@@ -344,6 +362,8 @@ final class TikaMagic {
 	 */
 	private static final class BytesMatch implements Node {
 
+		private static final Map<Integer, Row> ROWS = new HashMap<>();
+
 		private final int n;
 
 		private final boolean[][] accepts;
@@ -364,25 +384,16 @@ final class TikaMagic {
 			this.n = pattern.length;
 			this.begin = begin;
 			this.end = end;
-			this.accepts = new boolean[this.n][256];
+			this.accepts = new boolean[this.n][];
 			boolean allZeros = true;
 			int bestAnchor = 0;
 			int bestCost = Integer.MAX_VALUE;
 			int bestValue = -1;
 			for (int j = 0; j < this.n; j++) {
-				int count = 0;
-				int value = -1;
-				for (int b = 0; b < 256; b++) {
-					int masked = ((byte) b) & mask[j];
-					if (ignoreCase) {
-						masked = Character.toLowerCase(masked);
-					}
-					if (masked == pattern[j]) {
-						this.accepts[j][b] = true;
-						count++;
-						value = b;
-					}
-				}
+				Row row = row(pattern[j], mask[j], ignoreCase);
+				this.accepts[j] = row.accepts;
+				int count = row.count;
+				int value = row.value;
 				allZeros &= this.accepts[j][0];
 				int cost = count * 8 + (count == 1 ? commonness(value) : 4);
 				if (cost < bestCost) {
@@ -394,6 +405,37 @@ final class TikaMagic {
 			this.zeros = allZeros;
 			this.anchor = bestAnchor;
 			this.anchorValue = bestValue;
+		}
+
+		/**
+		 * Which byte values pass {@code MagicDetector}'s test against one pattern byte with its mask; one copy per
+		 * distinct (pattern byte, mask byte, case) triple, of which Tika's table has a few hundred.
+		 */
+		private static Row row(byte pattern, byte mask, boolean ignoreCase) {
+			int key = (pattern & 0xFF) | (mask & 0xFF) << 8 | (ignoreCase ? 1 << 16 : 0);
+			synchronized (ROWS) {
+				return ROWS.computeIfAbsent(key, k -> {
+					boolean[] accepts = new boolean[256];
+					int count = 0;
+					int value = -1;
+					for (int b = 0; b < 256; b++) {
+						int masked = ((byte) b) & mask;
+						if (ignoreCase) {
+							masked = Character.toLowerCase(masked);
+						}
+						if (masked == pattern) {
+							accepts[b] = true;
+							count++;
+							value = b;
+						}
+					}
+					return new Row(accepts, count, value);
+				});
+			}
+		}
+
+		/** The byte values one pattern byte accepts; how many; the last of them. */
+		private record Row(boolean[] accepts, int count, int value) {
 		}
 
 		/** A guess at how often a byte value occurs in samples (only the speed depends on it). */
