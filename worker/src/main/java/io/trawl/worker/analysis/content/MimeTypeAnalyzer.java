@@ -18,7 +18,11 @@ public final class MimeTypeAnalyzer extends AbstractAnalyzer {
 
 	private final Tika tika = new Tika();
 
-	private final TikaMagic magic = TikaMagic.load(this.tika);
+	/** Read from Tika's table at the first detection, not when the analyzer is made: commands that analyse nothing
+	 * (status, results) do not pay for it. */
+	private volatile TikaMagic magic;
+
+	private volatile boolean magicRead;
 
 	public MimeTypeAnalyzer() {
 		super("mimeType", "tika-" + Tika.class.getPackage().getImplementationVersion());
@@ -31,11 +35,24 @@ public final class MimeTypeAnalyzer extends AbstractAnalyzer {
 
 	/** What {@code new Tika().detect(head)} gives for {@code head}, at most 64 KB. */
 	String detect(byte[] head) {
-		return this.magic != null ? this.magic.detect(head) : this.tika.detect(head);
+		TikaMagic fast = magic();
+		return fast != null ? fast.detect(head) : this.tika.detect(head);
+	}
+
+	private TikaMagic magic() {
+		if (!this.magicRead) {
+			synchronized (this) {
+				if (!this.magicRead) {
+					this.magic = TikaMagic.load(this.tika);
+					this.magicRead = true;
+				}
+			}
+		}
+		return this.magic;
 	}
 
 	/** Whether {@link #detect} uses {@link TikaMagic} (true unless Tika's set-up is not the one it knows). */
 	boolean fast() {
-		return this.magic != null;
+		return magic() != null;
 	}
 }
