@@ -16,9 +16,7 @@ set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TRAWL_HOME="$(dirname "$BENCH")"
-# the ReversingLabs rule set (MIT), not shipped with Trawl: a shared/rules checkout beside this repository, or
-# TRAWL_BENCH_HEAVY_RULES
-HEAVY_RULES="${TRAWL_BENCH_HEAVY_RULES:-$(dirname "$TRAWL_HOME")/shared/rules/reversinglabs}"
+. "$BENCH/lib/common.sh"
 CORPUS=""
 SIZE_MB=440
 SEED=1

@@ -14,9 +14,7 @@ set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TRAWL_HOME="$(dirname "$BENCH")"
-# the ReversingLabs rule set (MIT), not shipped with Trawl: a shared/rules checkout beside this repository, or
-# TRAWL_BENCH_HEAVY_RULES
-HEAVY_RULES="${TRAWL_BENCH_HEAVY_RULES:-$(dirname "$TRAWL_HOME")/shared/rules/reversinglabs}"
+. "$BENCH/lib/common.sh"
 CORPUS=""
 SIZE_MB=700
 SEED=1
@@ -51,32 +49,8 @@ fi
 for tool in yara ssdeep md5sum sha1sum sha256sum python3 java /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "rescan-vs-native: $tool is missing (apt-get install -y yara ssdeep coreutils python3 time)" >&2; exit 2; }
 done
-RULES="$(cd "$(dirname "$RULES")" && pwd)/$(basename "$RULES")"
-mkdir -p "$WORK"
-if [ -z "$CORPUS" ]; then
-  CORPUS="$WORK/corpus-${SIZE_MB}mb-seed$SEED"
-  python3 "$BENCH/lib/make_corpus.py" "$CORPUS" --size-mb "$SIZE_MB" --seed "$SEED"
-fi
-CORPUS="$(cd "$CORPUS" && pwd)"
-RUN="$WORK/run-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$RUN"
-echo "rescan-vs-native: corpus $CORPUS, rules $RULES, output in $RUN" >&2
-
-# Every regular file, sorted; paths are passed to the hash tools NUL-separated so no name is mangled.
-(cd / && find "$CORPUS" -type f -print0 | sort -z) > "$RUN/files0"
-find "$CORPUS" -type f -printf '%s\t%p\n' | sort -k2 > "$RUN/sizes.tsv"
-
-# The rule files, each in its own namespace named by its path under the rules root, as Trawl compiles them.
-YARA_RULES=()
-if [ -d "$RULES" ]; then
-  while IFS= read -r -d '' f; do
-    ns="${f#"$RULES"/}"; ns="${ns%.yar}"; ns="${ns%.yara}"
-    YARA_RULES+=("$ns:$f")
-  done < <(find "$RULES" -type f \( -name '*.yar' -o -name '*.yara' \) -print0 | sort -z)
-else
-  ns="$(basename "$RULES")"; ns="${ns%.yar}"; ns="${ns%.yara}"
-  YARA_RULES+=("$ns:$RULES")
-fi
+CORPUS_NAME="corpus-${SIZE_MB}mb-seed$SEED"
+prepare_run rescan-vs-native make_corpus.py
 CORES="$(nproc)"
 PIN=()
 if [ -n "$CPUS" ]; then

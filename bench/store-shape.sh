@@ -14,9 +14,7 @@ set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TRAWL_HOME="$(dirname "$BENCH")"
-# the ReversingLabs rule set (MIT), not shipped with Trawl: a shared/rules checkout beside this repository, or
-# TRAWL_BENCH_HEAVY_RULES
-HEAVY_RULES="${TRAWL_BENCH_HEAVY_RULES:-$(dirname "$TRAWL_HOME")/shared/rules/reversinglabs}"
+. "$BENCH/lib/common.sh"
 CORPUS=""
 SIZE_MB=440
 SEED=1
@@ -50,31 +48,8 @@ if [ "$PEER" = 1 ] && ! /usr/bin/python3 -c 'import yara, pefile, elftools, ssde
   exit 2
 fi
 [ -e "$RULES" ] || { echo "store-shape: no rules at $RULES" >&2; exit 2; }
-RULES="$(cd "$(dirname "$RULES")" && pwd)/$(basename "$RULES")"
-mkdir -p "$WORK"
-if [ -z "$CORPUS" ]; then
-  CORPUS="$WORK/corpus-store-${SIZE_MB}mb-seed$SEED"
-  python3 "$BENCH/lib/make_store_corpus.py" "$CORPUS" --size-mb "$SIZE_MB" --seed "$SEED"
-fi
-CORPUS="$(cd "$CORPUS" && pwd)"
-RUN="$WORK/run-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$RUN"
-echo "store-shape: corpus $CORPUS, rules $RULES, output in $RUN" >&2
-
-(cd / && find "$CORPUS" -type f -print0 | sort -z) > "$RUN/files0"
-find "$CORPUS" -type f -printf '%s\t%p\n' | sort -k2 > "$RUN/sizes.tsv"
-
-# each rule file in its own namespace, named by its path under the rules root, as Trawl compiles them
-YARA_RULES=()
-if [ -d "$RULES" ]; then
-  while IFS= read -r -d '' f; do
-    ns="${f#"$RULES"/}"; ns="${ns%.yar}"; ns="${ns%.yara}"
-    YARA_RULES+=("$ns:$f")
-  done < <(find "$RULES" -type f \( -name '*.yar' -o -name '*.yara' \) -print0 | sort -z)
-else
-  ns="$(basename "$RULES")"; ns="${ns%.yar}"; ns="${ns%.yara}"
-  YARA_RULES+=("$ns:$RULES")
-fi
+CORPUS_NAME="corpus-store-${SIZE_MB}mb-seed$SEED"
+prepare_run store-shape make_store_corpus.py
 CORES="$(nproc)"
 
 TRAWL_DATA_DIR="$RUN/build-data" "$TRAWL_HOME/trawl" status >/dev/null 2>"$RUN/build.log" || {
