@@ -52,8 +52,9 @@ class SqsLaunchLimitFunctionalTests {
 			aws.send(AwsStack.launchMessage("limit-waiting", "s3://trawl-samples/waiting/",
 					"s3://trawl-samples/rules/limit.yar"));
 
-			// it stays on the queue, unlaunched, while the slot is held
-			await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10))
+			// it stays on the queue, unlaunched, while the slot is held: for 4 s on end, once the held job's own message
+			// is deleted (which a loaded machine may take seconds to get to)
+			await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(30))
 				.until(() -> aws.launchQueueDepth() == 1 && aws.executions("limit-waiting").isEmpty());
 		}
 		finally {
