@@ -18,31 +18,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thread_cpu import process_tree, stat_fields  # noqa: E402
+
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def stat_fields(path):
-    with open(path) as f:
-        text = f.read()
-    return text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
-
-
-def tree(root):
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parents[int(entry)] = int(stat_fields(f"/proc/{entry}/stat")[1][1])
-            except (OSError, ValueError, IndexError):
-                pass
-    found, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in found and pid not in found:
-                found.add(pid)
-                grew = True
-    return found
 
 
 def role(pid, cache):
@@ -80,7 +59,7 @@ def main():
     child = subprocess.Popen(command)
     last, roles = {}, {}
     while child.poll() is None:
-        for pid in tree(child.pid):
+        for pid in process_tree(child.pid):
             try:
                 tids = os.listdir(f"/proc/{pid}/task")
             except OSError:

@@ -55,6 +55,20 @@ def read_yara(path, files):
     return out
 
 
+def exit_on_mismatches(problems, path):
+    """Prints the first mismatches, writes them all to path and exits 1; returns when there are none."""
+    if not problems:
+        return
+    print(f"MISMATCHES: {len(problems)}")
+    for problem in problems[:MAX_SHOWN]:
+        print("  " + problem)
+    if len(problems) > MAX_SHOWN:
+        print(f"  ... and {len(problems) - MAX_SHOWN} more (all in {path})")
+    with open(path, "w") as f:
+        f.write("\n".join(problems) + "\n")
+    sys.exit(1)
+
+
 def main():
     work = sys.argv[1]
     p = lambda name: os.path.join(work, name)
@@ -141,15 +155,7 @@ def main():
     print(f"CPU seconds Trawl/native: {cpu['trawl'] / native_cpu:.2f} (Trawl also computes {extra}, starts a JVM "
           "and stores every result; it uses every core, the native hash tools one)")
     print()
-    if problems:
-        print(f"MISMATCHES: {len(problems)}")
-        for problem in problems[:MAX_SHOWN]:
-            print("  " + problem)
-        if len(problems) > MAX_SHOWN:
-            print(f"  ... and {len(problems) - MAX_SHOWN} more (all in {p('mismatches.txt')})")
-        with open(p("mismatches.txt"), "w") as f:
-            f.write("\n".join(problems) + "\n")
-        sys.exit(1)
+    exit_on_mismatches(problems, p("mismatches.txt"))
     print(f"correctness: all {len(sizes)} files match (sha256 present; md5, sha1, size{', ssdeep' if full else ''} equal; "
           "YARA namespace:rule sets equal)")
 

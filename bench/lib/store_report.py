@@ -13,9 +13,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rescan_report import read_ssdeep, read_sums, read_tsv, read_yara  # noqa: E402
+from rescan_report import exit_on_mismatches, read_ssdeep, read_sums, read_tsv, read_yara  # noqa: E402
 
-MAX_SHOWN = 20
 NATIVE = ["yara", "ssdeep", "md5sum", "sha1sum", "sha256sum"]
 TARGETS = {"trawl": ("native", 1.0), "trawl-shared": ("native", 1.5)}
 
@@ -165,15 +164,7 @@ def main():
         got = peer / wall["trawl"]
         print(f"  {'trawl':<14} {got:.2f}x the peer  {'met' if got >= 3 else 'NOT met'} (target 3x)")
     print()
-    if problems:
-        print(f"MISMATCHES: {len(problems)}")
-        for problem in problems[:MAX_SHOWN]:
-            print("  " + problem)
-        if len(problems) > MAX_SHOWN:
-            print(f"  ... and {len(problems) - MAX_SHOWN} more (all in {p('mismatches.txt')})")
-        with open(p("mismatches.txt"), "w") as f:
-            f.write("\n".join(problems) + "\n")
-        sys.exit(1)
+    exit_on_mismatches(problems, p("mismatches.txt"))
     print(f"correctness: all {len(sizes)} files match for Trawl (md5, sha1, size, ssdeep, TLSH, YARA), Trawl with the "
           "native tools' analyzers (md5, sha1, size, ssdeep, YARA)"
           + (" and the peer (md5, sha1, size, ssdeep, TLSH, YARA)" if peer_docs is not None else ""))
