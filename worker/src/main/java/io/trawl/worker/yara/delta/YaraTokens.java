@@ -121,75 +121,41 @@ final class YaraTokens {
 	}
 
 	private void text() {
-		int startLine = line;
-		at++;
-		while (at < source.length()) {
-			char c = source.charAt(at);
-			if (c == '\\') {
-				at += 2;
-			}
-			else if (c == '"') {
-				at++;
-				return;
-			}
-			else if (c == '\n') {
-				break;
-			}
-			else {
-				at++;
-			}
-		}
-		throw unreadable(startLine, "a text string is not closed with \" on the line where it starts");
+		closedOnItsLine('"', "a text string is not closed with \" on the line where it starts");
 	}
 
+	/** Hex strings may hold whitespace and comments; a comment may even hold a closing brace. */
 	private void hex() {
 		int startLine = line;
 		at++;
-		while (at < source.length()) {
-			char c = source.charAt(at);
-			if (c == '}') {
-				at++;
+		while (skipBlanks()) {
+			if (source.charAt(at++) == '}') {
 				return;
-			}
-			if (source.startsWith("/*", at)) {
-				blockComment();
-			}
-			else if (source.startsWith("//", at)) {
-				while (at < source.length() && source.charAt(at) != '\n') {
-					at++;
-				}
-			}
-			else {
-				line += c == '\n' ? 1 : 0;
-				at++;
 			}
 		}
 		throw unreadable(startLine, "a hex string is not closed with }");
 	}
 
 	private void regex() {
+		closedOnItsLine('/', "a regular expression is not closed with / on the line where it starts");
+		while (at < source.length() && Character.isLetter(source.charAt(at))) {
+			at++; // the modifiers, as in /abc/is
+		}
+	}
+
+	/** Moves past a literal that ends with an unescaped {@code close} before the end of its line. */
+	private void closedOnItsLine(char close, String problem) {
 		int startLine = line;
-		at++;
-		while (at < source.length()) {
-			char c = source.charAt(at);
-			if (c == '\\') {
-				at += 2;
-			}
-			else if (c == '/') {
+		for (at++; at < source.length() && source.charAt(at) != '\n'; at++) {
+			if (source.charAt(at) == '\\' && at + 1 < source.length() && source.charAt(at + 1) != '\n') {
 				at++;
-				while (at < source.length() && Character.isLetter(source.charAt(at))) {
-					at++; // the modifiers, as in /abc/is
-				}
+			}
+			else if (source.charAt(at) == close) {
+				at++;
 				return;
 			}
-			else if (c == '\n') {
-				break;
-			}
-			else {
-				at++;
-			}
 		}
-		throw unreadable(startLine, "a regular expression is not closed with / on the line where it starts");
+		throw unreadable(startLine, problem);
 	}
 
 	private boolean previousIs(String text) {
