@@ -8,6 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+
+import io.trawl.worker.yara.YaraRules;
 
 /**
  * A fingerprint for every rule of a ruleset: what its matches depend on, hashed. Two rules with the same id and
@@ -21,10 +24,15 @@ public final class RuleFingerprints {
 	/**
 	 * @param sha256 over the rule's normalised source, the fingerprints of the rules its condition refers to
 	 *        (transitively), every global rule of its namespace, the namespace's imports and the libyara build
-	 * @param locationDependent the rule, a rule it refers to or a global of its namespace reads {@code filename},
-	 *        {@code filepath} or {@code extension}: its matches hold for one location only
+	 * @param externals the external variables ({@link YaraRules#EXTERNALS}) that the rule, a rule it refers to or a
+	 *        global of its namespace reads: its matches depend on their values too
 	 */
-	public record Fingerprint(String sha256, boolean locationDependent) {
+	public record Fingerprint(String sha256, Set<String> externals) {
+
+		/** Reads {@code filename}, {@code filepath} or {@code extension}: its matches hold for one location only. */
+		public boolean locationDependent() {
+			return !Collections.disjoint(externals, LOCATION_EXTERNALS);
+		}
 	}
 
 	private final RulesetSource source;
@@ -98,20 +106,21 @@ public final class RuleFingerprints {
 			}
 		}
 		String gate = globalsHash.hex();
-		Set<String> readingLocation = new LinkedHashSet<>();
+		Map<String, Set<String>> externals = new HashMap<>();
 		for (SourceRule rule : namespace.rules()) {
-			if (!Collections.disjoint(rule.identifiers(), LOCATION_EXTERNALS)) {
-				readingLocation.add(rule.id());
-			}
+			Set<String> read = new TreeSet<>(rule.identifiers());
+			read.retainAll(YaraRules.EXTERNALS);
+			externals.put(rule.id(), read);
 		}
 		for (SourceRule rule : namespace.rules()) {
 			Set<String> needs = new LinkedHashSet<>(closures.get(rule.id()));
 			needs.addAll(globals);
 			needs.remove(rule.id());
-			boolean location = readingLocation.contains(rule.id()) || !Collections.disjoint(needs, readingLocation);
+			Set<String> read = new TreeSet<>(externals.get(rule.id()));
+			needs.forEach(id -> read.addAll(externals.get(id)));
 			dependencies.put(rule.id(), Collections.unmodifiableSet(needs));
-			fingerprints.put(rule.id(),
-					new Fingerprint(new Sha256().add(content.get(rule.id())).add(gate).hex(), location));
+			fingerprints.put(rule.id(), new Fingerprint(new Sha256().add(content.get(rule.id())).add(gate).hex(),
+					Collections.unmodifiableSet(read)));
 		}
 	}
 

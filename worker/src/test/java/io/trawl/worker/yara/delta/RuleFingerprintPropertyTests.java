@@ -150,7 +150,7 @@ class RuleFingerprintPropertyTests {
 	/** Writes the ruleset with the layout (spaces, line breaks, comments) {@code layout} picks. */
 	static Path write(List<Namespace> ruleset, long layout) throws IOException {
 		Random random = new Random(layout);
-		Path root = Files.createTempDirectory(TEMP, "rules");
+		Path root = folder("rules");
 		for (Namespace namespace : ruleset) {
 			List<String> tokens = new ArrayList<>();
 			namespace.imports().forEach(module -> tokens.addAll(List.of("import", "\"" + module + "\"")));
@@ -239,6 +239,11 @@ class RuleFingerprintPropertyTests {
 		return random.ints(3 + random.nextInt(6), 'a', 'z' + 1)
 			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
 			.toString();
+	}
+
+	/** A new folder under {@link #TEMP}, which the last class that ran deleted. */
+	static Path folder(String prefix) throws IOException {
+		return Files.createTempDirectory(Files.createDirectories(TEMP), prefix);
 	}
 
 	@AfterContainer

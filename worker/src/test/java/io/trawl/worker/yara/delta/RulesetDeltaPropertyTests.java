@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.Random;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterContainer;
 
 import io.trawl.worker.yara.YaraMatch;
 import io.trawl.worker.yara.YaraRules;
@@ -37,8 +37,8 @@ class RulesetDeltaPropertyTests {
 		RulesetDelta delta = RulesetDelta.between(RuleFingerprints.of(RulesetSource.read(beforePath)).sha256s(),
 				RuleFingerprints.of(RulesetSource.read(afterPath)));
 		RulesetDelta moved = delta.forNewLocation();
-		Path deltaPath = Files.createTempDirectory(RuleFingerprintPropertyTests.TEMP, "delta");
-		Path movedPath = Files.createTempDirectory(RuleFingerprintPropertyTests.TEMP, "moved");
+		Path deltaPath = RuleFingerprintPropertyTests.folder("delta");
+		Path movedPath = RuleFingerprintPropertyTests.folder("moved");
 		delta.writeTo(deltaPath);
 		moved.writeTo(movedPath);
 		List<String> words = new ArrayList<>();
@@ -58,6 +58,11 @@ class RulesetDeltaPropertyTests {
 					.as("moved").isEqualTo(expected);
 			}
 		}
+	}
+
+	@AfterContainer
+	static void deleteTheRulesets() {
+		RuleFingerprintPropertyTests.deleteTheRulesets();
 	}
 
 	static List<YaraMatch> scan(YaraRules rules, ByteBuffer bytes, Map<String, String> externals) {

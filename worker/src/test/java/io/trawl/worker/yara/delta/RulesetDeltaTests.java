@@ -163,6 +163,9 @@ class RulesetDeltaTests {
 		assertThat(delta.dependenciesOnly()).containsExactly("alpha:alpha_gate");
 		assertThat(after.all().entrySet().stream().filter(e -> e.getValue().locationDependent()).map(Map.Entry::getKey))
 			.containsExactly("beta:shell_named", "beta:dropper_named");
+		assertThat(after.all().get("beta:shell_named").externals()).containsExactly("extension");
+		assertThat(after.all().get("beta:dropper_named").externals()).containsExactly("filename");
+		assertThat(after.all().get("beta:any_format").externals()).isEmpty();
 		assertThat(RulesetDelta.between(after.sha256s(), after).isEmpty()).isTrue();
 	}
 
