@@ -3,11 +3,9 @@ package io.trawl.worker.yara.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,6 @@ class RuleFingerprintPropertyTests {
 
 	static final String LIBYARA = "libyara-under-test";
 
-	static final Path TEMP = temporaryFolder();
 
 	/** One rule of a generated ruleset: a literal, the earlier rules it names, and what else its condition reads. */
 	record Rule(String name, boolean global, boolean isPrivate, String literal, List<String> refs, boolean ruleSet,
@@ -150,7 +147,7 @@ class RuleFingerprintPropertyTests {
 	/** Writes the ruleset with the layout (spaces, line breaks, comments) {@code layout} picks. */
 	static Path write(List<Namespace> ruleset, long layout) throws IOException {
 		Random random = new Random(layout);
-		Path root = folder("rules");
+		Path root = TemporaryRules.folder("rules");
 		for (Namespace namespace : ruleset) {
 			List<String> tokens = new ArrayList<>();
 			namespace.imports().forEach(module -> tokens.addAll(List.of("import", "\"" + module + "\"")));
@@ -226,35 +223,14 @@ class RuleFingerprintPropertyTests {
 		return ruleset.stream().map(namespace -> namespace == old ? now : namespace).toList();
 	}
 
-	static Path temporaryFolder() {
-		try {
-			return Files.createTempDirectory("yfp-fingerprints");
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
-
 	static String word(Random random) {
 		return random.ints(3 + random.nextInt(6), 'a', 'z' + 1)
 			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
 			.toString();
 	}
 
-	/** A new folder under {@link #TEMP}, which the last class that ran deleted. */
-	static Path folder(String prefix) throws IOException {
-		return Files.createTempDirectory(Files.createDirectories(TEMP), prefix);
-	}
-
 	@AfterContainer
 	static void deleteTheRulesets() {
-		try (Stream<Path> files = Files.walk(TEMP)) {
-			for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
+		TemporaryRules.deleteAll();
 	}
 }

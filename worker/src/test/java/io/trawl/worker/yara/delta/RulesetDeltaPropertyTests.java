@@ -37,8 +37,8 @@ class RulesetDeltaPropertyTests {
 		RulesetDelta delta = RulesetDelta.between(RuleFingerprints.of(RulesetSource.read(beforePath)).sha256s(),
 				RuleFingerprints.of(RulesetSource.read(afterPath)));
 		RulesetDelta moved = delta.forNewLocation();
-		Path deltaPath = RuleFingerprintPropertyTests.folder("delta");
-		Path movedPath = RuleFingerprintPropertyTests.folder("moved");
+		Path deltaPath = TemporaryRules.folder("delta");
+		Path movedPath = TemporaryRules.folder("moved");
 		delta.writeTo(deltaPath);
 		moved.writeTo(movedPath);
 		List<String> words = new ArrayList<>();
@@ -62,7 +62,7 @@ class RulesetDeltaPropertyTests {
 
 	@AfterContainer
 	static void deleteTheRulesets() {
-		RuleFingerprintPropertyTests.deleteTheRulesets();
+		TemporaryRules.deleteAll();
 	}
 
 	static List<YaraMatch> scan(YaraRules rules, ByteBuffer bytes, Map<String, String> externals) {

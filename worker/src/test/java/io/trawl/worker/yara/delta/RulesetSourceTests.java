@@ -13,6 +13,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
 
 import io.trawl.worker.yara.YaraRules;
 
@@ -50,7 +51,7 @@ class RulesetSourceTests {
 
 	@Example
 	void givenLiteralsHidingBracesSlashesAndComments_whenRead_thenEachRuleAndItsPartsAreFound() throws IOException {
-		Path root = Files.createTempDirectory("yfp-source");
+		Path root = TemporaryRules.folder("source");
 		Files.writeString(root.resolve("tricky.yar"), TRICKY);
 		try (YaraRules compiled = YaraRules.compile(root, 10)) {
 			assertThat(compiled.files()).as("the source is valid YARA").containsExactly("tricky");
@@ -89,7 +90,7 @@ class RulesetSourceTests {
 
 	@Example
 	void givenIncludes_whenRead_thenTheyResolveFromTheIncludingFileIntoItsNamespace() throws IOException {
-		Path root = Files.createTempDirectory("yfp-include");
+		Path root = TemporaryRules.folder("include");
 		Files.createDirectories(root.resolve("a/b"));
 		Files.createDirectories(root.resolve("shared"));
 		Files.writeString(root.resolve("a/b/top.yar"), "include \"../../shared/one.inc\"\nrule top { condition: one }");
@@ -107,19 +108,19 @@ class RulesetSourceTests {
 
 	@Example
 	void givenIncludesThatEscapeOrCycle_whenRead_thenOneSentenceSaysWhere() throws IOException {
-		Path outside = Files.createTempDirectory("yfp-outside");
+		Path outside = TemporaryRules.folder("outside");
 		Files.writeString(outside.resolve("secret.inc"), "rule secret { condition: true }");
-		Path root = Files.createTempDirectory("yfp-escape");
+		Path root = TemporaryRules.folder("escape");
 		Files.writeString(root.resolve("escape.yar"), "include \"../" + outside.getFileName() + "/secret.inc\"");
 		assertUnreadable(root, "escape.yar:1: the include \"../" + outside.getFileName()
 				+ "/secret.inc\" leaves the rules folder");
 
-		Path cycle = Files.createTempDirectory("yfp-cycle");
+		Path cycle = TemporaryRules.folder("cycle");
 		Files.writeString(cycle.resolve("a.yar"), "include \"b.inc\"\nrule a { condition: true }");
 		Files.writeString(cycle.resolve("b.inc"), "\ninclude \"a.yar\"");
 		assertUnreadable(cycle, "b.inc:2: the include \"a.yar\" includes itself (a cycle: b.inc <- a.yar).");
 
-		Path missing = Files.createTempDirectory("yfp-missing");
+		Path missing = TemporaryRules.folder("missing");
 		Files.writeString(missing.resolve("m.yar"), "include \"nowhere.inc\"");
 		assertUnreadable(missing, "m.yar:1: the include \"nowhere.inc\" names no file.");
 	}
@@ -144,7 +145,7 @@ class RulesetSourceTests {
 
 	@Example
 	void givenAHugeRuleFile_whenRead_thenItIsRefusedBeforeItIsRead() throws IOException {
-		Path root = Files.createTempDirectory("yfp-huge");
+		Path root = TemporaryRules.folder("huge");
 		try (RandomAccessFile huge = new RandomAccessFile(root.resolve("huge.yar").toFile(), "rw")) {
 			huge.setLength(RulesetSource.MAX_FILE_BYTES + 1);
 		}
@@ -173,10 +174,11 @@ class RulesetSourceTests {
 		catch (UnreadableRulesException e) {
 			assertThat(e.getMessage()).startsWith("bad.yar:").endsWith(".").doesNotContain("\n");
 		}
-		finally {
-			Files.delete(root.resolve("bad.yar"));
-			Files.delete(root);
-		}
+	}
+
+	@AfterContainer
+	static void deleteTheRulesets() {
+		TemporaryRules.deleteAll();
 	}
 
 	static String normalised(String source) throws IOException {
@@ -184,7 +186,7 @@ class RulesetSourceTests {
 	}
 
 	static Path file(String source) throws IOException {
-		Path root = Files.createTempDirectory("yfp-bad");
+		Path root = TemporaryRules.folder("bad");
 		Files.writeString(root.resolve("bad.yar"), source);
 		return root;
 	}
