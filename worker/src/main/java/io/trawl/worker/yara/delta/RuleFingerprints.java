@@ -1,13 +1,14 @@
 package io.trawl.worker.yara.delta;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 import io.trawl.worker.yara.YaraRules;
@@ -80,21 +81,20 @@ public final class RuleFingerprints {
 	private void fingerprint(SourceNamespace namespace, String libyara) {
 		Map<String, String> content = new HashMap<>();
 		Map<String, Set<String>> closures = new HashMap<>();
-		List<SourceRule> earlier = new ArrayList<>();
-		for (SourceRule rule : namespace.rules()) {
+		Map<String, Integer> earlier = new HashMap<>();
+		List<SourceRule> rules = namespace.rules();
+		for (int i = 0; i < rules.size(); i++) {
+			SourceRule rule = rules.get(i);
 			Sha256 hash = new Sha256().add(rule.normalised()).add(String.join("\n", namespace.imports())).add(libyara);
 			Set<String> closure = new LinkedHashSet<>();
-			// a condition can only name rules declared before it, which also keeps this free of cycles
-			for (SourceRule referenced : earlier) {
-				if (refersTo(rule, referenced.name())) {
-					hash.add(referenced.name()).add(content.get(referenced.id()));
-					closure.add(referenced.id());
-					closure.addAll(closures.get(referenced.id()));
-				}
+			for (SourceRule referenced : referenced(rule, rules, earlier)) {
+				hash.add(referenced.name()).add(content.get(referenced.id()));
+				closure.add(referenced.id());
+				closure.addAll(closures.get(referenced.id()));
 			}
 			content.put(rule.id(), hash.hex());
 			closures.put(rule.id(), closure);
-			earlier.add(rule);
+			earlier.put(rule.name(), i);
 		}
 		Set<String> globals = new LinkedHashSet<>();
 		Sha256 globalsHash = new Sha256();
@@ -124,7 +124,20 @@ public final class RuleFingerprints {
 		}
 	}
 
-	private static boolean refersTo(SourceRule rule, String name) {
-		return rule.identifiers().contains(name) || rule.wildcards().stream().anyMatch(name::startsWith);
+	/**
+	 * The rules declared before {@code rule} that its condition names, or a rule set of it covers, in declaration
+	 * order; a condition can name no later rule, which also keeps references free of cycles.
+	 */
+	private static List<SourceRule> referenced(SourceRule rule, List<SourceRule> rules, Map<String, Integer> earlier) {
+		SortedSet<Integer> positions = new TreeSet<>();
+		rule.identifiers().stream().map(earlier::get).filter(Objects::nonNull).forEach(positions::add);
+		for (String prefix : rule.wildcards()) {
+			earlier.forEach((name, position) -> {
+				if (name.startsWith(prefix)) {
+					positions.add(position);
+				}
+			});
+		}
+		return positions.stream().map(rules::get).toList();
 	}
 }
