@@ -133,7 +133,8 @@ public final class RulesetDelta {
 
 	/**
 	 * Writes {@link #sources()} into {@code folder}, one {@code namespace.yar} file per namespace, so that
-	 * {@code YaraRules.compile(folder, ...)} gives the rules their original namespaces.
+	 * {@code YaraRules.compile(folder, ...)} gives the rules their original namespaces. An {@link #isEmpty()} delta
+	 * writes nothing: there is nothing to compile or scan.
 	 * @throws IllegalArgumentException when the folder already holds files: they would be compiled too
 	 */
 	public void writeTo(Path folder) throws IOException {
