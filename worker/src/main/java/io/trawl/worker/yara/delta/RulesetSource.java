@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,6 +31,8 @@ public final class RulesetSource {
 	static final long MAX_FILE_BYTES = 16L << 20;
 
 	private static final int MAX_INCLUDE_DEPTH = 32;
+
+	private static final Set<String> SECTIONS = Set.of("meta", "strings", "condition");
 
 	private final List<SourceNamespace> namespaces;
 
@@ -101,6 +104,7 @@ public final class RulesetSource {
 		private final String namespace;
 		private final Set<String> imports = new LinkedHashSet<>();
 		private final List<SourceRule> rules = new ArrayList<>();
+		private final Set<String> names = new HashSet<>();
 
 		Reader(Path root, String namespace) {
 			this.root = root;
@@ -176,7 +180,7 @@ public final class RulesetSource {
 			if (name.kind() != Kind.WORD || Character.isDigit(name.text().charAt(0))) {
 				throw unreadable(shown, name, "expected a rule name, found '" + abbreviated(name.text()) + "'");
 			}
-			if (rules.stream().anyMatch(rule -> rule.name().equals(name.text()))) {
+			if (!names.add(name.text())) {
 				throw unreadable(shown, name, "the rule " + name.text() + " is defined twice in the namespace " + namespace);
 			}
 			String where = shown + ":" + tokens.get(start).line();
@@ -195,7 +199,7 @@ public final class RulesetSource {
 			for (; end < tokens.size() && !tokens.get(end).is("}"); end++) {
 				Token token = tokens.get(end);
 				if (token.kind() == Kind.WORD && end + 1 < tokens.size() && tokens.get(end + 1).is(":")
-						&& Set.of("meta", "strings", "condition").contains(token.text())
+						&& SECTIONS.contains(token.text())
 						&& !sections.containsKey(token.text())) {
 					sections.put(token.text(), end);
 				}
@@ -210,7 +214,8 @@ public final class RulesetSource {
 			List<Token> condition = section(tokens, sections, "condition", end);
 			rules.add(new SourceRule(namespace, name.text(), Set.copyOf(modifiers), List.copyOf(tags),
 					text(section(tokens, sections, "meta", end), source),
-					text(section(tokens, sections, "strings", end), source), text(condition, source), text(all, source), all.stream().map(Token::text).collect(Collectors.joining(" ")),
+					text(section(tokens, sections, "strings", end), source), text(condition, source),
+					text(all, source), all.stream().map(Token::text).collect(Collectors.joining(" ")),
 					identifiers(condition), wildcards(condition), where));
 			return end + 1;
 		}
