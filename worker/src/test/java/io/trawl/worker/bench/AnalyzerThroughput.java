@@ -1,5 +1,7 @@
 package io.trawl.worker.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,8 @@ import io.trawl.worker.testcorpus.TestCorpus;
 /**
  * Single-thread throughput of each analyzer, in MB/s, over a generated corpus held in memory (random bytes, text,
  * PE and ELF files, zips), or over the files of a folder (for example the corpus of {@code bench/rescan-vs-native.sh}):
- * a warm-up pass, then timed passes. Not a test; run it by hand:
+ * a warm-up pass, then timed passes. Each line gives MB/s of wall time and of this thread's CPU time (user and system),
+ * the figure to compare on a shared machine. Not a test; run it by hand:
  *
  * <pre>
  * mvn -q -pl worker test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -59,20 +62,25 @@ public final class AnalyzerThroughput {
 		}
 		System.out.printf(Locale.ROOT, "corpus: %d samples, %.1f MiB, %d timed passes, 1 thread%n", samples.size(),
 				bytes / 1048576.0, passes);
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		double totalSeconds = 0;
+		double totalCpu = 0;
 		for (Analyzer analyzer : analyzers) {
 			run(analyzer, samples);
 			long start = System.nanoTime();
+			long startCpu = threads.getCurrentThreadCpuTime();
 			for (int pass = 0; pass < passes; pass++) {
 				run(analyzer, samples);
 			}
+			double cpu = (threads.getCurrentThreadCpuTime() - startCpu) / 1e9 / passes;
 			double seconds = (System.nanoTime() - start) / 1e9 / passes;
 			totalSeconds += seconds;
-			System.out.printf(Locale.ROOT, "%-10s %-12s %10.1f MB/s%n", analyzer.name(), analyzer.version(),
-					bytes / 1e6 / seconds);
+			totalCpu += cpu;
+			System.out.printf(Locale.ROOT, "%-10s %-12s %10.1f MB/s %10.1f MB/CPU s %8.3f CPU s a pass%n",
+					analyzer.name(), analyzer.version(), bytes / 1e6 / seconds, bytes / 1e6 / cpu, cpu);
 		}
-		System.out.printf(Locale.ROOT, "%-10s %-12s %10.1f MB/s (all analyzers in sequence)%n", "all", "",
-				bytes / 1e6 / totalSeconds);
+		System.out.printf(Locale.ROOT, "%-10s %-12s %10.1f MB/s %10.1f MB/CPU s (all analyzers in sequence)%n", "all",
+				"", bytes / 1e6 / totalSeconds, bytes / 1e6 / totalCpu);
 	}
 
 	private static void run(Analyzer analyzer, List<Sample> samples) {

@@ -141,6 +141,20 @@ public final class StringsAnalyzer extends AbstractAnalyzer {
 		collector.take(runs, bytes, chunk, total);
 	}
 
+	private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	private static final String DIGITS = "0123456789";
+
+	/** The characters every match of a pattern is made of, and the one every match holds. */
+	private record Confined(boolean[] chars, char mark) {
+
+		Confined(String chars, char mark) {
+			this(new boolean[256], mark);
+			for (char c : chars.toCharArray()) {
+				this.chars[c] = true;
+			}
+		}
+	}
+
 	/** Deduplicates, samples and scans the strings for indicators, within the settings' caps. */
 	static final class Collector {
 
@@ -148,6 +162,10 @@ public final class StringsAnalyzer extends AbstractAnalyzer {
 
 		/** The pattern for each clue bit of {@link Clues}, in bit order, which is the order the report lists them. */
 		private static final Pattern[] MATCHERS = { URL, EMAIL, DOMAIN, IPV4, IPV6, REGISTRY, WINDOWS_PATH, UNIX_PATH };
+		/** For each pattern of {@link #MATCHERS} whose matches hold only some characters, those; else null. */
+		private static final Confined[] CONFINED = { null, new Confined(LETTERS + DIGITS + "._%+-@", '@'),
+				new Confined(LETTERS + DIGITS + ".-", '.'), new Confined(DIGITS + ".", '.'),
+				new Confined(DIGITS + "abcdefABCDEF:", ':'), null, null, null };
 		private static final int MEMO_ENTRIES = 4096;
 		private static final int MEMO_LENGTH = 256;
 
@@ -168,8 +186,17 @@ public final class StringsAnalyzer extends AbstractAnalyzer {
 		private final Matcher hostDomain = DOMAIN.matcher("");
 		private int[] tokens = new int[48];
 
+		/** Every string searched whole by every pattern, with no clues, tokens or stretches: the tests' reference. */
+		private final boolean plain;
+
 		Collector(Settings settings) {
+			this(settings, false);
+		}
+
+		/** {@code plain}: see {@link #plain}; it needs maxUnique above the number of strings. */
+		Collector(Settings settings, boolean plain) {
 			this.settings = settings;
+			this.plain = plain;
 			for (int type = 0; type < MATCHERS.length; type++) {
 				matchers[type] = MATCHERS[type].matcher("").useTransparentBounds(true);
 			}
@@ -317,6 +344,13 @@ public final class StringsAnalyzer extends AbstractAnalyzer {
 		 * from left to right.
 		 */
 		private String[] indicators(String text, int tokenCount) {
+			if (plain) {
+				pending.clear();
+				for (int type = 0; type < MATCHERS.length; type++) {
+					find(type, matchers[type].reset(text), 0, text.length());
+				}
+				return pending.toArray(NONE);
+			}
 			int clues = 0;
 			for (int k = 0; k < tokenCount; k++) {
 				clues |= tokens[3 * k + 2];
@@ -332,14 +366,43 @@ public final class StringsAnalyzer extends AbstractAnalyzer {
 				Matcher m = matchers[type].reset(text);
 				for (int k = 0; k < tokenCount; k++) {
 					if ((tokens[3 * k + 2] & 1 << type) != 0) {
-						m.region(tokens[3 * k], tokens[3 * k + 1]);
-						while (m.find()) {
-							found(type, m.group());
-						}
+						search(type, m, text, tokens[3 * k], tokens[3 * k + 1]);
 					}
 				}
 			}
 			return pending.isEmpty() ? NONE : pending.toArray(NONE);
+		}
+
+		/**
+		 * Searches {@code text[from, to)} with the pattern for clue bit {@code type}. A pattern whose matches hold
+		 * only the characters of a {@link Confined} set is run only on the stretches of those characters that hold its
+		 * mark: every match lies inside one, and the stretches come in order, so the matches are the same.
+		 */
+		private void search(int type, Matcher m, String text, int from, int to) {
+			Confined confined = CONFINED[type];
+			if (confined == null) {
+				find(type, m, from, to);
+				return;
+			}
+			for (int start = from; start < to;) {
+				int end = start;
+				boolean marked = false;
+				while (end < to && confined.chars[text.charAt(end)]) {
+					marked |= text.charAt(end) == confined.mark;
+					end++;
+				}
+				if (marked) {
+					find(type, m, start, end);
+				}
+				start = end + 1;
+			}
+		}
+
+		private void find(int type, Matcher m, int from, int to) {
+			m.region(from, to);
+			while (m.find()) {
+				found(type, m.group());
+			}
 		}
 
 		/** What a match of the pattern for clue bit {@code type} yields. */

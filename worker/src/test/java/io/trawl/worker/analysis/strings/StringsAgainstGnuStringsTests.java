@@ -33,7 +33,7 @@ class StringsAgainstGnuStringsTests {
 	@TempDir
 	static Path dir;
 
-	private static final String[] PIECES = { "http://a.example.com/x", "hxxps://10.0.0.1:8080/p?q=1", "user@mail.evil.ru",
+	static final String[] PIECES = { "http://a.example.com/x", "hxxps://10.0.0.1:8080/p?q=1", "user@mail.evil.ru",
 			"x@y.z", "bad.top", "not.a.tld", "lib.so.6", "GLIBC_2.2.5", "1.2.3.4", "256.1.1.1", "300.2.3.4.5", "fe80::1",
 			"1:2:3:4:5:6:7:8", "12:30:45", "a::b::c", "HKLM\\Software\\Run\\x", "HKEY_USERS\\S-1-5\\y",
 			"C:\\Windows\\x.exe", "%APPDATA%\\evil\\a.dll", "\\\\server\\share\\f.txt", "/tmp/.x/y", "/lib64/ld.so",

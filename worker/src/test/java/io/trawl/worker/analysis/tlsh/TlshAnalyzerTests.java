@@ -36,7 +36,7 @@ import io.trawl.worker.testcorpus.TestCorpus;
  */
 class TlshAnalyzerTests {
 
-	private static final Path NODE_TLSH = findNodeModule("tlsh");
+	static final Path NODE_TLSH = findNodeModule("tlsh");
 
 	@TempDir
 	static Path dir;
@@ -209,7 +209,7 @@ class TlshAnalyzerTests {
 		return (String) findings.get("tlsh");
 	}
 
-	private static String tlsh(Path file) throws Exception {
+	static String tlsh(Path file) throws Exception {
 		try (Sample sample = Sample.ofFile(file.getFileName().toString(), file, Long.MAX_VALUE)) {
 			return digest(sample);
 		}
@@ -233,22 +233,34 @@ class TlshAnalyzerTests {
 		return first.matches("[0-9A-F]{70}") ? first : "";
 	}
 
-	/** For each file: the port's digest body (empty if it cannot build one) and its "too simple" verdict. */
-	private static Map<String, String[]> javaScript(List<Path> inputs) throws IOException, InterruptedException {
+	/**
+	 * For each file: the port's digest body (empty if it cannot build one), its "too simple" verdict (which also
+	 * refuses anything under 512 bytes), and how many of the 128 buckets are filled (4.x wants more than 64).
+	 */
+	static Map<String, String[]> javaScript(List<Path> inputs) throws IOException, InterruptedException {
 		String script = """
 				const fs = require('fs');
 				const path = require('path');
-				const lib = path.join(process.argv[1], 'lib', 'buckets', 'bucket-processor.js');
-				const processBuckets = require(lib);
+				const lib = path.join(process.argv[1], 'lib', 'buckets');
+				// sees the bucket counts on their way to the port's result, to count the filled ones at any length
+				const processed = require.resolve(path.join(lib, 'processed-buckets.js'));
+				const ProcessedBuckets = require(processed);
+				let counts = [];
+				require.cache[processed].exports = function (checksum, buckets, length, quartiles) {
+				  counts = buckets;
+				  return new ProcessedBuckets(checksum, buckets, length, quartiles);
+				};
+				const processBuckets = require(path.join(lib, 'bucket-processor.js'));
 				for (const file of process.argv.slice(2)) {
 				  const data = fs.readFileSync(file).toString('latin1');
-				  let body = '', simple = true;
+				  let body = '', simple = true, filled = 0;
 				  try {
 				    const buckets = processBuckets(data);
 				    simple = buckets.isProcessedDataTooSimple();
 				    body = buckets.buildDigest().toString();
+				    filled = counts.slice(0, 128).filter(count => count > 0).length;
 				  } catch (e) { body = ''; }
-				  console.log(file + '\\t' + body + '\\t' + simple);
+				  console.log(file + '\\t' + body + '\\t' + simple + '\\t' + filled);
 				}
 				""";
 		List<String> command = new ArrayList<>(List.of("node", "-e", script, NODE_TLSH.toString()));
@@ -259,15 +271,15 @@ class TlshAnalyzerTests {
 		Map<String, String[]> result = new HashMap<>();
 		for (String line : output.split("\n")) {
 			String[] parts = line.split("\t", -1);
-			if (parts.length == 3) {
+			if (parts.length == 4) {
 				String body = parts[1].matches("[0-9A-F]{70}") ? parts[1] : "";
-				result.put(parts[0], new String[] { body, parts[2] });
+				result.put(parts[0], new String[] { body, parts[2], parts[3] });
 			}
 		}
 		return result;
 	}
 
-	private static boolean onPath(String command) {
+	static boolean onPath(String command) {
 		for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
 			if (Files.isExecutable(Path.of(entry, command))) {
 				return true;
