@@ -32,7 +32,7 @@ class NativeHostCacheIT {
 
 		Process rescan = builder.start();
 		String out = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(rescan.waitFor(5, TimeUnit.MINUTES)).isTrue();
+		assertThat(rescan.waitFor(10, TimeUnit.MINUTES)).as("the first launch may build and train").isTrue();
 
 		assertThat(rescan.exitValue()).as(Launches.read(workspace.resolve("rescan.err"))).isZero();
 		assertThat(out).contains("\"status\":\"COMPLETED\"").contains("\"errors\":0");

@@ -42,7 +42,7 @@ public final class NativeHosts implements AutoCloseable {
 	private static final Map<List<String>, Deque<Process>> PRESTARTED = new HashMap<>();
 	/** The hosts' AOT cache beside the app's jar, if the app is one jar on JDK 25+ (not in tests). */
 	private static final Path STARTUP_CACHE = startupCache();
-	/** In the build's training run, the one host that records {@link #STARTUP_CACHE} when it exits (guarded by PRESTARTED). */
+	/** In the build's training run, the host that records {@link #STARTUP_CACHE} as it exits (guarded by PRESTARTED). */
 	private static Process recorder;
 
 	private final List<String> command;
