@@ -4,10 +4,12 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,6 +40,10 @@ public final class NativeHosts implements AutoCloseable {
 
 	/** Host JVMs started by {@link #prestart} and not yet given their setup, by their command. */
 	private static final Map<List<String>, Deque<Process>> PRESTARTED = new HashMap<>();
+	/** The hosts' AOT cache beside the app's jar, if the app is one jar on JDK 25+ (not in tests). */
+	private static final Path STARTUP_CACHE = startupCache();
+	/** In the build's training run, the host that records {@link #STARTUP_CACHE} as it exits (guarded by PRESTARTED). */
+	private static Process recorder;
 
 	private final List<String> command;
 	private final Map<String, Object> setup;
@@ -89,7 +95,12 @@ public final class NativeHosts implements AutoCloseable {
 		}
 		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms16m",
 				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-				"-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + crashLogs.resolve("hs_err_native_pid%p.log")));
+				"-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + crashLogs.resolve("hs_err_native_pid%p.log"),
+				// stdout is the protocol: the JVM's own messages (a cache refused, JFR's start-up) go to stderr
+				"-Xlog:disable", "-Xlog:all=warning:stderr"));
+		if (STARTUP_CACHE != null && Files.isRegularFile(STARTUP_CACHE) && !recording()) {
+			command.add("-XX:AOTCache=" + STARTUP_CACHE);
+		}
 		if (Runtime.version().feature() >= 22) {
 			command.add("--enable-native-access=ALL-UNNAMED");
 		}
@@ -115,6 +126,31 @@ public final class NativeHosts implements AutoCloseable {
 			command.addAll(List.of("-cp", classPath, "org.springframework.boot.loader.launch.PropertiesLauncher"));
 		}
 		return command;
+	}
+
+	/**
+	 * The hosts' start-up cache: their classes loaded and linked ahead (JDK 25's AOT cache), which halves a host JVM's
+	 * start-up CPU. It lies beside the app's jar, and the build's training run records it: when this JVM records its
+	 * own ({@code -XX:AOTCacheOutput}), its first host records the hosts' one. None for a class path of several entries
+	 * (tests, extra analyzers' jars), which a cache would not match.
+	 */
+	private static Path startupCache() {
+		String classPath = System.getProperty("java.class.path", "");
+		if (Runtime.version().feature() < 25 || !classPath.endsWith(".jar") || classPath.contains(File.pathSeparator)) {
+			return null;
+		}
+		return Path.of(classPath).toAbsolutePath().resolveSibling("native-host-jdk" + Runtime.version().feature() + ".aot");
+	}
+
+	/** True in a run that records this JVM's AOT cache (the build's training run). */
+	private static boolean recording() {
+		try {
+			return !ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("AOTCacheOutput")
+				.getValue().isBlank();
+		}
+		catch (IllegalArgumentException noSuchOption) {
+			return false;
+		}
 	}
 
 	/** Where this JVM writes its crash log (-XX:ErrorFile), else {@code otherwise}. */
@@ -160,9 +196,53 @@ public final class NativeHosts implements AutoCloseable {
 
 	private static Process spawn(List<String> command, Path crashLogs) throws IOException {
 		Files.createDirectories(crashLogs);
-		return new ProcessBuilder(command)
-			.redirectError(ProcessBuilder.Redirect.appendTo(crashLogs.resolve("native-host.log").toFile()))
-			.start();
+		ProcessBuilder builder = new ProcessBuilder(command)
+			.redirectError(ProcessBuilder.Redirect.appendTo(crashLogs.resolve("native-host.log").toFile()));
+		synchronized (PRESTARTED) {
+			boolean records = recorder == null && STARTUP_CACHE != null && recording();
+			if (records) {
+				// java's launcher adds these options; the command stays the one prestarted hosts are matched by
+				builder.environment().put("JDK_JAVA_OPTIONS", "-XX:AOTCacheOutput=" + recorded());
+			}
+			Process process = builder.start();
+			if (records) {
+				recorder = process;
+			}
+			return process;
+		}
+	}
+
+	private static Path recorded() {
+		return STARTUP_CACHE.resolveSibling(STARTUP_CACHE.getFileName() + ".recording");
+	}
+
+	/**
+	 * Kills a host; the host that records the start-up cache is asked to exit instead (its stdin closed), which
+	 * writes the cache, and the cache is put in place whole.
+	 */
+	private static void end(Process process) {
+		synchronized (PRESTARTED) {
+			if (process != recorder) {
+				process.destroyForcibly();
+				return;
+			}
+		}
+		try {
+			process.getOutputStream().close();
+			if (process.waitFor(2, TimeUnit.MINUTES) && process.exitValue() == 0 && Files.isRegularFile(recorded())) {
+				Files.move(recorded(), STARTUP_CACHE, StandardCopyOption.REPLACE_EXISTING,
+						StandardCopyOption.ATOMIC_MOVE);
+			}
+		}
+		catch (IOException e) {
+			// the hosts start without the cache
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			process.destroyForcibly();
+		}
 	}
 
 	/** Starts {@code count} hosts in the background, so that the first samples do not wait for them. */
@@ -337,7 +417,7 @@ public final class NativeHosts implements AutoCloseable {
 
 		void stop() {
 			running.remove(this);
-			process.destroyForcibly();
+			end(process);
 		}
 	}
 }
