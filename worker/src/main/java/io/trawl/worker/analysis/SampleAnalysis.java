@@ -11,8 +11,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import org.slf4j.Logger;
@@ -37,14 +35,7 @@ public final class SampleAnalysis {
 	 */
 	static final long WIDE_FROM = 4L << 20;
 
-	private static final AtomicInteger THREADS = new AtomicInteger();
-
-	private static final ExecutorService SIDE_BY_SIDE = Executors
-		.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
-			Thread thread = new Thread(task, "analyse-wide-" + THREADS.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
+	private static final ExecutorService SIDE_BY_SIDE = AnalysisThreads.perCore("analyse-wide-");
 
 	private final List<Analyzer> analyzers;
 	private final VerdictPolicy verdicts;

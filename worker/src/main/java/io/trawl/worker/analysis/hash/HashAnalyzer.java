@@ -9,12 +9,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.trawl.worker.analysis.Deadline;
 import io.trawl.worker.analysis.AbstractAnalyzer;
+import io.trawl.worker.analysis.AnalysisThreads;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
 
@@ -32,15 +31,8 @@ public final class HashAnalyzer extends AbstractAnalyzer {
 	private static final String[] FIELDS = { "md5", "sha1", "sha256", "sha512" };
 	private static final int SLICE = 64 * 1024;
 
-	private static final AtomicInteger THREADS = new AtomicInteger();
-
 	// the helpers' tasks never wait for anything, so a fixed pool cannot deadlock however many samples share it
-	private static final ExecutorService HELPERS = Executors
-		.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
-			Thread thread = new Thread(task, "analyse-hashes-" + THREADS.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
+	private static final ExecutorService HELPERS = AnalysisThreads.perCore("analyse-hashes-");
 
 	public HashAnalyzer() {
 		super("hashes", "1");
@@ -53,24 +45,20 @@ public final class HashAnalyzer extends AbstractAnalyzer {
 			digests[i] = digest(ALGORITHMS[i]);
 		}
 		if (sample.size() < TWO_PASSES_FROM) {
-			pass(sample, Deadline::check, digests);
+			pass(sample, null, digests);
 		}
 		else {
 			AtomicBoolean stop = new AtomicBoolean();
 			CompletableFuture<Void> helper = CompletableFuture.runAsync(() -> {
 				try {
-					pass(sample, () -> {
-						if (stop.get()) {
-							throw new CancellationException();
-						}
-					}, digests[1], digests[3]);
+					pass(sample, stop, digests[1], digests[3]);
 				}
 				catch (IOException e) {
 					throw new CompletionException(e);
 				}
 			}, HELPERS);
 			try {
-				pass(sample, Deadline::check, digests[0], digests[2]);
+				pass(sample, null, digests[0], digests[2]);
 				helper.join();
 			}
 			catch (CompletionException e) {
@@ -91,14 +79,22 @@ public final class HashAnalyzer extends AbstractAnalyzer {
 		}
 	}
 
-	/** Feeds the whole sample to {@code digests}, calling {@code check} before each slice. */
-	private static void pass(Sample sample, Runnable check, MessageDigest... digests) throws IOException {
+	/**
+	 * Feeds the whole sample to {@code digests}, checking before each slice this thread's deadline, or for a helper
+	 * (which has none) whether it is told to {@code stop}.
+	 */
+	private static void pass(Sample sample, AtomicBoolean stop, MessageDigest... digests) throws IOException {
 		// each slice is copied once to the heap and fed to every digest while it is still in the cache
 		byte[] slice = new byte[SLICE];
 		sample.forEachBlock(block -> {
 			ByteBuffer view = block.duplicate();
 			while (view.hasRemaining()) {
-				check.run();
+				if (stop == null) {
+					Deadline.check();
+				}
+				else if (stop.get()) {
+					throw new CancellationException();
+				}
 				int n = Math.min(slice.length, view.remaining());
 				view.get(slice, 0, n);
 				for (MessageDigest digest : digests) {
