@@ -3,11 +3,15 @@ package io.trawl.readmodel.query;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -54,8 +58,8 @@ public final class ResultProjection {
 		return summary;
 	}
 
-	/** One sample's row and the document it holds, parsed once. */
-	record Projected(SampleView view, JsonNode document) {
+	/** One sample's row, and what the tally counts from its document. */
+	record Projected(SampleView view, Set<String> sources, boolean errors, List<String> rules) {
 	}
 
 	/** Merges one sample's events into its document; null when the sample has no result event yet. */
@@ -67,10 +71,10 @@ public final class ResultProjection {
 			if (event.kind() == EventKind.ATTEMPT) {
 				continue; // a worker's bookkeeping for careful restarts, not part of any result
 			}
-			JsonNode payload = JSON.readTree(event.payload());
 			switch (event.kind()) {
 				case ANALYSED, FAILED -> result = event;
 				case SOURCE -> {
+					JsonNode payload = JSON.readTree(event.payload());
 					if (payload.hasNonNull("location")) {
 						sources.add(payload.get("location").asString());
 					}
@@ -84,27 +88,118 @@ public final class ResultProjection {
 		if (result == null) {
 			return null;
 		}
-		ObjectNode document = (ObjectNode) JSON.readTree(result.payload());
-		if (result.kind() == EventKind.FAILED) {
-			sources.add(document.path("location").asString());
+		boolean failed = result.kind() == EventKind.FAILED;
+		Head head = Head.read(result.payload());
+		ObjectNode tree = null;
+		if (head == null || failed && head.location() == null) {
+			tree = (ObjectNode) JSON.readTree(result.payload());
+			head = Head.of(tree);
 		}
-		ArrayNode sourceArray = document.putArray("sources");
+		if (failed) {
+			sources.add(tree != null ? tree.path("location").asString() : head.location());
+		}
+		ObjectNode added = JSON.createObjectNode();
+		ArrayNode sourceArray = added.putArray("sources");
 		sources.forEach(sourceArray::add);
 		if (!parents.isEmpty()) {
-			ArrayNode parentArray = document.putArray("parents");
+			ArrayNode parentArray = added.putArray("parents");
 			parents.stream()
 				.sorted((a, b) -> (a.get("parent").asString() + a.get("path").asString())
 					.compareTo(b.get("parent").asString() + b.get("path").asString()))
 				.forEach(p -> parentArray.addObject().put("sha256", p.get("parent").asString())
 					.put("path", p.get("path").asString()));
 		}
-		document.put("jobInstanceId", result.jobInstanceId());
-		document.put("jobExecutionId", result.jobExecutionId());
-		document.put("analysedAt", result.recordedAt().toString());
+		added.put("jobInstanceId", result.jobInstanceId());
+		added.put("jobExecutionId", result.jobExecutionId());
+		added.put("analysedAt", result.recordedAt().toString());
+		String document = tree != null ? JSON.writeValueAsString(tree.setAll(added))
+				: appended(result.payload(), JSON.writeValueAsString(added));
 		String sha256 = result.unreadable() ? null : result.sampleKey();
-		return new Projected(new SampleView(result.jobInstanceId(), result.sampleKey(), sha256,
-				document.path("verdict").asString("error"), result.recordedAt(), JSON.writeValueAsString(document)),
-				document);
+		return new Projected(new SampleView(result.jobInstanceId(), result.sampleKey(), sha256, head.verdict(),
+				result.recordedAt(), document), sources, head.errors(), head.rules());
+	}
+
+	/**
+	 * The stored document with the projection's fields after its own: the text the analysis wrote is kept as it is,
+	 * not parsed into a tree and written again ({@link Head#read} has checked it names none of them already).
+	 */
+	private static String appended(String document, String added) {
+		int end = document.lastIndexOf('}');
+		boolean empty = document.substring(document.indexOf('{') + 1, end).isBlank();
+		return document.substring(0, end) + (empty ? "" : ",") + added.substring(1);
+	}
+
+	/** The top-level fields of a result document that the projection reads; the location only as text, or null. */
+	private record Head(String verdict, boolean errors, List<String> rules, String location) {
+
+		private static final Set<String> ADDED = Set.of("sources", "parents", "jobInstanceId", "jobExecutionId",
+				"analysedAt");
+
+		static Head of(ObjectNode document) {
+			List<String> rules = new ArrayList<>();
+			document.path("yara").forEach(rule -> rules.add(rule.asString()));
+			return new Head(document.path("verdict").asString("error"), document.path("errors").size() > 0, rules,
+					null);
+		}
+
+		/**
+		 * Reads them without building a tree of the whole document; null when the document is not one the analysis
+		 * writes (a field of an unexpected shape, one the projection adds, a name twice), which is then read as a tree.
+		 */
+		static Head read(String document) {
+			try (JsonParser parser = JSON.createParser(document)) {
+				if (parser.nextToken() != JsonToken.START_OBJECT) {
+					return null;
+				}
+				Set<String> names = new HashSet<>();
+				String verdict = "error";
+				String location = null;
+				int errors = 0;
+				List<String> rules = new ArrayList<>();
+				for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+					JsonToken value = parser.nextToken();
+					if (!names.add(name) || ADDED.contains(name)) {
+						return null;
+					}
+					switch (name) {
+						case "verdict", "location" -> {
+							if (value != JsonToken.VALUE_STRING) {
+								return null;
+							}
+							if (name.equals("verdict")) {
+								verdict = parser.getString();
+							}
+							else {
+								location = parser.getString();
+							}
+						}
+						case "errors" -> {
+							if (value != JsonToken.START_ARRAY) {
+								return null;
+							}
+							while (parser.nextToken() != JsonToken.END_ARRAY) {
+								parser.skipChildren();
+								errors++;
+							}
+						}
+						case "yara" -> {
+							if (value != JsonToken.START_ARRAY) {
+								return null;
+							}
+							for (JsonToken rule = parser.nextToken(); rule != JsonToken.END_ARRAY; rule = parser
+								.nextToken()) {
+								if (rule != JsonToken.VALUE_STRING) {
+									return null;
+								}
+								rules.add(parser.getString());
+							}
+						}
+						default -> parser.skipChildren();
+					}
+				}
+				return parser.nextToken() == null ? new Head(verdict, errors > 0, rules, location) : null;
+			}
+		}
 	}
 
 	private final class Tally {
@@ -132,16 +227,15 @@ public final class ResultProjection {
 				return;
 			}
 			SampleView view = projected.view();
-			JsonNode document = projected.document();
 			samples++;
-			files += document.path("sources").valueStream().filter(s -> !s.asString().contains("!/")).count();
-			if (document.path("errors").size() > 0) {
+			files += projected.sources().stream().filter(s -> !s.contains("!/")).count();
+			if (projected.errors()) {
 				errors++;
 			}
 			verdicts.merge(view.verdict(), 1L, Long::sum);
-			for (JsonNode rule : document.path("yara")) {
-				ruleHits.merge(rule.asString(), 1L, Long::sum);
-				batchHits.computeIfAbsent(rule.asString(), r -> new ArrayList<>()).add(view.sha256());
+			for (String rule : projected.rules()) {
+				ruleHits.merge(rule, 1L, Long::sum);
+				batchHits.computeIfAbsent(rule, r -> new ArrayList<>()).add(view.sha256());
 			}
 			batch.add(view);
 			if (batch.size() >= BATCH) {

@@ -35,6 +35,14 @@ public final class Deadline {
 		OPEN.get().push(new long[] { System.nanoTime() + timeout.toNanos(), timeout.toNanos() });
 	}
 
+	/** Moves this thread's current deadline later by {@code nanos}, time it spent waiting for other analyzers. */
+	static void postpone(long nanos) {
+		long[] current = OPEN.get().peek();
+		if (current != null) {
+			current[0] += nanos;
+		}
+	}
+
 	static void close() {
 		OPEN.get().pop();
 	}

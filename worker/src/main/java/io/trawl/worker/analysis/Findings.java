@@ -21,6 +21,9 @@ public final class Findings {
 	private final int depth;
 	private final ChildAnalysis childAnalysis;
 	private boolean known;
+	/** Set while these are one analyzer's own findings, run beside the others: the sample's, and a wait for them. */
+	private Findings whole;
+	private Runnable before;
 
 	/** Findings of a top-level sample that has no way to analyse children (tests, one-off use). */
 	public Findings() {
@@ -32,6 +35,17 @@ public final class Findings {
 	Findings(int depth, ChildAnalysis childAnalysis) {
 		this.depth = depth;
 		this.childAnalysis = childAnalysis;
+	}
+
+	/**
+	 * Findings for one analyzer of {@code whole} that runs beside the analyzers before it (see {@link SampleAnalysis}):
+	 * they start empty, and the first read waits ({@code before}) until {@code whole} holds what the analyzers before
+	 * it found, then sees that with this analyzer's own fields added, as it would have running after them.
+	 */
+	Findings(Findings whole, Runnable before) {
+		this(whole.depth, whole.childAnalysis);
+		this.whole = whole;
+		this.before = before;
 	}
 
 	/** 0 for a sample from the source, 1 for a member of an archive, and so on. */
@@ -51,6 +65,7 @@ public final class Findings {
 
 	/** Samples found inside this one, each analysed in turn. */
 	public List<Child> children() {
+		settle();
 		return Collections.unmodifiableList(children);
 	}
 
@@ -60,6 +75,7 @@ public final class Findings {
 	}
 
 	public Object get(String field) {
+		settle();
 		return fields.get(field);
 	}
 
@@ -79,6 +95,7 @@ public final class Findings {
 
 	/** The signals raised so far, in order; entries of another shape in the field are skipped. */
 	public List<Signal> signals() {
+		settle();
 		if (!(fields.get(SIGNALS) instanceof List<?> stored)) {
 			return List.of();
 		}
@@ -102,20 +119,68 @@ public final class Findings {
 	 * {@link SampleAnalysis#analyseUnlessKnown}): these findings are not a result.
 	 */
 	public boolean known() {
+		settle();
 		return known;
 	}
 
 	public Map<String, Object> fields() {
+		settle();
 		return Collections.unmodifiableMap(fields);
 	}
 
 	public List<AnalysisError> errors() {
+		settle();
 		return Collections.unmodifiableList(errors);
 	}
 
 	/** Analyzer name to version, for provenance. */
 	public Map<String, String> analyzers() {
+		settle();
 		return Collections.unmodifiableMap(analyzers);
+	}
+
+	/** Makes {@code these} (one analyzer's, settled after those before it) the whole findings. */
+	void adopt(Findings these) {
+		these.settle();
+		fields.clear();
+		fields.putAll(these.fields);
+		errors.clear();
+		errors.addAll(these.errors);
+		analyzers.clear();
+		analyzers.putAll(these.analyzers);
+		children.clear();
+		children.addAll(these.children);
+	}
+
+	/**
+	 * Once the analyzers before this one are done: puts what they found under what this one found so far, in the
+	 * order one analyzer after another would have left them (signals appended to theirs).
+	 */
+	private void settle() {
+		if (before == null) {
+			return;
+		}
+		before.run();
+		before = null;
+		Map<String, Object> own = new LinkedHashMap<>(fields);
+		List<AnalysisError> ownErrors = new ArrayList<>(errors);
+		Map<String, String> ownAnalyzers = new LinkedHashMap<>(analyzers);
+		List<Child> ownChildren = new ArrayList<>(children);
+		adopt(whole);
+		own.forEach((field, value) -> {
+			if (field.equals(SIGNALS) && value instanceof List<?> raised
+					&& fields.get(SIGNALS) instanceof List<?> earlier) {
+				List<Object> stored = new ArrayList<>(earlier);
+				stored.addAll(raised);
+				fields.put(SIGNALS, stored);
+			}
+			else {
+				fields.put(field, value);
+			}
+		});
+		errors.addAll(ownErrors);
+		analyzers.putAll(ownAnalyzers);
+		children.addAll(ownChildren);
 	}
 
 	public record AnalysisError(String analyzer, String message) {
