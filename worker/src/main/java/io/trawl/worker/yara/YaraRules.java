@@ -274,7 +274,12 @@ public final class YaraRules implements AutoCloseable {
 				Collections.unmodifiableMap(meta));
 	}
 
-	private static List<Path> ruleFiles(Path path) {
+	/**
+	 * The rule files a ruleset at {@code path} is compiled from, in compilation order: the file itself, or every
+	 * {@code .yar} and {@code .yara} file under the folder, sorted.
+	 * @throws IllegalArgumentException in one sentence, when there is no such path or the folder holds no rule file
+	 */
+	public static List<Path> ruleFiles(Path path) {
 		if (!Files.exists(path)) {
 			throw new IllegalArgumentException("The YARA rules path " + path + " does not exist.");
 		}
@@ -292,11 +297,12 @@ public final class YaraRules implements AutoCloseable {
 			return files;
 		}
 		catch (IOException e) {
-			throw new UncheckedIOException("Cannot list the YARA rules under " + path, e);
+			throw new UncheckedIOException("Cannot list the YARA rules under " + path + ": " + e.getMessage() + ".", e);
 		}
 	}
 
-	private static String namespace(Path root, Path file) {
+	/** The namespace of a rule file: its path under {@code root} without {@code .yar}/{@code .yara}, or its name. */
+	public static String namespace(Path root, Path file) {
 		String relative = root == null ? file.getFileName().toString() : root.relativize(file).toString();
 		return relative.replaceFirst("\\.yara?$", "");
 	}

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.trawl.worker.yara.YaraRules;
 import io.trawl.worker.yara.delta.YaraTokens.Kind;
 import io.trawl.worker.yara.delta.YaraTokens.Token;
 
@@ -45,16 +46,12 @@ public final class RulesetSource {
 	 * @throws UnreadableRulesException naming the file and line of source it cannot split into rules
 	 */
 	public static RulesetSource read(Path path) {
-		if (!Files.exists(path)) {
-			throw new UnreadableRulesException("The YARA rules path " + path + " does not exist.");
-		}
 		// named as YaraRules names them: the path under the folder given, or the file's name
 		Path folder = Files.isDirectory(path) ? path : path.getParent();
 		Path root = realPath(folder == null ? Path.of(".") : folder);
 		Map<String, Reader> readers = new LinkedHashMap<>();
 		for (Path file : ruleFiles(path)) {
-			String relative = (folder == null ? file.getFileName() : folder.relativize(file)).toString();
-			String namespace = relative.replaceFirst("\\.yara?$", "");
+			String namespace = YaraRules.namespace(folder, file);
 			readers.computeIfAbsent(namespace, name -> new Reader(root, name)).file(realPath(file), new ArrayDeque<>());
 		}
 		return new RulesetSource(readers.values().stream().map(Reader::namespace).toList());
@@ -70,21 +67,11 @@ public final class RulesetSource {
 	}
 
 	private static List<Path> ruleFiles(Path path) {
-		if (Files.isRegularFile(path)) {
-			return List.of(path);
+		try {
+			return YaraRules.ruleFiles(path);
 		}
-		try (Stream<Path> walk = Files.walk(path)) {
-			List<Path> files = walk.filter(Files::isRegularFile)
-				.filter(p -> p.toString().endsWith(".yar") || p.toString().endsWith(".yara"))
-				.sorted()
-				.toList();
-			if (files.isEmpty()) {
-				throw new UnreadableRulesException("The folder " + path + " holds no .yar or .yara files.");
-			}
-			return files;
-		}
-		catch (IOException e) {
-			throw new UnreadableRulesException("Cannot list the YARA rules under " + path + ": " + e.getMessage() + ".");
+		catch (IllegalArgumentException | UncheckedIOException e) {
+			throw new UnreadableRulesException(e.getMessage());
 		}
 	}
 
