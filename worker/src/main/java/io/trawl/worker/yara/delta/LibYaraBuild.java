@@ -3,6 +3,9 @@ package io.trawl.worker.yara.delta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 
 import com.sun.jna.NativeLibrary;
@@ -23,7 +26,11 @@ final class LibYaraBuild {
 		if (identity == null) {
 			Path file = loadedFile();
 			try {
-				identity = file.getFileName() + " sha256:" + new Sha256().add(Files.readAllBytes(file)).hex();
+				byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+				identity = file.getFileName() + " sha256:" + HexFormat.of().formatHex(sha256); // as sha256sum says
+			}
+			catch (NoSuchAlgorithmException e) {
+				throw new IllegalStateException(e);
 			}
 			catch (IOException e) {
 				throw new IllegalStateException("Cannot read the loaded libyara " + file + ": " + e.getMessage(), e);
