@@ -12,6 +12,15 @@ locals {
     "jobs" = { hash_key = "jobInstanceId", range_key = null }
     # detections per rule: pk = {jobInstanceId}#{rule}, sk = sha256
     "rule-hits" = { hash_key = "pk", range_key = "sk" }
+    # per-rule history: one item per rule and job, sk = the job instance id zero-padded to 19 digits
+    "rule-jobs" = { hash_key = "rule", range_key = "job" }
+    # each job's manifest for incremental rescans: pk = {jobInstanceId}#{one of 16 shards by the location's hash},
+    # sk = the location, encoded so that its order is Java's String order
+    "manifests" = { hash_key = "pk", range_key = "sk" }
+    # ruleset fingerprints: pk = ruleset version, sk = head or part#{n}
+    "rulesets" = { hash_key = "pk", range_key = "sk" }
+    # each source's basis, the last job that completed: pk = sha256 of the source
+    "bases" = { hash_key = "pk", range_key = null }
   }
 }
 

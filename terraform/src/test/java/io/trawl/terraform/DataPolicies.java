@@ -31,6 +31,10 @@ final class DataPolicies {
 		tables.put("samples", List.of("sha256"));
 		tables.put("jobs", List.of("jobInstanceId"));
 		tables.put("rule-hits", List.of("pk", "sk"));
+		tables.put("rule-jobs", List.of("rule", "job"));
+		tables.put("manifests", List.of("pk", "sk"));
+		tables.put("rulesets", List.of("pk", "sk"));
+		tables.put("bases", List.of("pk"));
 		return tables;
 	}
 

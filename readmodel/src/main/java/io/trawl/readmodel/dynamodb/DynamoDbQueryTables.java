@@ -18,11 +18,14 @@ import org.springframework.core.retry.RetryTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -30,6 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.RuleHistory;
 import io.trawl.readmodel.query.SampleView;
 
 /**
@@ -120,6 +124,33 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 		LargeText.put(item, "summary", JSON.writeValueAsString(summary),
 				"The summary of job " + summary.jobInstanceId());
 		client.putItem(b -> b.tableName(names.jobs()).item(item));
+	}
+
+	/**
+	 * Scans each query table for its keys and deletes them in batches: Terraform owns the tables, so they are
+	 * emptied, not dropped and created again.
+	 */
+	@Override
+	public void clear() {
+		clear(names.jobSamples(), "pk", "sk");
+		clear(names.samples(), "sha256");
+		clear(names.jobs(), "jobInstanceId");
+		clear(names.ruleHits(), "pk", "sk");
+		clear(names.ruleJobs(), "rule", "job");
+	}
+
+	private void clear(String table, String... keys) {
+		Map<String, String> keyNames = new HashMap<>();
+		for (int i = 0; i < keys.length; i++) {
+			keyNames.put("#k" + i, keys[i]);
+		}
+		ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(true)
+			.projectionExpression(String.join(", ", keyNames.keySet())).expressionAttributeNames(keyNames).build();
+		for (ScanResponse page : client.scanPaginator(scan)) {
+			batches.write(table, page.items().stream()
+				.map(key -> WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build())
+				.toList());
+		}
 	}
 
 	@Override
@@ -347,6 +378,26 @@ public final class DynamoDbQueryTables implements QueryTables, AutoCloseable {
 		List<String> hits = new ArrayList<>();
 		client.queryPaginator(request).items().forEach(item -> hits.add(item.get("sk").s()));
 		return hits;
+	}
+
+	@Override
+	public void putRuleCounts(long jobInstanceId, long samples, Map<String, Long> hits) {
+		List<WriteRequest> rows = new ArrayList<>();
+		hits.forEach((rule, count) -> rows.add(put(Map.of("rule", AttributeValue.fromS(rule), "job",
+				AttributeValue.fromS(String.format("%019d", jobInstanceId)), "jobInstanceId", number(jobInstanceId),
+				"hits", number(count), "samples", number(samples)))));
+		batches.write(names.ruleJobs(), rows);
+	}
+
+	/** A scan: the table holds one small item per rule and job, never a sample. */
+	@Override
+	public List<RuleHistory> ruleHistory() {
+		Map<String, List<RuleHistory.JobHits>> rows = new HashMap<>();
+		client.scanPaginator(b -> b.tableName(names.ruleJobs()).consistentRead(true)).items()
+			.forEach(item -> rows.computeIfAbsent(item.get("rule").s(), rule -> new ArrayList<>())
+				.add(new RuleHistory.JobHits(Long.parseLong(item.get("jobInstanceId").n()),
+						Long.parseLong(item.get("hits").n()), Long.parseLong(item.get("samples").n()))));
+		return RuleHistory.byRule(rows);
 	}
 
 	@Override

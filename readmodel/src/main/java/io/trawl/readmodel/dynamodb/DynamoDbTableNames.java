@@ -49,7 +49,28 @@ public record DynamoDbTableNames(String prefix) {
 		return prefix + "-rule-hits";
 	}
 
+	/** Per-rule history, one small item per rule and job: hash {@code rule}, range {@code job} (zero-padded). */
+	public String ruleJobs() {
+		return prefix + "-rule-jobs";
+	}
+
+	/** Each job's manifest: hash {@code pk = job#shard}, range {@code sk = the location's sort key}. */
+	public String manifests() {
+		return prefix + "-manifests";
+	}
+
+	/** Ruleset fingerprints: hash {@code pk = rulesetVersion}, range {@code sk = part}. */
+	public String rulesets() {
+		return prefix + "-rulesets";
+	}
+
+	/** Each source's basis: hash {@code pk = sha256 of the source}. */
+	public String bases() {
+		return prefix + "-bases";
+	}
+
 	public List<String> all() {
-		return List.of(events(), jobSamples(), samples(), jobs(), ruleHits());
+		return List.of(events(), jobSamples(), samples(), jobs(), ruleHits(), ruleJobs(), manifests(), rulesets(),
+				bases());
 	}
 }

@@ -39,6 +39,10 @@ public final class DynamoDbTables {
 		create(client, names.samples(), "sha256", null);
 		create(client, names.jobs(), "jobInstanceId", null);
 		create(client, names.ruleHits(), "pk", "sk");
+		create(client, names.ruleJobs(), "rule", "job");
+		create(client, names.manifests(), "pk", "sk");
+		create(client, names.rulesets(), "pk", "sk");
+		create(client, names.bases(), "pk", null);
 		for (String table : names.all()) {
 			awaitActive(client, table);
 		}

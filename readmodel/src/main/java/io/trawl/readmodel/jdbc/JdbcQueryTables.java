@@ -3,7 +3,9 @@ package io.trawl.readmodel.jdbc;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -21,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.RuleHistory;
 import io.trawl.readmodel.query.SampleView;
 
 /** Query tables in the same relational database as the events. */
@@ -41,6 +44,7 @@ public final class JdbcQueryTables implements QueryTables {
 	private final String upsertLatest;
 	private final String insertRuleHit;
 	private final String upsertSummary;
+	private final String upsertRuleJob;
 
 	public JdbcQueryTables(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -61,6 +65,9 @@ public final class JdbcQueryTables implements QueryTables {
 				upsertSummary = "INSERT INTO trawl_job_summary (job_instance_id, projected_at, document) "
 						+ "VALUES (?, ?, ?) ON CONFLICT (job_instance_id) DO UPDATE SET "
 						+ "projected_at = EXCLUDED.projected_at, document = EXCLUDED.document";
+				upsertRuleJob = "INSERT INTO trawl_rule_job (rule, job_instance_id, hits, samples) VALUES (?, ?, ?, ?) "
+						+ "ON CONFLICT (rule, job_instance_id) DO UPDATE SET hits = EXCLUDED.hits, "
+						+ "samples = EXCLUDED.samples";
 			}
 			default -> {
 				upsertJobSample = "MERGE INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
@@ -77,6 +84,8 @@ public final class JdbcQueryTables implements QueryTables {
 						+ "rule, sha256) VALUES (?, ?, ?)";
 				upsertSummary = "MERGE INTO trawl_job_summary (job_instance_id, projected_at, document) "
 						+ "KEY (job_instance_id) VALUES (?, ?, ?)";
+				upsertRuleJob = "MERGE INTO trawl_rule_job (rule, job_instance_id, hits, samples) "
+						+ "KEY (rule, job_instance_id) VALUES (?, ?, ?, ?)";
 			}
 		}
 	}
@@ -120,6 +129,14 @@ public final class JdbcQueryTables implements QueryTables {
 	public void putSummary(JobSummary summary) {
 		jdbc.update(upsertSummary, summary.jobInstanceId(), Timestamp.from(summary.projectedAt()),
 				JSON.writeValueAsString(summary));
+	}
+
+	@Override
+	public void clear() {
+		// TRUNCATE, not DELETE: it drops a table's rows at once instead of logging each one
+		for (String table : JdbcSchema.QUERY_TABLES) {
+			jdbc.execute("TRUNCATE TABLE " + table);
+		}
 	}
 
 	/**
@@ -186,5 +203,26 @@ public final class JdbcQueryTables implements QueryTables {
 	public List<String> ruleHits(long jobInstanceId, String rule) {
 		return jdbc.queryForList("SELECT sha256 FROM trawl_rule_hit WHERE job_instance_id = ? AND rule = ? "
 				+ "ORDER BY sha256", String.class, jobInstanceId, rule);
+	}
+
+	@Override
+	public void putRuleCounts(long jobInstanceId, long samples, Map<String, Long> hits) {
+		List<Map.Entry<String, Long>> rows = List.copyOf(hits.entrySet());
+		jdbc.batchUpdate(upsertRuleJob, rows, rows.size(), (ps, row) -> {
+			ps.setString(1, row.getKey());
+			ps.setLong(2, jobInstanceId);
+			ps.setLong(3, row.getValue());
+			ps.setLong(4, samples);
+		});
+	}
+
+	@Override
+	public List<RuleHistory> ruleHistory() {
+		Map<String, List<RuleHistory.JobHits>> rows = new HashMap<>();
+		jdbc.query("SELECT rule, job_instance_id, hits, samples FROM trawl_rule_job", rs -> {
+			rows.computeIfAbsent(rs.getString(1), rule -> new ArrayList<>())
+				.add(new RuleHistory.JobHits(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+		});
+		return RuleHistory.byRule(rows);
 	}
 }

@@ -1,9 +1,15 @@
 package io.trawl.readmodel.jdbc;
 
+import java.util.List;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Creates the event and query tables if they are missing; the same DDL runs on H2 and PostgreSQL. */
 final class JdbcSchema {
+
+	/** Every query table: what the projection writes and a rebuild clears. */
+	static final List<String> QUERY_TABLES = List.of("trawl_job_sample", "trawl_sample", "trawl_rule_hit",
+			"trawl_job_summary", "trawl_rule_job");
 
 	private static final String[] DDL = {
 			"""
@@ -42,7 +48,14 @@ final class JdbcSchema {
 			CREATE TABLE IF NOT EXISTS trawl_job_summary (
 			  job_instance_id BIGINT PRIMARY KEY,
 			  projected_at TIMESTAMP WITH TIME ZONE NOT NULL,
-			  document TEXT NOT NULL)""" };
+			  document TEXT NOT NULL)""",
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_rule_job (
+			  rule VARCHAR(300) NOT NULL,
+			  job_instance_id BIGINT NOT NULL,
+			  hits BIGINT NOT NULL,
+			  samples BIGINT NOT NULL,
+			  PRIMARY KEY (rule, job_instance_id))""" };
 
 	private JdbcSchema() {
 	}

@@ -1,6 +1,7 @@
 package io.trawl.readmodel.query;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -17,6 +18,12 @@ public interface QueryTables {
 	void putRuleHits(long jobInstanceId, String rule, List<String> sha256s);
 
 	void putSummary(JobSummary summary);
+
+	/**
+	 * Deletes every row of every query table (each job's samples, each sample's latest result, rule hits and
+	 * summaries), leaving the events alone: the first step of rebuilding the tables from the events.
+	 */
+	void clear();
 
 	/**
 	 * The samples of a job instance, ordered by sample key, streamed: an adapter holds a bounded number of rows at a
@@ -37,4 +44,13 @@ public interface QueryTables {
 
 	/** The sha256 of every sample that matched a rule in a job. */
 	List<String> ruleHits(long jobInstanceId, String rule);
+
+	/**
+	 * Records each rule's hit count in a job of {@code samples} samples: one row per rule and job, replaced when the
+	 * job is projected again.
+	 */
+	void putRuleCounts(long jobInstanceId, long samples, Map<String, Long> hits);
+
+	/** Every rule that has hit a sample, by rule name, each with its hits per job, oldest job first. */
+	List<RuleHistory> ruleHistory();
 }

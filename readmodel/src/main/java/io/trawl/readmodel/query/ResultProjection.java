@@ -53,8 +53,10 @@ public final class ResultProjection {
 			tally.add(current);
 		}
 		tally.flush();
-		JobSummary summary = tally.summary();
+		// projecting again keeps the diff the job's own projection stored: its base does not change
+		JobSummary summary = tally.summary().withDiff(tables.summary(jobInstanceId).map(JobSummary::diff).orElse(null));
 		tables.putSummary(summary);
+		tables.putRuleCounts(jobInstanceId, summary.samples(), summary.ruleHits());
 		return summary;
 	}
 

@@ -14,11 +14,11 @@ class ReadModelArchitectureTests {
 
 	@ArchTest
 	static final ArchRule portsKnowNoAdapter = noClasses().that()
-		.resideInAnyPackage("io.trawl.readmodel.event..", "io.trawl.readmodel.query..")
+		.resideInAnyPackage("io.trawl.readmodel.event..", "io.trawl.readmodel.query..", "io.trawl.readmodel.manifest..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage("io.trawl.readmodel.jdbc..", "io.trawl.readmodel.dynamodb..")
-		.because("adapters depend on the EventStore and QueryTables ports, never the reverse");
+		.because("adapters depend on the EventStore, QueryTables and Manifests ports, never the reverse");
 
 	@ArchTest
 	static final ArchRule adaptersDoNotDependOnEachOther = slices().matching("io.trawl.readmodel.(jdbc|dynamodb)..")

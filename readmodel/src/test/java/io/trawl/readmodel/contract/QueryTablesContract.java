@@ -15,10 +15,14 @@ import org.junit.jupiter.api.Test;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.readmodel.query.DiffCounts;
+import io.trawl.readmodel.query.JobDiff;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.ResultFilter;
 import io.trawl.readmodel.query.ResultProjection;
+import io.trawl.readmodel.query.RuleHistory;
+import io.trawl.readmodel.query.SampleChange;
 import io.trawl.readmodel.query.SampleView;
 
 /** What every {@link QueryTables} adapter must do, driven through the projection from a real event store. */
@@ -198,6 +202,105 @@ public abstract class QueryTablesContract {
 			after = page.get(page.size() - 1).sampleKey();
 		}
 		throw new AssertionError("paging did not end");
+	}
+
+	@Test
+	void clearEmptiesEveryQueryTableAndKeepsTheEvents() {
+		String sample = sha("cleared-" + job);
+		events.append(List.of(analysed(job, sample, "malicious", List.of("Evil"), 0),
+				EventStoreContract.source(job, sample, "c/evil.exe"), failed(job, "c/locked.bin")));
+		ResultProjection projection = new ResultProjection(events, tables);
+		projection.project(job);
+		List<SampleView> before = rows(job);
+
+		tables.clear();
+
+		assertThat(rows(job)).isEmpty();
+		assertThat(tables.latest(sample)).isEmpty();
+		assertThat(tables.ruleHits(job, "Evil")).isEmpty();
+		assertThat(tables.summary(job)).isEmpty();
+		assertThat(tables.ruleHistory()).isEmpty();
+		// and the events rebuild them as they were
+		assertThat(projection.project(job).samples()).isEqualTo(2);
+		assertThat(rows(job)).isEqualTo(before);
+		assertThat(tables.latest(sample)).isPresent();
+		assertThat(tables.ruleHits(job, "Evil")).containsExactly(sample);
+	}
+
+	@Test
+	void diffJoinsTwoJobsByContentAndCountsFirst() {
+		// given a base job and a job over the same source: one sample each side only, one changed, one the same
+		long base = job;
+		long next = job + 1;
+		String unreadable = "!" + sha("locked-" + job);
+		tables.putSamples(List.of(row(base, sha("kept"), "clean", List.of(), "k"),
+				row(base, sha("gone"), "malicious", List.of("Old"), "g"),
+				row(base, sha("changed"), "malicious", List.of("Kept", "Old"), "c"),
+				row(base, unreadable, "error", List.of(), "locked")));
+		tables.putSamples(List.of(row(next, sha("kept"), "clean", List.of(), "k"),
+				row(next, sha("new"), "malicious", List.of("New"), "n"),
+				row(next, sha("changed"), "malicious", List.of("Kept", "New"), "c2"),
+				row(next, unreadable, "error", List.of(), "locked")));
+		JobDiff diff = new JobDiff(tables);
+
+		// when they are compared
+		DiffCounts counts = diff.counts(7, base, next);
+		List<SampleChange> changes = new ArrayList<>();
+		diff.changes(base, next, null, changes::add);
+
+		// then the counts and the changes say exactly what differs, in sample-key order
+		assertThat(counts).isEqualTo(new DiffCounts(7, base, 1, 1, 1, 2));
+		assertThat(changes).extracting(SampleChange::sampleKey)
+			.containsExactlyElementsOf(List.of(sha("new"), sha("gone"), sha("changed")).stream().sorted().toList());
+		SampleChange changed = changes.stream().filter(c -> c.change().equals("changed")).findFirst().orElseThrow();
+		assertThat(changed).isEqualTo(new SampleChange("changed", sha("changed"), sha("changed"), List.of("c2"),
+				"malicious", "malicious", List.of("New"), List.of("Old")));
+		assertThat(changes).filteredOn(c -> c.change().equals("new")).singleElement()
+			.isEqualTo(new SampleChange("new", sha("new"), sha("new"), List.of("n"), null, "malicious",
+					List.of("New"), List.of()));
+		assertThat(changes).filteredOn(c -> c.change().equals("gone")).singleElement()
+			.isEqualTo(new SampleChange("gone", sha("gone"), sha("gone"), List.of("g"), "malicious", null,
+					List.of(), List.of("Old")));
+		// and a page after a cursor, cut short by the caller, resumes in order
+		List<SampleChange> afterFirst = new ArrayList<>();
+		diff.changes(base, next, changes.get(0).sampleKey(), change -> afterFirst.add(change) && false);
+		assertThat(afterFirst).containsExactly(changes.get(1));
+		assertThat(diff.counts(7, base, base)).isEqualTo(new DiffCounts(7, base, 0, 0, 0, 4));
+	}
+
+	@Test
+	void ruleHistoryKeepsEachRulesHitsPerJob() {
+		// given two projected jobs; the rule names are this test's own, as PostgreSQL's tables outlive a test
+		String kept = "Kept_" + job;
+		String dropped = "Dropped_" + job;
+		events.append(List.of(analysed(job, sha("a"), "malicious", List.of(kept, dropped), 0),
+				analysed(job, sha("b"), "clean", List.of(), 0),
+				analysed(job + 1, sha("a"), "malicious", List.of(kept), 0),
+				analysed(job + 1, sha("c"), "malicious", List.of(kept), 0)));
+		ResultProjection projection = new ResultProjection(events, tables);
+		projection.project(job + 1);
+		projection.project(job);
+		projection.project(job); // projecting again replaces, never adds
+
+		// when the history is read
+		List<RuleHistory> history = tables.ruleHistory().stream()
+			.filter(rule -> rule.rule().endsWith("_" + job)).toList();
+
+		// then each rule has one entry per job it hit, oldest first
+		assertThat(history).extracting(RuleHistory::rule).containsExactly(dropped, kept);
+		assertThat(history.get(0).jobs()).containsExactly(new RuleHistory.JobHits(job, 1, 2));
+		assertThat(history.get(1).jobs()).containsExactly(new RuleHistory.JobHits(job, 1, 2),
+				new RuleHistory.JobHits(job + 1, 2, 2));
+		assertThat(history.get(1).last().noisy(0.5)).isTrue();
+		assertThat(history.get(1).first().noisy(0.5)).isFalse();
+	}
+
+	private static SampleView row(long job, String key, String verdict, List<String> rules, String location) {
+		String yara = rules.stream().map(r -> "\"" + r + "\"").reduce((a, b) -> a + "," + b).orElse("");
+		String sha = key.startsWith("!") ? null : key;
+		return new SampleView(job, key, sha, verdict, Instant.parse("2026-12-04T00:00:00Z"), "{\"sha256\":"
+				+ (sha == null ? "null" : "\"" + sha + "\"") + ",\"nested\":{\"yara\":[\"NotARule\"]},\"yara\":["
+				+ yara + "],\"sources\":[\"" + location + "\"]}");
 	}
 
 	@Test

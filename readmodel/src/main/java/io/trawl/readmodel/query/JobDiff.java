@@ -1,0 +1,160 @@
+package io.trawl.readmodel.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What changed between two jobs, by content: a merge join of their samples in sample-key order, read a page at a
+ * time from each, so memory holds two pages whatever the jobs' sizes. Two rows with the same key are the same sample
+ * (a sha256, or for an unreadable location {@code "!" + sha256(location)}, compared like any other: unchanged while
+ * it stays unreadable); they differ when the verdict or the set of YARA rules differs.
+ */
+public final class JobDiff {
+
+	static final int PAGE = 200;
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final QueryTables tables;
+
+	public JobDiff(QueryTables tables) {
+		this.tables = tables;
+	}
+
+	/** Counts every sample of both jobs; {@code base} is the execution id the caller names the base by. */
+	public DiffCounts counts(long base, long baseJobInstanceId, long jobInstanceId) {
+		long[] counts = new long[4];
+		merge(baseJobInstanceId, jobInstanceId, null, (before, after) -> {
+			counts[before == null ? 0 : after == null ? 1 : Doc.of(before).sameResult(Doc.of(after)) ? 3 : 2]++;
+			return true;
+		});
+		return new DiffCounts(base, baseJobInstanceId, counts[0], counts[1], counts[2], counts[3]);
+	}
+
+	/**
+	 * Hands each new, gone or changed sample whose key follows {@code after} (null: from the start) to the action, in
+	 * sample-key order, until the action returns false or both jobs are read.
+	 */
+	public void changes(long baseJobInstanceId, long jobInstanceId, String after, Predicate<SampleChange> action) {
+		merge(baseJobInstanceId, jobInstanceId, after, (before, now) -> {
+			Doc was = before == null ? null : Doc.of(before);
+			Doc is = now == null ? null : Doc.of(now);
+			if (was != null && is != null && was.sameResult(is)) {
+				return true;
+			}
+			SampleView row = now != null ? now : before;
+			TreeSet<String> gained = new TreeSet<>(is == null ? List.of() : is.rules());
+			TreeSet<String> lost = new TreeSet<>(was == null ? List.of() : was.rules());
+			if (was != null && is != null) {
+				gained.removeAll(was.rules());
+				lost.removeAll(is.rules());
+			}
+			return action.test(new SampleChange(was == null ? "new" : is == null ? "gone" : "changed", row.sampleKey(),
+					row.sha256(), (is != null ? is : was).sources(), was == null ? null : was.verdict(),
+					is == null ? null : is.verdict(), List.copyOf(gained), List.copyOf(lost)));
+		});
+	}
+
+	/** Pairs rows by key; a row only in one job has null on the other side. */
+	private void merge(long baseJobInstanceId, long jobInstanceId, String after, Pairs pairs) {
+		Rows base = new Rows(baseJobInstanceId, after);
+		Rows job = new Rows(jobInstanceId, after);
+		SampleView left = base.nextOrNull();
+		SampleView right = job.nextOrNull();
+		while (left != null || right != null) {
+			int order = left == null ? 1 : right == null ? -1 : left.sampleKey().compareTo(right.sampleKey());
+			boolean more = pairs.visit(order <= 0 ? left : null, order >= 0 ? right : null);
+			if (!more) {
+				return;
+			}
+			if (order <= 0) {
+				left = base.nextOrNull();
+			}
+			if (order >= 0) {
+				right = job.nextOrNull();
+			}
+		}
+	}
+
+	@FunctionalInterface
+	private interface Pairs {
+		boolean visit(SampleView before, SampleView after);
+	}
+
+	/** A job's rows after a key, a page at a time; a key out of order would make the join wrong, so it stops it. */
+	private final class Rows {
+		private final long jobInstanceId;
+		private String cursor;
+		private List<SampleView> page = List.of();
+		private int index;
+		private boolean last;
+
+		Rows(long jobInstanceId, String after) {
+			this.jobInstanceId = jobInstanceId;
+			this.cursor = after;
+		}
+
+		/** The next row, or null after the last. */
+		SampleView nextOrNull() {
+			if (index == page.size()) {
+				if (last) {
+					return null;
+				}
+				page = tables.page(jobInstanceId, ResultFilter.NONE, cursor, PAGE);
+				index = 0;
+				last = page.size() < PAGE;
+				if (page.isEmpty()) {
+					return null;
+				}
+			}
+			SampleView row = page.get(index++);
+			if (cursor != null && row.sampleKey().compareTo(cursor) <= 0) {
+				throw new IllegalStateException("The query tables of job instance " + jobInstanceId
+						+ " returned samples out of key order, so the two jobs cannot be compared.");
+			}
+			cursor = row.sampleKey();
+			return row;
+		}
+	}
+
+	/** The fields of a result document the diff reads, read without building a tree of the document. */
+	private record Doc(String verdict, TreeSet<String> rules, List<String> sources) {
+
+		static Doc of(SampleView view) {
+			TreeSet<String> rules = new TreeSet<>();
+			List<String> sources = new ArrayList<>();
+			try (JsonParser parser = JSON.createParser(view.document())) {
+				if (parser.nextToken() == JsonToken.START_OBJECT) {
+					for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+						JsonToken value = parser.nextToken();
+						if (value == JsonToken.START_ARRAY && (name.equals("yara") || name.equals("sources"))) {
+							for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser
+								.nextToken()) {
+								if (item == JsonToken.VALUE_STRING) {
+									(name.equals("yara") ? rules : sources).add(parser.getString());
+								}
+								else {
+									parser.skipChildren();
+								}
+							}
+						}
+						else {
+							parser.skipChildren();
+						}
+					}
+				}
+			}
+			return new Doc(view.verdict(), rules, sources);
+		}
+
+		boolean sameResult(Doc other) {
+			return Objects.equals(verdict, other.verdict) && rules.equals(other.rules);
+		}
+	}
+}
