@@ -107,12 +107,25 @@ public final class SampleAnalysis {
 		return analyse(sample, 0, known);
 	}
 
+	/**
+	 * Runs the pipeline over a sample whose findings already hold {@code given}, fields an earlier analysis found
+	 * (an incremental rescan's YARA delta reads the {@code mimeType} its filetype external needs from them).
+	 */
+	public Findings analyse(Sample sample, Map<String, Object> given) {
+		return analyse(sample, 0, first -> false, given);
+	}
+
 	private Findings analyse(Sample sample, int depth) {
 		return analyse(sample, depth, first -> false);
 	}
 
 	private Findings analyse(Sample sample, int depth, Predicate<Findings> known) {
+		return analyse(sample, depth, known, Map.of());
+	}
+
+	private Findings analyse(Sample sample, int depth, Predicate<Findings> known, Map<String, Object> given) {
 		Findings findings = new Findings(depth, this::analyse);
+		given.forEach(findings::put);
 		findings.put("size", sample.size());
 		if (!analyzers.isEmpty()) {
 			run(analyzers.get(0), sample, findings);

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.sun.jna.LastErrorException;
@@ -150,8 +151,10 @@ public final class FolderSampleSource implements SampleSource {
 					}
 				}
 				else if (attributes.isRegularFile()) {
-					addIfWithin(range, refs, new SampleRef(location, attributes.size(),
-							attributes.fileKey() == null ? null : attributes.fileKey().toString()));
+					String fileKey = attributes.fileKey() == null ? null : attributes.fileKey().toString();
+					addIfWithin(range, refs, new SampleRef(location, attributes.size(), fileKey,
+							fileKey == null ? null : "size=" + attributes.size() + ",mtime="
+									+ attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + ",file=" + fileKey));
 				}
 				// symbolic links and special files are not samples: a corpus cannot point the scan outside itself
 			}

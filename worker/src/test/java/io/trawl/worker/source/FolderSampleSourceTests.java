@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -52,8 +53,30 @@ class FolderSampleSourceTests {
 
 		assertThat(list(new FolderSampleSource(root, 1024).list(null, null)))
 			.singleElement()
-			.satisfies(ref -> assertThat(ref).isEqualTo(new SampleRef("real.bin", 8, ref.fileKey())))
+			.satisfies(ref -> assertThat(ref).isEqualTo(new SampleRef("real.bin", 8, ref.fileKey(), ref.identity())))
 			.satisfies(ref -> assertThat(ref.fileKey()).as("the identity the listing saw").isNotBlank());
+	}
+
+	@Test
+	void theIdentityOfAFileChangesWithItsBytesOrMtimeAndNotWithItsName() throws IOException {
+		Path file = Files.writeString(root.resolve("a.bin"), "first bytes");
+		FolderSampleSource source = new FolderSampleSource(root, 1024);
+		String listed = identity(source, "a.bin");
+
+		assertThat(identity(source, "a.bin")).as("listed again").isEqualTo(listed).contains("size=11");
+		Files.move(file, root.resolve("b.bin"));
+		assertThat(identity(source, "b.bin")).as("renamed").isEqualTo(listed);
+		Files.setLastModifiedTime(root.resolve("b.bin"), FileTime.fromMillis(1_000));
+		String touched = identity(source, "b.bin");
+		assertThat(touched).as("touched").isNotEqualTo(listed);
+		Files.writeString(root.resolve("b.bin"), "other, longer bytes");
+		Files.setLastModifiedTime(root.resolve("b.bin"), FileTime.fromMillis(1_000));
+		assertThat(identity(source, "b.bin")).as("rewritten").isNotEqualTo(touched);
+	}
+
+	private static String identity(FolderSampleSource source, String location) {
+		return list(source.list(null, null)).stream().filter(ref -> ref.location().equals(location)).findFirst()
+			.orElseThrow().identity();
 	}
 
 	private static void fill(Path dir, int depth, Random random) throws IOException {

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 import io.trawl.worker.source.Sample;
 import io.trawl.worker.source.SampleRef;
@@ -92,7 +93,17 @@ public final class S3SampleSource implements SampleSource {
 				Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false)
 			.flatMap(page -> page.contents().stream())
 			.filter(object -> !object.key().endsWith("/"))
-			.map(object -> new SampleRef(object.key(), object.size() == null ? 0 : object.size()));
+			.map(S3SampleSource::ref);
+	}
+
+	/**
+	 * The listing's identity of an object: its ETag and size (a listing carries no version id; an overwritten object
+	 * gets a new ETag unless its bytes are the same). None without an ETag.
+	 */
+	private static SampleRef ref(S3Object object) {
+		long size = object.size() == null ? 0 : object.size();
+		String identity = object.eTag() == null ? null : "etag=" + object.eTag() + ",size=" + size;
+		return new SampleRef(object.key(), size, null, identity);
 	}
 
 	private ListObjectsV2Response listPage(ListObjectsV2Request request) {
