@@ -165,6 +165,44 @@ def archive(rng, pools, used, target, index):
     return buf.getvalue(), ext, ";".join(members)
 
 
+def draw_size(rng):
+    """A file size as a store has them: log-normal, with a log-uniform tail of large builds."""
+    if rng.random() < TAIL:
+        return int(math.exp(rng.uniform(math.log(TAIL_MIN), math.log(MAX_SIZE))))
+    return min(MAX_SIZE, max(MIN_SIZE, int(rng.lognormvariate(math.log(MEDIAN), SIGMA))))
+
+
+def draw_kind(rng):
+    return rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+
+
+def make_file(rng, pools, used, kind, size, n_archive):
+    """One file of that kind near size, as (kind, origin, bytes, size, extension); a real file taken joins used."""
+    if kind == "archive":
+        data, ext, origin = archive(rng, pools, used, size, n_archive)
+        return "archive", origin, data, len(data), ext
+    if kind == "pe":
+        pick = nearest(pools["pe"], used, size, tolerance=0.25)
+        if not pick:
+            data = pe_file(rng, max(4096, size))
+            return "pe-generated", "generated", data, len(data), "exe"
+        kind_taken, ext = "pe", "exe"
+    else:
+        pick = nearest(pools[kind], used, size)
+        ext = {"elf": "bin", "script": "sh", "document": "doc"}[kind]
+        if pick is None:
+            # every real file of that kind is taken (the 1800 MB corpus needs more ELF than /usr has): another
+            # build of the nearest one, its bytes with a seeded 32-byte trailer (an overlay; hashes all differ)
+            pick = nearest(pools[kind], set(), size)
+            with open(pick[1], "rb") as f:
+                data = f.read() + b"TRAWLVAR" + rng.randbytes(24)
+            return kind + "-variant", pick[1], data, len(data), ext
+        kind_taken = kind
+    used.add(pick[1])
+    with open(pick[1], "rb") as f:
+        return kind_taken, pick[1], f.read(), pick[0], ext
+
+
 def shape(sizes):
     s = sorted(sizes)
     q = lambda p: s[min(len(s) - 1, int(p * len(s)))]
@@ -203,43 +241,12 @@ def main():
     misses = 0
     first = budget >= 200_000_000  # the largest ELF up to 32 MB is always in the default and larger corpora
     while total < budget and misses < 10000:
-        if first:
-            size = MAX_SIZE
-        elif rng.random() < TAIL:
-            size = int(math.exp(rng.uniform(math.log(TAIL_MIN), math.log(MAX_SIZE))))
-        else:
-            size = min(MAX_SIZE, max(MIN_SIZE, int(rng.lognormvariate(math.log(MEDIAN), SIGMA))))
+        size = MAX_SIZE if first else draw_size(rng)
         size = min(size, budget - total + MIN_SIZE)
-        kind = "elf" if first else rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+        kind = "elf" if first else draw_kind(rng)
         first = False
-        if kind == "archive":
-            data, ext, origin = archive(rng, pools, used, size, n_archive)
-            n_archive += 1
-            item = ("archive", origin, data, len(data), ext)
-        elif kind == "pe":
-            pick = nearest(pools["pe"], used, size, tolerance=0.25)
-            if pick:
-                item = ("pe", pick[1], None, pick[0], "exe")
-            else:
-                data = pe_file(rng, max(4096, size))
-                item = ("pe-generated", "generated", data, len(data), "exe")
-        else:
-            pick = nearest(pools[kind], used, size)
-            ext = {"elf": "bin", "script": "sh", "document": "doc"}[kind]
-            if pick is None:
-                # every real file of that kind is taken (the 1800 MB corpus needs more ELF than /usr has): another
-                # build of the nearest one, its bytes with a seeded 32-byte trailer (an overlay; hashes all differ)
-                pick = nearest(pools[kind], set(), size)
-                with open(pick[1], "rb") as f:
-                    data = f.read() + b"TRAWLVAR" + rng.randbytes(24)
-                item = (kind + "-variant", pick[1], data, len(data), ext)
-            else:
-                item = (kind, pick[1], None, pick[0], ext)
-        if item[2] is None:
-            used.add(item[1])
-            with open(item[1], "rb") as f:
-                data = f.read()
-            item = item[:2] + (data,) + item[3:]
+        item = make_file(rng, pools, used, kind, size, n_archive)
+        n_archive += kind == "archive"
         digest = hashlib.sha1(item[2]).digest()
         if digest in digests:  # the same bytes under two paths (pyenv's versions share launcher stubs)
             misses += 1

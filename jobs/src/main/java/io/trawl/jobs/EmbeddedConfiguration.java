@@ -9,7 +9,9 @@ import org.springframework.context.annotation.Profile;
 import io.trawl.jobs.rescan.SampleSources;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.jdbc.JdbcEventStore;
+import io.trawl.readmodel.jdbc.JdbcManifests;
 import io.trawl.readmodel.jdbc.JdbcQueryTables;
+import io.trawl.readmodel.manifest.Manifests;
 import io.trawl.readmodel.query.QueryTables;
 
 /**
@@ -23,6 +25,11 @@ class EmbeddedConfiguration {
 	@Bean
 	EventStore eventStore(DataSource dataSource) {
 		return new JdbcEventStore(dataSource);
+	}
+
+	@Bean
+	Manifests manifests(DataSource dataSource) {
+		return new JdbcManifests(dataSource);
 	}
 
 	@Bean

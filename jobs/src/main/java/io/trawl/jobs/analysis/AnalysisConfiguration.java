@@ -90,13 +90,13 @@ public class AnalysisConfiguration {
 						+ "an analyzer; these are: hashes, " + String.join(", ", skippable));
 			});
 		List<Analyzer> kept = analyzers.stream().filter(analyzer -> !skip.contains(analyzer.name())).toList();
-		return rules -> {
+		return (rules, warmUp) -> {
 			List<Analyzer> pipeline = new ArrayList<>(kept);
 			if (!skip.contains("yara")) {
 				pipeline.add(new YaraAnalyzer(rules));
 			}
 			if (properties.analysis().isolateNativeCode()) {
-				pipeline = hosts.isolate(pipeline, rules);
+				pipeline = hosts.isolate(pipeline, rules, warmUp);
 			}
 			return new SampleAnalysis(pipeline, verdicts, properties.analysis().analyzerTimeout());
 		};
@@ -131,6 +131,13 @@ public class AnalysisConfiguration {
 	/** Builds the analysis pipeline for one ruleset. */
 	@FunctionalInterface
 	public interface AnalysisFactory {
-		SampleAnalysis create(YaraRules rules);
+
+		/** @param warmUp start the native hosts now, not on the first sample that needs them */
+		SampleAnalysis create(YaraRules rules, boolean warmUp);
+
+		/** The pipeline of a full analysis of every sample: its native hosts start ahead of the first. */
+		default SampleAnalysis create(YaraRules rules) {
+			return create(rules, true);
+		}
 	}
 }

@@ -17,10 +17,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.rescan.SampleSources;
 import io.trawl.readmodel.dynamodb.DynamoDbEventStore;
+import io.trawl.readmodel.dynamodb.DynamoDbManifests;
 import io.trawl.readmodel.dynamodb.DynamoDbQueryTables;
 import io.trawl.readmodel.dynamodb.DynamoDbTableNames;
 import io.trawl.readmodel.dynamodb.DynamoDbTables;
 import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.manifest.Manifests;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.worker.source.FolderSampleSource;
 import io.trawl.worker.source.s3.S3ClientSettings;
@@ -56,8 +58,8 @@ class AwsConfiguration {
 	}
 
 	/**
-	 * The SQS listener containers' client ({@link io.trawl.jobs.queue.QueueConsumer}), configured as {@link #sqsClient}; lazy, so it is
-	 * made only on a node that consumes a queue.
+	 * The SQS listener containers' client ({@link io.trawl.jobs.queue.QueueConsumer}), configured as
+	 * {@link #sqsClient}; lazy, so it is made only on a node that consumes a queue.
 	 */
 	@Bean
 	@Lazy
@@ -83,6 +85,11 @@ class AwsConfiguration {
 	@Bean
 	QueryTables queryTables(DynamoDbClient dynamoDb, DynamoDbTableNames names) {
 		return new DynamoDbQueryTables(dynamoDb, names);
+	}
+
+	@Bean
+	Manifests manifests(DynamoDbClient dynamoDb, DynamoDbTableNames names) {
+		return new DynamoDbManifests(dynamoDb, names);
 	}
 
 	/** {@code s3://bucket/prefix} from S3; anything else is a local folder, as in the embedded profile. */

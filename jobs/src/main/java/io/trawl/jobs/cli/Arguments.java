@@ -25,8 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 record Arguments(String command, Map<String, String> options, Set<String> flags, List<String> positionals,
 		String[] springArguments, String help) {
 
-	static final Set<String> COMMANDS = Set.of("rescan", "demo", "status", "results", "restart", "stop", "serve",
-			"aws-local", "api-key");
+	static final Set<String> COMMANDS = Set.of("rescan", "demo", "status", "results", "diff", "rules", "restart",
+			"stop", "serve", "aws-local", "api-key", "project");
 
 	private static final List<String> API_KEY_ACTIONS = List.of("create", "list", "revoke");
 
@@ -145,7 +145,8 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 			case "rescan" -> spec(command, "Rescan a folder to completion; the last stdout line is a JSON summary.",
 					required(value("--source", "DIR", "the folder (or s3:// prefix) to rescan")),
 					value("--rules", "PATH", "the YARA rules to use instead of the default ones"),
-					value("--request-id", "ID", "the job's request id; the same id resumes the same job"));
+					value("--request-id", "ID", "the job's request id; the same id resumes the same job"),
+					flag("--full", "analyse every sample again, reusing nothing from the last rescan of the source"));
 			case "demo" -> spec(command, "Rescan a generated harmless corpus.",
 					value("--dir", "DIR", "where to write the corpus (default: the data folder's demo-corpus)"));
 			case "status" -> spec(command, "List jobs, or show one.",
@@ -154,10 +155,20 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 			case "results" -> spec(command, "Print one line per sample of a job.",
 					required(value("--job", "JOB_EXECUTION_ID", "the job whose results to print")),
 					value("--format", "jsonl|table", "jsonl (the default) or table"));
+			case "diff" -> spec(command, "List the samples new, gone or changed (verdict or YARA hits) since a base "
+					+ "job, after the counts.",
+					required(positional("BASE_JOB_ID", "the base job's execution id")).toBuilder().index("0").build(),
+					required(positional("JOB_ID", "the job's execution id")).toBuilder().index("1").build(),
+					value("--format", "jsonl|table", "jsonl (the default) or table"));
+			case "rules" -> spec(command, "Show each YARA rule's hits in the latest job, its first and last job, and "
+					+ "whether it is noisy.", flag("--json", "print JSON"));
 			case "restart" -> spec(command, "Restart a failed, stopped or killed job.",
 					required(positional("JOB_EXECUTION_ID", "the job to restart")));
 			case "stop" -> spec(command, "Stop a running job; restart resumes it.",
 					required(positional("JOB_EXECUTION_ID", "the job to stop")));
+			case "project" -> spec(command,
+					"Rebuild every query table from the events; the last stdout line is a JSON summary.",
+					required(flag("--rebuild", "empty the query tables and project every rescan job again")));
 			case "serve" -> spec(command, "Run the service and its REST API.");
 			case "aws-local" -> spec(command, "Run S3, SQS and DynamoDB emulators (docs/aws-local.md).");
 			default -> spec(command, "Create, list or revoke API keys.");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,14 +19,18 @@ import tools.jackson.databind.json.JsonMapper;
 import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.cli.ServiceClient.ServiceException;
 import io.trawl.jobs.status.JobStatus;
+import io.trawl.jobs.status.RuleReport;
+import io.trawl.readmodel.query.DiffCounts;
+import io.trawl.readmodel.query.SampleChange;
 
 /**
  * The commands that, with {@code TRAWL_URL} set, ask that service instead of the local database: {@code status},
- * {@code results}, {@code stop} and {@code api-key}. Their stdout is the local commands' own.
+ * {@code results}, {@code diff}, {@code rules}, {@code stop} and {@code api-key}. Their stdout is the local
+ * commands' own.
  */
 final class RemoteCli {
 
-	static final Set<String> COMMANDS = Set.of("status", "results", "stop", "api-key");
+	static final Set<String> COMMANDS = Set.of("status", "results", "diff", "rules", "stop", "api-key");
 
 	private final JsonMapper json = JsonMapper.builder().build();
 	private final ServiceClient service;
@@ -64,6 +69,9 @@ final class RemoteCli {
 		return switch (arguments.command()) {
 			case "status" -> status(arguments);
 			case "results" -> results(arguments);
+			case "diff" -> diff(arguments);
+			case "rules" -> RulesCommand.print(List.of(json.treeToValue(service.getJson("/api/rules"),
+					RuleReport[].class)), arguments.flag("--json"), out);
 			case "stop" -> stop(arguments);
 			default -> new ApiKeyCommand(new HttpApiKeys(service), out, null).run(arguments);
 		};
@@ -106,6 +114,34 @@ final class RemoteCli {
 		}
 		writer.flush();
 		return 0;
+	}
+
+	/** The first page gives the counts; each page's {@code next} cursor asks for the one after it. */
+	private int diff(Arguments arguments) {
+		long base = DiffCommand.base(arguments);
+		long job = DiffCommand.job(arguments);
+		String path = "/api/jobs/" + job + "/diff?limit=1000&base=" + base;
+		JsonNode first = service.getJson(path); // a 404's sentence names whichever of the two jobs is unknown
+		return DiffCommand.print(new DiffCommand.Diff() {
+			@Override
+			public DiffCounts counts() {
+				return json.treeToValue(first.get("counts"), DiffCounts.class);
+			}
+
+			@Override
+			public void changes(Predicate<SampleChange> action) {
+				for (JsonNode page = first;; page = service.getJson(path + "&after=" + page.get("next").asString())) {
+					for (JsonNode change : page.path("changes")) {
+						if (!action.test(json.treeToValue(change, SampleChange.class))) {
+							return;
+						}
+					}
+					if (!page.hasNonNull("next")) {
+						return;
+					}
+				}
+			}
+		}, arguments.tableFormat(), out);
 	}
 
 	private int stop(Arguments arguments) {

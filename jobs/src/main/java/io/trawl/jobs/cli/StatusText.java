@@ -51,6 +51,11 @@ final class StatusText {
 		if (!job.ruleHits().isEmpty()) {
 			text.append("  rule hits").append(soFar).append(' ').append(job.ruleHits()).append('\n');
 		}
+		if (job.diff() != null) {
+			text.append(String.format("  diff     %d new, %d gone, %d changed, %d unchanged since job execution %d%n",
+					job.diff().added(), job.diff().gone(), job.diff().changed(), job.diff().unchanged(),
+					job.diff().base()));
+		}
 		text.append("  steps\n");
 		for (JobStatus.StepProgress step : job.steps()) {
 			text.append(String.format("    %-32s %-10s read %d, written %d, commits %d, rollbacks %d%n", step.name(),

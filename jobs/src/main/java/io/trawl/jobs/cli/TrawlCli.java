@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.function.Predicate;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -17,6 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.containment.NativeHostPrestart;
@@ -25,10 +28,13 @@ import io.trawl.jobs.TrawlApplication;
 import io.trawl.jobs.local.LocalStore;
 import io.trawl.jobs.local.PrivateDataDir;
 import io.trawl.jobs.local.StoreListener;
+import io.trawl.jobs.project.ProjectRebuild;
 import io.trawl.jobs.rescan.ProgressMeter;
 import io.trawl.jobs.rescan.RescanLauncher;
 import io.trawl.jobs.status.JobStatus;
 import io.trawl.jobs.status.JobStatusService;
+import io.trawl.readmodel.query.DiffCounts;
+import io.trawl.readmodel.query.SampleChange;
 
 /**
  * {@code ./trawl}: the command line. Each command prints its answer on stdout (a rescan's last line is a JSON
@@ -39,17 +45,21 @@ public final class TrawlCli {
 
 	static final String USAGE = """
 			usage: trawl <command> [options]   (trawl <command> --help lists a command's options)
-			  rescan --source DIR [--rules PATH] [--request-id ID]   rescan a folder to completion
+			  rescan --source DIR [--rules PATH] [--request-id ID]   rescan a folder to completion, redoing only what
+			         [--full]                                         changed since its last rescan (--full: everything)
 			  status [JOB_EXECUTION_ID] [--json]                      list jobs, or show one
 			  results --job JOB_EXECUTION_ID [--format jsonl|table]   one line per sample of a job
+			  diff BASE_JOB_ID JOB_ID [--format jsonl|table]          the samples new, gone or changed since BASE
+			  rules [--json]                                          each YARA rule's hits, first and last job
 			  restart JOB_EXECUTION_ID                                restart a failed, stopped or killed job
 			  stop JOB_EXECUTION_ID                                   stop a running job; restart resumes it
+			  project --rebuild                                       rebuild every query table from the events
 			  serve                                                   run the service and its REST API
 			  demo                                                    rescan a generated harmless corpus
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
 			  api-key create --role viewer|operator|admin --name NAME  create an API key; the key is the last line
 			  api-key list [--json] | api-key revoke NAME             list API keys (never the keys) or revoke one
-			With TRAWL_URL set, status, results, stop and api-key ask that service, with the key in TRAWL_API_KEY
+			With TRAWL_URL set, status, results, diff, rules, stop and api-key ask that service, with the key in TRAWL_API_KEY
 			(or else the local data/admin.key).
 			""";
 
@@ -116,7 +126,7 @@ public final class TrawlCli {
 			.web(WebApplicationType.NONE)
 			.lazyInitialization(true) // a one-shot command starts only the beans it uses
 			.logStartupInfo(false)
-			.listeners(Supervisor.JOB_COMMANDS.contains(arguments.command()) ? new NativeHostPrestart() : event -> {
+			.listeners(analyses(arguments) ? new NativeHostPrestart() : event -> {
 				// other commands analyse nothing
 			})
 			.run(arguments.springArguments())) {
@@ -127,6 +137,11 @@ public final class TrawlCli {
 			err.println("trawl: " + userMessage(e));
 			return 2;
 		}
+	}
+
+	/** Whether the command runs a job that analyses samples, so that its native hosts start with the JVM. */
+	private static boolean analyses(Arguments arguments) {
+		return Supervisor.JOB_COMMANDS.contains(arguments.command()) && !arguments.command().equals("project");
 	}
 
 	/** The command's arguments, or null after one sentence and the command's usage on stderr. */
@@ -150,7 +165,11 @@ public final class TrawlCli {
 			case "demo" -> demo(context, arguments);
 			case "status" -> status(context, arguments);
 			case "results" -> results(context, arguments);
+			case "diff" -> diff(context.getBean(JobStatusService.class), arguments);
+			case "rules" -> RulesCommand.print(context.getBean(JobStatusService.class).rules(), arguments.flag("--json"),
+					out);
 			case "restart" -> restart(context, arguments);
+			case "project" -> rebuild(context, () -> context.getBean(ProjectRebuild.class).run("cli"));
 			case "stop" -> stop(context, arguments);
 			case "api-key" -> new ApiKeyCommand(context.getBean(io.trawl.jobs.security.ApiKeys.class), out,
 					ApiKeyCommand.localPrincipal()).run(arguments);
@@ -211,7 +230,8 @@ public final class TrawlCli {
 		String source = arguments.required("--source");
 		String requestId = arguments.option("--request-id").orElse("cli-" + UUID.randomUUID());
 		return runJob(context, () -> context.getBean(RescanLauncher.class)
-			.run(new RescanLauncher.Request(source, arguments.option("--rules").orElse(null), requestId, null)));
+			.run(new RescanLauncher.Request(source, arguments.option("--rules").orElse(null), requestId, null,
+					RescanLauncher.Origin.CLI, null, arguments.flag("--full"))));
 	}
 
 	private int demo(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
@@ -225,7 +245,53 @@ public final class TrawlCli {
 
 	private int restart(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
 		long id = arguments.positionalLong(0, "restart needs a JOB_EXECUTION_ID");
-		return runJob(context, () -> context.getBean(RescanLauncher.class).restart(id));
+		JobCall restart = () -> context.getBean(RescanLauncher.class).restart(id);
+		boolean rebuild = context.getBean(JobStatusService.class).execution(id).map(ProjectRebuild::isRebuild)
+			.orElse(false);
+		return rebuild ? rebuild(context, restart) : runJob(context, restart);
+	}
+
+	/**
+	 * Runs or restarts a rebuild of the query tables: jobs projected of all on stderr, and a last stdout line with
+	 * what it projected, its earlier runs included.
+	 */
+	private int rebuild(ConfigurableApplicationContext context, JobCall call) throws Exception {
+		Ran ran = runWithProgress(context, "jobs", call);
+		JobExecution execution = ran.execution();
+		ObjectNode summary = json.valueToTree(context.getBean(ProjectRebuild.class).report(execution));
+		summary.put("seconds", Math.round(ran.seconds() * 100) / 100.0);
+		out.println(json.writeValueAsString(summary));
+		return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
+	}
+
+	/** A job run to its end, and how long that took. */
+	private record Ran(JobExecution execution, double seconds) {
+	}
+
+	/**
+	 * Runs the job with a progress bar counting {@code unit} on stderr; when it did not complete, says why and how to
+	 * resume it.
+	 */
+	private Ran runWithProgress(ConfigurableApplicationContext context, String unit, JobCall call) throws Exception {
+		long started = System.nanoTime();
+		ProgressMeter meter = context.getBean(ProgressMeter.class);
+		// a job this process already runs (serve, or the holder of a forwarded command) is not this command's
+		ProgressMeter.Progress earlier = meter.latest();
+		JobExecution execution;
+		Supplier<ProgressMeter.Progress> ours = () -> {
+			ProgressMeter.Progress latest = meter.latest();
+			return latest == earlier ? null : latest;
+		};
+		try (ProgressBar ignored = new ProgressBar(ours, unit, err)) {
+			execution = call.run();
+		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		if (execution.getStatus() != BatchStatus.COMPLETED) {
+			execution.getAllFailureExceptions()
+				.forEach(e -> err.println("trawl: job execution " + execution.getId() + " failed: " + userMessage(e)));
+			err.println("trawl: restart it with: ./trawl restart " + execution.getId());
+		}
+		return new Ran(execution, seconds);
 	}
 
 	private int stop(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
@@ -237,18 +303,10 @@ public final class TrawlCli {
 	}
 
 	private int runJob(ConfigurableApplicationContext context, JobCall call) throws Exception {
-		long started = System.nanoTime();
-		JobExecution execution;
-		try (ProgressBar ignored = new ProgressBar(context.getBean(ProgressMeter.class)::latest, err)) {
-			execution = call.run();
-		}
-		double seconds = (System.nanoTime() - started) / 1e9;
+		Ran ran = runWithProgress(context, "samples", call);
+		JobExecution execution = ran.execution();
+		double seconds = ran.seconds();
 		JobStatus status = context.getBean(JobStatusService.class).get(execution.getId()).orElseThrow();
-		if (execution.getStatus() != BatchStatus.COMPLETED) {
-			execution.getAllFailureExceptions()
-				.forEach(e -> err.println("trawl: job execution " + execution.getId() + " failed: " + userMessage(e)));
-			err.println("trawl: restart it with: ./trawl restart " + execution.getId());
-		}
 		var progress = context.getBean(ProgressMeter.class).latest();
 		double megabytes = progress == null ? 0 : progress.doneBytes.get() / 1e6;
 		Map<String, Object> summary = new LinkedHashMap<>();
@@ -263,6 +321,7 @@ public final class TrawlCli {
 		summary.put("ruleHits", status.ruleHits());
 		summary.put("source", status.source());
 		summary.put("rules", status.rules());
+		summary.put("diff", status.diff());
 		summary.put("seconds", Math.round(seconds * 100) / 100.0);
 		summary.put("megabytes", Math.round(megabytes * 100) / 100.0);
 		summary.put("mbPerSecond", seconds > 0 ? Math.round(megabytes / seconds * 100) / 100.0 : 0);
@@ -293,6 +352,22 @@ public final class TrawlCli {
 				? StatusText.resultRow(json.readTree(view.document())) : view.document()));
 		writer.flush();
 		return 0;
+	}
+
+	private int diff(JobStatusService service, Arguments arguments) {
+		long base = DiffCommand.base(arguments);
+		long job = DiffCommand.job(arguments);
+		return DiffCommand.print(new DiffCommand.Diff() {
+			@Override
+			public DiffCounts counts() {
+				return service.diffCounts(base, job);
+			}
+
+			@Override
+			public void changes(Predicate<SampleChange> action) {
+				service.changes(base, job, null, action);
+			}
+		}, arguments.tableFormat(), out);
 	}
 
 	static String userMessage(Throwable e) {

@@ -31,7 +31,7 @@ public final class NativeHostPools implements AutoCloseable {
 	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
 	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
 	 * @param memoryLimit each host's data limit in bytes (0: none), see {@link NativeHosts#commandFor}
-	 * @param atOnce how many samples are analysed at once: the hosts started ahead of the first sample
+	 * @param atOnce how many samples are analysed at once: the hosts a warm-up starts ahead of the first sample
 	 * @param dataDir where the hosts' crash logs and stderr go unless -XX:ErrorFile names a folder
 	 */
 	public NativeHostPools(Duration timeout, long inMemoryLimit, long memoryLimit, int atOnce, Path dataDir) {
@@ -42,8 +42,12 @@ public final class NativeHostPools implements AutoCloseable {
 		this.atOnce = atOnce;
 	}
 
-	/** The pipeline with each analyzer that runs native code replaced by one that runs it in a host. */
-	public synchronized List<Analyzer> isolate(List<Analyzer> pipeline, YaraRules rules) {
+	/**
+	 * The pipeline with each analyzer that runs native code replaced by one that runs it in a host.
+	 * @param warmUp start this ruleset's hosts now, ahead of the first sample; false: the first sample that needs
+	 * one starts it (an incremental rescan may need none)
+	 */
+	public synchronized List<Analyzer> isolate(List<Analyzer> pipeline, YaraRules rules, boolean warmUp) {
 		List<Analyzer> natives = pipeline.stream().filter(Analyzer::nativeCode).toList();
 		if (natives.isEmpty()) {
 			return pipeline;
@@ -63,7 +67,9 @@ public final class NativeHostPools implements AutoCloseable {
 		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
 			NativeHosts started = new NativeHosts(natives, timeout, inMemoryLimit,
 					NativeHosts.commandFor(logs, memoryLimit), logs);
-			started.warmUp(atOnce);
+			if (warmUp) {
+				started.warmUp(atOnce);
+			}
 			return started;
 		});
 		List<Analyzer> isolated = new ArrayList<>();
@@ -71,6 +77,11 @@ public final class NativeHostPools implements AutoCloseable {
 			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, hosts) : analyzer);
 		}
 		return isolated;
+	}
+
+	/** How many host processes run, in all sets (for tests). */
+	synchronized int running() {
+		return byRules.values().stream().mapToInt(NativeHosts::running).sum();
 	}
 
 	/** How many sets of hosts are kept, one per ruleset version (for tests). */

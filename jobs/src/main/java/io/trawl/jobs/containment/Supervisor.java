@@ -44,8 +44,8 @@ import sun.misc.Signal;
  */
 public final class Supervisor {
 
-	/** The commands that run a job: supervised, and their native hosts start with the JVM. */
-	public static final Set<String> JOB_COMMANDS = Set.of("rescan", "restart", "demo");
+	/** The commands that run a job: supervised, and (but for project) their native hosts start with the JVM. */
+	public static final Set<String> JOB_COMMANDS = Set.of("rescan", "restart", "demo", "project");
 
 	/** Set (to anything but "false" or "0") by the {@code trawl} launcher: job commands run under a supervisor. */
 	static final String ASK = "TRAWL_SUPERVISE";

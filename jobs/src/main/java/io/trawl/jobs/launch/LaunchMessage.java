@@ -31,13 +31,22 @@ import io.trawl.jobs.rescan.RescanLauncher;
  * @param rules optional YARA rules, one object {@code s3://bucket/rules.yar} or every {@code .yar}/{@code .yara}
  *     under a prefix; absent means the rules configured as {@code trawl.rules}
  * @param scheduledFor optional ISO date ({@code 2026-11-25}) naming a scheduled run, also identifying
+ * @param full optional, false when absent: {@code true} analyses every sample again instead of redoing only what
+ *     changed since the source's last rescan
  */
 public record LaunchMessage(int version, String type, String requestId, String source, String rules,
-		String scheduledFor) {
+		String scheduledFor, boolean full) {
+
+	/** A message without {@code full}: an incremental rescan. */
+	public LaunchMessage(int version, String type, String requestId, String source, String rules,
+			String scheduledFor) {
+		this(version, type, requestId, source, rules, scheduledFor, false);
+	}
 
 	public static final int VERSION = 1;
 	static final Set<String> TYPES = Set.of("scan", "rescan");
-	static final Set<String> FIELDS = Set.of("version", "type", "requestId", "source", "rules", "scheduledFor");
+	static final Set<String> FIELDS = Set.of("version", "type", "requestId", "source", "rules", "scheduledFor",
+			"full");
 	static final int MAX_REQUEST_ID = 256;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -110,13 +119,19 @@ public record LaunchMessage(int version, String type, String requestId, String s
 						+ "' is not a date; write it as 2026-11-25.");
 			}
 		}
-		return new LaunchMessage(version, type, requestId, source, rules, scheduledFor);
+		JsonNode full = root.get("full");
+		if (full != null && !full.isNull() && !full.isBoolean()) {
+			throw new InvalidLaunchMessageException("The launch message's full must be true or false, not " + full
+					+ ".");
+		}
+		return new LaunchMessage(version, type, requestId, source, rules, scheduledFor,
+				full != null && full.asBoolean());
 	}
 
 	/** The launcher's request for this message. */
 	public RescanLauncher.Request request() {
 		return new RescanLauncher.Request(source, rules, requestId, scheduledFor, RescanLauncher.Origin.SQS, null,
-				false);
+				full);
 	}
 
 	/** This message as its JSON body. */
@@ -131,6 +146,9 @@ public record LaunchMessage(int version, String type, String requestId, String s
 		}
 		if (scheduledFor != null) {
 			fields.put("scheduledFor", scheduledFor);
+		}
+		if (full) {
+			fields.put("full", true);
 		}
 		return JSON.writeValueAsString(fields);
 	}

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -28,7 +29,7 @@ import io.trawl.worker.source.SampleSource;
  * sample can fail the job: a file that cannot be read becomes a FAILED event, an analyzer error a field, and a sample
  * that killed the process is found by the careful first chunk of the restart ({@link CarefulChunk}).
  */
-class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoCloseable {
+class AnalyseProcessor implements ItemProcessor<ListedSample, SampleOutcome>, AutoCloseable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -49,6 +50,7 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 	private final Set<String> analysedHere = new HashSet<>();
 	private AutoCloseable held = () -> {
 	};
+	private Incremental incremental;
 
 	/**
 	 * @param oversizedAnalyzers the analyzers, by name, that samples above {@code maxSampleSize} still go through:
@@ -91,10 +93,21 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 		return this;
 	}
 
+	/** Reuses what it may of the base job's results (see {@link Incremental}). */
+	AnalyseProcessor reusing(Incremental reuse) {
+		this.incremental = reuse;
+		return this;
+	}
+
 	/** Called when the step scope ends. */
 	@Override
 	public void close() throws Exception {
 		held.close();
+	}
+
+	/** A location analysed with no base job to reuse from (tests, and what a full job does). */
+	SampleOutcome process(SampleRef ref) {
+		return process(new ListedSample(ref, null));
 	}
 
 	/**
@@ -102,32 +115,55 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 	 * one that killed two runs is not analysed again: it becomes a FAILED event, and the job goes on.
 	 */
 	@Override
-	public SampleOutcome process(SampleRef ref) {
+	public SampleOutcome process(ListedSample listed) {
+		SampleRef ref = listed.ref();
 		return careful.analyse(ref, earlier -> switch (earlier.deaths().size()) {
-			case 0 -> analyse(ref, analysis);
-			case 1 -> analyse(ref, analysis.withoutNativeCode("not run: the worker process died while this sample was "
-					+ "being analysed (job execution " + earlier.deaths().get(0) + "); analyzers with native code are "
-					+ "skipped for it"));
+			case 0 -> analyse(listed, analysis);
+			case 1 -> analyse(new ListedSample(ref, null), analysis.withoutNativeCode("not run: the worker process "
+					+ "died while this sample was being analysed (job execution " + earlier.deaths().get(0) + "); "
+					+ "analyzers with native code are skipped for it"));
 			default -> SampleOutcome.failed(ref.location(), ref.size(), failed(ref, "worker", "not analysed: the "
 					+ "worker process died each of the " + earlier.deaths().size() + " times this sample was being "
 					+ "analysed (job executions " + join(earlier.deaths()) + "), the last time without its analyzers "
 					+ "with native code", Instant.now()));
-		});
+		}).listedAs(ref.identity());
 	}
 
-	private SampleOutcome analyse(SampleRef ref, SampleAnalysis pipeline) {
+	private SampleOutcome analyse(ListedSample listed, SampleAnalysis pipeline) {
 		Instant now = Instant.now();
+		SampleRef ref = listed.ref();
+		// the bytes cannot have changed since the base job read them: its result may do without reading them
+		Incremental.Reuse unchanged = incremental != null && listed.unchanged()
+				? incremental.reusable(listed.previous().sha256(), 0).orElse(null) : null;
+		if (unchanged != null && !unchanged.needsRead()) {
+			return outcome(ref.location(), ref.size(), incremental.reuse(unchanged, null).orElseThrow(), now);
+		}
 		Findings findings;
 		long size;
 		try (Sample sample = source.open(ref)) {
 			size = sample.size();
+			if (unchanged != null) {
+				Optional<Analysed> reused = incremental.reuse(unchanged, sample);
+				if (reused.isPresent()) {
+					return outcome(ref.location(), size, reused.get(), now);
+				}
+			}
+			boolean reusable = incremental != null && size <= maxSampleSize;
 			if (size > maxSampleSize) {
 				pipeline = pipeline.only(oversizedAnalyzers, "not run: the sample is " + size + " bytes, above "
 						+ "trawl.analysis.max-sample-size (" + maxSampleSize + ")");
 			}
-			findings = pipeline.analyseUnlessKnown(sample, first -> size >= lookUpFrom
-					&& first.get("sha256") instanceof String sha256
-					&& (analysedHere.contains(sha256) || analysed.test(sha256)));
+			List<Incremental.Reuse> reuse = new ArrayList<>(1);
+			findings = pipeline.analyseUnlessKnown(sample, first -> first.get("sha256") instanceof String sha256
+					&& (size >= lookUpFrom && (analysedHere.contains(sha256) || analysed.test(sha256))
+							|| reusable && incremental.reusable(sha256, 0).map(reuse::add).isPresent()));
+			if (!reuse.isEmpty()) {
+				Optional<Analysed> reused = incremental.reuse(reuse.get(0), sample);
+				if (reused.isPresent()) {
+					return outcome(ref.location(), size, reused.get(), now);
+				}
+				findings = pipeline.analyse(sample);
+			}
 		}
 		catch (Exception | OutOfMemoryError e) {
 			return SampleOutcome.failed(ref.location(), ref.size(), failed(ref, "read", describe(e), now));
@@ -136,49 +172,73 @@ class AnalyseProcessor implements ItemProcessor<SampleRef, SampleOutcome>, AutoC
 			String why = findings.errors().isEmpty() ? "no sha256" : findings.errors().get(0).message();
 			return SampleOutcome.failed(ref.location(), size, failed(ref, "read", why, now));
 		}
-		List<ResultEvent> events = new ArrayList<>();
-		events.add(new ResultEvent(ResultEvent.sourceId(jobInstanceId, sha256, qualifier(ref.location())),
-				jobInstanceId, jobExecutionId, sha256, EventKind.SOURCE, now,
-				JSON.writeValueAsString(Map.of("location", ref.location(), "size", size))));
-		List<String> verdicts = new ArrayList<>();
-		List<String> ruleHits = new ArrayList<>();
-		int errors = 0;
-		if (!findings.known()) {
-			errors = addAnalysed(sha256, findings, now, events, verdicts, ruleHits);
-			if (size >= lookUpFrom) {
-				analysedHere.add(sha256);
-			}
+		if (findings.known()) {
+			List<ResultEvent> events = List.of(source(ref.location(), sha256, size, now));
+			return new SampleOutcome(ref.location(), size, events, List.of(), List.of(), 0, null, sha256);
 		}
-		return new SampleOutcome(ref.location(), size, events, verdicts, ruleHits, errors);
+		return outcome(ref.location(), size, analysed(sha256, findings), now);
 	}
 
-	/** Adds the ANALYSED event of these findings and of their archive members; returns how many carry errors. */
-	private int addAnalysed(String sha256, Findings findings, Instant now, List<ResultEvent> events,
-			List<String> verdicts, List<String> ruleHits) {
-		int errors = findings.errors().isEmpty() ? 0 : 1;
-		verdicts.add(findings.get("verdict") instanceof String verdict ? verdict : "error");
-		if (findings.get("yara") instanceof List<?> rules) {
-			rules.forEach(rule -> ruleHits.add(String.valueOf(rule)));
+	/** The SOURCE event of a location, and the ANALYSED events of its result and its archive members'. */
+	private SampleOutcome outcome(String location, long size, Analysed result, Instant now) {
+		List<ResultEvent> events = new ArrayList<>();
+		events.add(source(location, result.sha256(), size, now));
+		List<String> verdicts = new ArrayList<>();
+		List<String> ruleHits = new ArrayList<>();
+		int errors = addAnalysed(result, now, events, verdicts, ruleHits);
+		if (size >= lookUpFrom) {
+			analysedHere.add(result.sha256());
 		}
+		return new SampleOutcome(location, size, events, verdicts, ruleHits, errors, null, result.sha256());
+	}
+
+	private ResultEvent source(String location, String sha256, long size, Instant now) {
+		return new ResultEvent(ResultEvent.sourceId(jobInstanceId, sha256, qualifier(location)), jobInstanceId,
+				jobExecutionId, sha256, EventKind.SOURCE, now,
+				JSON.writeValueAsString(Map.of("location", location, "size", size)));
+	}
+
+	/** The result document of findings computed now, every analyzer's output by this job, with its members'. */
+	private Analysed analysed(String sha256, Findings findings) {
 		Map<String, Object> document = new LinkedHashMap<>(findings.fields());
 		document.put("errors", findings.errors());
 		document.put("analyzers", findings.analyzers());
 		document.put("depth", findings.depth());
+		Map<String, Long> provenance = new LinkedHashMap<>();
+		findings.analyzers().keySet().forEach(analyzer -> provenance.put(analyzer, jobInstanceId));
+		document.put("provenance", provenance);
+		List<Analysed.Member> members = new ArrayList<>();
 		if (!findings.children().isEmpty()) {
 			document.put("children", findings.children().stream()
 				.map(c -> Map.of("path", c.path(), "sha256", String.valueOf(c.findings().get("sha256"))))
 				.toList());
-		}
-		events.add(new ResultEvent(ResultEvent.analysedId(jobInstanceId, sha256), jobInstanceId, jobExecutionId,
-				sha256, EventKind.ANALYSED, now, JSON.writeValueAsString(document)));
-		for (Findings.Child child : findings.children()) {
-			if (child.findings().get("sha256") instanceof String childSha) {
-				events.add(new ResultEvent(
-						ResultEvent.sourceId(jobInstanceId, childSha, qualifier(sha256 + "!/" + child.path())),
-						jobInstanceId, jobExecutionId, childSha, EventKind.SOURCE, now,
-						JSON.writeValueAsString(Map.of("parent", sha256, "path", child.path()))));
-				errors += addAnalysed(childSha, child.findings(), now, events, verdicts, ruleHits);
+			for (Findings.Child child : findings.children()) {
+				if (child.findings().get("sha256") instanceof String childSha) {
+					members.add(new Analysed.Member(child.path(), analysed(childSha, child.findings())));
+				}
 			}
+		}
+		return new Analysed(sha256, document, members);
+	}
+
+	/** Adds the ANALYSED event of a result and of its archive members; returns how many carry errors. */
+	private int addAnalysed(Analysed result, Instant now, List<ResultEvent> events, List<String> verdicts,
+			List<String> ruleHits) {
+		Map<String, Object> document = result.document();
+		int errors = document.get("errors") instanceof List<?> found && !found.isEmpty() ? 1 : 0;
+		verdicts.add(document.get("verdict") instanceof String verdict ? verdict : "error");
+		if (document.get("yara") instanceof List<?> rules) {
+			rules.forEach(rule -> ruleHits.add(String.valueOf(rule)));
+		}
+		events.add(new ResultEvent(ResultEvent.analysedId(jobInstanceId, result.sha256()), jobInstanceId,
+				jobExecutionId, result.sha256(), EventKind.ANALYSED, now, JSON.writeValueAsString(document)));
+		for (Analysed.Member member : result.members()) {
+			String childSha = member.result().sha256();
+			events.add(new ResultEvent(
+					ResultEvent.sourceId(jobInstanceId, childSha, qualifier(result.sha256() + "!/" + member.path())),
+					jobInstanceId, jobExecutionId, childSha, EventKind.SOURCE, now,
+					JSON.writeValueAsString(Map.of("parent", result.sha256(), "path", member.path()))));
+			errors += addAnalysed(member.result(), now, events, verdicts, ruleHits);
 		}
 		return errors;
 	}

@@ -1,7 +1,9 @@
 package io.trawl.jobs.rescan;
 
-import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
@@ -10,20 +12,25 @@ import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.ResultProjection;
 
-/** {@code projectStep}: rebuilds the job's query tables from its events. Idempotent, so a restart simply reruns it. */
+/**
+ * {@code projectStep}: rebuilds the job's query tables from its events, and stores in its summary what changed since
+ * the previous COMPLETED job of the same source ({@link SummaryDiff}). Idempotent, so a restart simply reruns it.
+ */
 final class ProjectTasklet implements Tasklet {
 
 	private final ResultProjection projection;
+	private final SummaryDiff diff;
 
-	ProjectTasklet(EventStore events, QueryTables tables) {
+	ProjectTasklet(EventStore events, QueryTables tables, JobRepository jobs) {
 		this.projection = new ResultProjection(events, tables);
+		this.diff = new SummaryDiff(jobs, tables);
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
-		long jobInstanceId = chunkContext.getStepContext().getStepExecution().getJobExecution().getJobInstance()
-			.getInstanceId();
-		JobSummary summary = projection.project(jobInstanceId);
+		JobExecution execution = chunkContext.getStepContext().getStepExecution().getJobExecution();
+		JobSummary summary = projection.project(execution.getJobInstance().getInstanceId());
+		diff.store(execution);
 		contribution.incrementWriteCount(summary.samples());
 		return RepeatStatus.FINISHED;
 	}

@@ -32,7 +32,11 @@ import io.trawl.jobs.containment.PartitionRuns;
 import io.trawl.jobs.rules.Rulesets;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.manifest.Manifests;
 import io.trawl.readmodel.query.QueryTables;
+import io.trawl.worker.analysis.SampleAnalysis;
+import io.trawl.worker.analysis.VerdictPolicy;
+import io.trawl.worker.yara.delta.RuleFingerprints;
 import io.trawl.worker.source.SampleSource;
 
 /**
@@ -59,13 +63,17 @@ public class RescanJobConfiguration {
 
 	@Bean
 	Job rescanJob(JobRepository jobRepository, Step analyseStep, Step projectStep, OwnerListener ownerListener,
-			ObjectProvider<MeterRegistry> meters) {
+			ObjectProvider<MeterRegistry> meters, ObjectProvider<Manifests> manifests, TrawlProperties properties,
+			DeltaRulesets deltas) {
 		DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
 				new String[] { "source", "rules", "requestId" },
 				new String[] { "scheduledFor", "launchedBy", "launchedVia", "full" });
 		JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).validator(validator).listener(ownerListener)
 			.listener(new FailureReasonListener(jobRepository));
 		meters.ifAvailable(registry -> job.listener(new JobEndMetrics(registry)));
+		// without manifests (the aws profile until its adapter is wired) every job is full
+		manifests.ifAvailable(store -> job.listener(new IncrementalBase(store, jobRepository,
+				AnalysisSettings.digest(properties.analysis()), deltas)));
 		return job.start(analyseStep).next(projectStep).build();
 	}
 
@@ -121,7 +129,7 @@ public class RescanJobConfiguration {
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
 			TrawlProperties properties, ObjectProvider<MeterRegistry> meters) {
 		var step = new StepBuilder(WORKER_STEP, jobRepository)
-			.<io.trawl.worker.source.SampleRef, SampleOutcome>chunk(properties.analysis().chunkSize())
+			.<ListedSample, SampleOutcome>chunk(properties.analysis().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(sampleReader)
 			.processor(analyseProcessor)
@@ -138,8 +146,20 @@ public class RescanJobConfiguration {
 	@StepScope
 	SampleRangeReader sampleReader(@Value("#{jobParameters['source']}") String source, SampleSources sources,
 			@Value("#{stepExecutionContext['" + SampleRangePartitioner.AFTER + "']}") String after,
-			@Value("#{stepExecutionContext['" + SampleRangePartitioner.LAST + "']}") String last) {
-		return new SampleRangeReader(sources.resolve(source), after, last);
+			@Value("#{stepExecutionContext['" + SampleRangePartitioner.LAST + "']}") String last,
+			ObjectProvider<Manifests> manifests, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return new SampleRangeReader(sources.resolve(source), after, last)
+			.joining(manifests.getIfAvailable(), IncrementalBase.of(stepExecution));
+	}
+
+	@Bean
+	CurrentFingerprints currentFingerprints(ObjectProvider<Manifests> manifests) {
+		return new CurrentFingerprints(manifests.getIfAvailable());
+	}
+
+	@Bean(destroyMethod = "close")
+	DeltaRulesets deltaRulesets(ObjectProvider<Manifests> manifests) {
+		return new DeltaRulesets(manifests.getIfAvailable());
 	}
 
 	@Bean
@@ -147,35 +167,53 @@ public class RescanJobConfiguration {
 	AnalyseProcessor analyseProcessor(@Value("#{jobParameters['source']}") String source,
 			@Value("#{jobParameters['rules']}") String rules, SampleSources sources, Rulesets rulesets,
 			AnalysisFactory analyses, TrawlProperties properties, EventStore events,
-			PlatformTransactionManager transactionManager, @Value("#{stepExecution}") StepExecution stepExecution) {
+			PlatformTransactionManager transactionManager, @Value("#{stepExecution}") StepExecution stepExecution,
+			ObjectProvider<Manifests> manifests, VerdictPolicy verdicts, CurrentFingerprints fingerprints,
+			DeltaRulesets deltas) {
 		SampleSource sampleSource = sources.resolve(source);
 		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
 				properties.analysis().chunkSize(), CrashEvidence.ofThisJvm());
 		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
-		return new AnalyseProcessor(sampleSource, analyses.create(lease.rules()),
+		Manifests store = manifests.getIfAvailable();
+		Long base = store == null ? null : IncrementalBase.of(stepExecution);
+		// an incremental step may reuse every result: its native hosts start with the first sample analysed in full
+		SampleAnalysis analysis = analyses.create(lease.rules(), base == null);
+		AnalyseProcessor processor = new AnalyseProcessor(sampleSource, analysis,
 				Set.copyOf(properties.analysis().oversizedAnalyzers()),
 				properties.analysis().maxSampleSize().toBytes(), jobInstanceId, stepExecution.getJobExecutionId(),
 				careful)
 			.knowing(properties.analysis().lookUpContentsFrom().toBytes(),
 					sha256 -> !events.find(jobInstanceId, sha256, EventKind.ANALYSED).isEmpty())
 			.holding(lease);
+		if (store == null) {
+			return processor;
+		}
+		boolean yara = !properties.analysis().skip().contains("yara");
+		RuleFingerprints current = yara ? fingerprints.of(lease.rules()).orElse(null) : null;
+		stepExecution.getExecutionContext().putString(IncrementalBase.RULESET_VERSION, lease.rules().version());
+		return base == null ? processor : processor.reusing(new Incremental(events, deltas, base, jobInstanceId,
+				stepExecution.getJobExecutionId(), analysis, verdicts, yara ? lease.rules() : null, current,
+				delta -> analyses.create(delta, false).only(Set.of("yara"), "not run: a YARA delta scan")));
 	}
 
 	@Bean
 	@StepScope
 	EventWriter eventWriter(EventStore events, ProgressMeter progress,
-			@Value("#{stepExecution}") StepExecution stepExecution) {
-		return new EventWriter(events, progress.of(stepExecution.getJobExecutionId()),
+			@Value("#{stepExecution}") StepExecution stepExecution, ObjectProvider<Manifests> manifests) {
+		EventWriter writer = new EventWriter(events, progress.of(stepExecution.getJobExecutionId()),
 				stepExecution.getExecutionContext());
+		Manifests store = manifests.getIfAvailable();
+		return store == null ? writer
+				: writer.recording(store, stepExecution.getJobExecution().getJobInstance().getInstanceId());
 	}
 
 	@Bean
 	Step projectStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, EventStore events,
 			QueryTables tables) {
 		return new StepBuilder("projectStep", jobRepository)
-			.tasklet(new ProjectTasklet(events, tables), transactionManager)
+			.tasklet(new ProjectTasklet(events, tables, jobRepository), transactionManager)
 			.build();
 	}
 }

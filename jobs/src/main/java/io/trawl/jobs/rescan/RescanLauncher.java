@@ -112,7 +112,7 @@ public class RescanLauncher {
 	 * A launch request. {@code requestId} makes it idempotent within its principal; {@code scheduledFor} names a
 	 * nightly run.
 	 * @param launchedBy the principal: a key name or token subject (REST), else the origin's name
-	 * @param full a full rescan (for a later issue; recorded, not identifying)
+	 * @param full analyse every sample again instead of building on the source's last rescan (not identifying)
 	 */
 	public record Request(String source, String rules, String requestId, String scheduledFor, Origin origin,
 			String launchedBy, boolean full) {
@@ -389,7 +389,8 @@ public class RescanLauncher {
 			execution = latest;
 		}
 		if (execution.getStatus() == BatchStatus.COMPLETED) {
-			throw new IllegalStateException("Job execution " + execution.getId() + " already COMPLETED; start a new rescan instead.");
+			throw new IllegalStateException("Job execution " + execution.getId()
+					+ " already COMPLETED; start a new rescan instead.");
 		}
 		if (execution.isRunning()) {
 			Optional<String> alive = ownerAlive(execution);
@@ -406,7 +407,7 @@ public class RescanLauncher {
 	}
 
 	/** Describes the live owner of a running execution, or empty when its process is gone. */
-	Optional<String> ownerAlive(JobExecution execution) {
+	public Optional<String> ownerAlive(JobExecution execution) {
 		var context = execution.getExecutionContext();
 		String host = context.containsKey(OwnerListener.HOST) ? context.getString(OwnerListener.HOST) : null;
 		long pid = context.containsKey(OwnerListener.PID) ? context.getLong(OwnerListener.PID) : -1;

@@ -1,5 +1,6 @@
 package io.trawl.jobs.rescan;
 
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.stream.Stream;
 
@@ -7,23 +8,31 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
+import io.trawl.readmodel.manifest.Manifests;
 import io.trawl.worker.source.SampleRef;
 import io.trawl.worker.source.SampleSource;
 
 /**
  * Reads one partition's range of locations in order. It saves the last location of each committed chunk, so a
  * restart resumes right after it, by location rather than by count: samples added to the source since do not shift
- * the range.
+ * the range. In an incremental job it walks the base job's manifest over the same range beside the listing (a
+ * merge-join, both in location order), handing each location with the base job's entry for it: memory stays bounded
+ * whatever the range's size. An entry out of the listing's order is skipped, which only costs reuse.
  */
-class SampleRangeReader implements ItemStreamReader<SampleRef> {
+class SampleRangeReader implements ItemStreamReader<ListedSample> {
 
 	private static final String LAST_READ = "reader.lastRead";
 
 	private final SampleSource source;
 	private final String after;
 	private final String last;
+	private Manifests manifests;
+	private Long base;
 	private Stream<SampleRef> stream;
 	private Iterator<SampleRef> refs;
+	private Stream<Manifests.Entry> previousStream;
+	private Iterator<Manifests.Entry> previous = Collections.emptyIterator();
+	private Manifests.Entry next;
 	private String lastRead;
 
 	SampleRangeReader(SampleSource source, String after, String last) {
@@ -32,21 +41,51 @@ class SampleRangeReader implements ItemStreamReader<SampleRef> {
 		this.last = last;
 	}
 
+	/** Joins the listing with the manifest of job {@code baseJob} (null: a full job, nothing to join). */
+	SampleRangeReader joining(Manifests entries, Long baseJob) {
+		this.manifests = entries;
+		this.base = baseJob;
+		return this;
+	}
+
 	@Override
 	public void open(ExecutionContext context) throws ItemStreamException {
 		lastRead = context.containsKey(LAST_READ) ? context.getString(LAST_READ) : after;
 		stream = source.list(lastRead, last);
 		refs = stream.iterator();
+		if (manifests != null && base != null) {
+			previousStream = manifests.range(base, lastRead, last);
+			previous = previousStream.iterator();
+		}
 	}
 
 	@Override
-	public SampleRef read() {
+	public ListedSample read() {
 		if (refs == null || !refs.hasNext()) {
 			return null;
 		}
 		SampleRef ref = refs.next();
 		lastRead = ref.location();
-		return ref;
+		return new ListedSample(ref, previousAt(ref.location()));
+	}
+
+	/** Moves the manifest past every entry before {@code location}; the entry at it, or null. */
+	private Manifests.Entry previousAt(String location) {
+		while (next != null || previous.hasNext()) {
+			if (next == null) {
+				next = previous.next();
+			}
+			int order = next.location().compareTo(location);
+			if (order > 0) {
+				return null;
+			}
+			Manifests.Entry at = next;
+			next = null;
+			if (order == 0) {
+				return at;
+			}
+		}
+		return null;
 	}
 
 	@Override
@@ -60,6 +99,9 @@ class SampleRangeReader implements ItemStreamReader<SampleRef> {
 	public void close() throws ItemStreamException {
 		if (stream != null) {
 			stream.close();
+		}
+		if (previousStream != null) {
+			previousStream.close();
 		}
 	}
 }

@@ -68,7 +68,7 @@ final class NightlyRescan implements SmartLifecycle {
 		String rules = settings.nightlyRules() == null || settings.nightlyRules().isBlank() ? null
 				: settings.nightlyRules();
 		return new RescanLauncher.Request(settings.nightlySource(), rules, "nightly-" + night, night.toString(),
-				RescanLauncher.Origin.SCHEDULE, null, false);
+				RescanLauncher.Origin.SCHEDULE, null, settings.full());
 	}
 
 	/** Launches tonight's rescan, or finds the one another manager launched. Never throws. */

@@ -11,10 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nightlySource what to rescan, {@code s3://bucket/prefix} (or a folder in the embedded profile)
  * @param nightlyRules blank for {@code trawl.rules}
  * @param zone the zone of the cron and of the {@code scheduledFor} date
+ * @param full true makes each nightly rescan a full one; by default it redoes only what changed since the last
  */
 @ConfigurationProperties("trawl.schedule")
 record ScheduleProperties(String nightlyCron, String nightlySource, String nightlyRules,
-		@DefaultValue("UTC") ZoneId zone) {
+		@DefaultValue("UTC") ZoneId zone, @DefaultValue("false") boolean full) {
 
 	boolean enabled() {
 		return nightlyCron != null && !nightlyCron.isBlank() && !nightlyCron.trim().equals("-");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
@@ -21,9 +22,13 @@ import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.rescan.Found;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.query.DiffCounts;
+import io.trawl.readmodel.query.JobDiff;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.RuleHistory;
+import io.trawl.readmodel.query.SampleChange;
 import io.trawl.readmodel.query.SampleView;
 
 /** Answers "where is my job, and what did it find?" from the job repository and the query tables. */
@@ -36,11 +41,13 @@ public class JobStatusService {
 	private final JobRepository jobs;
 	private final QueryTables tables;
 	private final EventStore events;
+	private final RuleProperties ruleProperties;
 
-	public JobStatusService(JobRepository jobs, QueryTables tables, EventStore events) {
+	public JobStatusService(JobRepository jobs, QueryTables tables, EventStore events, RuleProperties ruleProperties) {
 		this.jobs = jobs;
 		this.tables = tables;
 		this.events = events;
+		this.ruleProperties = ruleProperties;
 	}
 
 	/** The newest executions first, across every job name. */
@@ -81,6 +88,37 @@ public class JobStatusService {
 	public List<SampleView> page(long jobExecutionId, ResultFilter filter, String after, int limit) {
 		JobExecution execution = execution(jobExecutionId).orElseThrow(() -> new UnknownJobException(jobExecutionId));
 		return tables.page(execution.getJobInstance().getInstanceId(), filter, after, limit);
+	}
+
+	/**
+	 * What changed from the base job to the job (both named by a job execution id): the counts the job's summary
+	 * stored when it is against the same base, else counted now from both jobs' samples.
+	 */
+	public DiffCounts diffCounts(long baseExecutionId, long jobExecutionId) {
+		long base = instanceOf(baseExecutionId);
+		long job = instanceOf(jobExecutionId);
+		return tables.summary(job).map(JobSummary::diff)
+			.filter(stored -> stored.baseJobInstanceId() == base)
+			.map(stored -> new DiffCounts(baseExecutionId, base, stored.added(), stored.gone(), stored.changed(),
+					stored.unchanged()))
+			.orElseGet(() -> new JobDiff(tables).counts(baseExecutionId, base, job));
+	}
+
+	/** The new, gone and changed samples after the sample key {@code after}; see {@link JobDiff#changes}. */
+	public void changes(long baseExecutionId, long jobExecutionId, String after, Predicate<SampleChange> action) {
+		new JobDiff(tables).changes(instanceOf(baseExecutionId), instanceOf(jobExecutionId), after, action);
+	}
+
+	/** Every rule's history, by rule name; the latest job is the newest that hit any rule. */
+	public List<RuleReport> rules() {
+		List<RuleHistory> histories = tables.ruleHistory();
+		long latest = histories.stream().mapToLong(rule -> rule.last().jobInstanceId()).max().orElse(0);
+		return histories.stream().map(rule -> RuleReport.of(rule, latest, ruleProperties.noisyShare())).toList();
+	}
+
+	private long instanceOf(long jobExecutionId) {
+		return execution(jobExecutionId).orElseThrow(() -> new UnknownJobException(jobExecutionId)).getJobInstance()
+			.getInstanceId();
 	}
 
 	public Optional<SampleView> sample(String sha256) {
@@ -133,7 +171,7 @@ public class JobStatusService {
 							s.getWriteCount(), s.getCommitCount(), s.getRollbackCount(), s.getStartTime(),
 							s.getEndTime()))
 					.toList(),
-				parameter(parameters, "launchedBy"));
+				parameter(parameters, "launchedBy"), summary.map(JobSummary::diff).orElse(null));
 	}
 
 	/** One line: the reason recorded when the job failed, else one made from the stored description. */

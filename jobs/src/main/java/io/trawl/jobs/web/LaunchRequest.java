@@ -16,7 +16,7 @@ import jakarta.validation.constraints.Size;
  * @param source a folder, or {@code s3://bucket/prefix} in the aws profile; must be under trawl.sources.allowed
  * @param rules optional YARA rules, likewise; absent means trawl.rules
  * @param requestId optional idempotency key, scoped to the caller: the same request twice is one job
- * @param full optional, false by default: recorded on the job for a later full-rescan mode
+ * @param full optional, false by default: true analyses every sample again instead of redoing only what changed
  */
 record LaunchRequest(@NotBlank(message = "is required: a folder or s3://bucket/prefix") @Size(max = 4096,
 		message = "must be at most 4096 characters") String source,

@@ -18,13 +18,13 @@ class CommandLineTests {
 	@Test
 	void anUnknownOptionIsAMistakeNotTheValueOfTheOptionBeforeIt() {
 		// given an option rescan does not have, between two it has
-		CliRunner.Run run = trawl("rescan", "--source", "D", "--full", "--request-id", "X");
+		CliRunner.Run run = trawl("rescan", "--source", "D", "--fast", "--request-id", "X");
 
 		// then nothing runs: one sentence naming it, and rescan's usage
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.stdout()).isEmpty();
 		assertThat(run.stderr().lines().findFirst().orElseThrow()).isEqualTo(
-				"trawl: rescan has no option --full (a Spring setting is written --name.with.dots=value).");
+				"trawl: rescan has no option --fast (a Spring setting is written --name.with.dots=value).");
 		assertThat(run.stderr()).contains("Usage: trawl rescan").contains(" --source=DIR");
 		assertThat(run.stderr()).doesNotContain("Exception").doesNotContain("Unknown option");
 	}
@@ -132,6 +132,24 @@ class CommandLineTests {
 		Arguments list = Arguments.parse(new String[] { "api-key", "list", "--json" });
 		assertThat(list.positionals()).containsExactly("list");
 		assertThat(list.flag("--json")).isTrue();
+	}
+
+	@Test
+	void diffTakesTwoJobIdsInOrderAndRulesAFlag() {
+		assertThat(Arguments.parse(new String[] { "diff", "3", "7", "--format", "table" })).satisfies(diff -> {
+			assertThat(DiffCommand.base(diff)).isEqualTo(3);
+			assertThat(DiffCommand.job(diff)).isEqualTo(7);
+			assertThat(diff.tableFormat()).isTrue();
+		});
+		assertThat(Arguments.parse(new String[] { "rules", "--json" }).flag("--json")).isTrue();
+		assertThat(trawl("diff", "3")).satisfies(run -> {
+			assertThat(run.exitCode()).isEqualTo(2);
+			assertThat(run.stderr()).startsWith("trawl: diff needs a JOB_ID.\nUsage: trawl diff");
+		});
+		assertThat(trawl("diff", "3", "7", "9").stderr()).startsWith("trawl: diff does not take the argument '9'.");
+		assertThat(trawl("rules", "--table").stderr()).startsWith("trawl: rules has no option --table");
+		assertThat(trawl("diff", "--help").stdout()).contains("BASE_JOB_ID").contains("JOB_ID").contains("--format");
+		assertThat(trawl("--help").stdout()).contains("diff BASE_JOB_ID JOB_ID").contains("rules [--json]");
 	}
 
 	private static CliRunner.Run trawl(String... args) {

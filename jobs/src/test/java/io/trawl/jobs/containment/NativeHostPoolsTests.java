@@ -11,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trawl.worker.analysis.Analyzer;
+import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.fuzzy.SsdeepAnalyzer;
 import io.trawl.worker.isolation.FaultyAnalyzer;
 import io.trawl.worker.analysis.hash.HashAnalyzer;
 import io.trawl.worker.isolation.IsolatedAnalyzer;
+import io.trawl.worker.source.Sample;
 import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
@@ -33,7 +35,7 @@ class NativeHostPoolsTests {
 		YaraRules monday = YaraRules.compile(rules, 10);
 		try (NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 1, dir)) {
 			List<Analyzer> pipeline = pools.isolate(List.of(new HashAnalyzer(), new SsdeepAnalyzer(),
-					new FaultyAnalyzer(), new YaraAnalyzer(monday)), monday);
+					new FaultyAnalyzer(), new YaraAnalyzer(monday)), monday, true);
 
 			assertThat(pipeline).extracting(Analyzer::name).containsExactly("hashes", "ssdeep", "faulty", "yara");
 			assertThat(pipeline.get(0)).isInstanceOf(HashAnalyzer.class);
@@ -46,13 +48,32 @@ class NativeHostPoolsTests {
 
 			Files.writeString(rules, "rule second { condition: true }\n");
 			YaraRules tuesday = YaraRules.compile(rules, 10);
-			pools.isolate(List.of(new FaultyAnalyzer(), new YaraAnalyzer(tuesday)), tuesday);
+			pools.isolate(List.of(new FaultyAnalyzer(), new YaraAnalyzer(tuesday)), tuesday, true);
 			assertThat(pools.sets()).as("Monday's rules are still held by a job").isEqualTo(2);
 
 			monday.close(); // what Rulesets does once no job holds them and newer ones exist
-			pools.isolate(List.of(new FaultyAnalyzer(), new YaraAnalyzer(tuesday)), tuesday);
+			pools.isolate(List.of(new FaultyAnalyzer(), new YaraAnalyzer(tuesday)), tuesday, true);
 			assertThat(pools.sets()).isEqualTo(1);
 			tuesday.close();
+		}
+	}
+
+	@Test
+	void hostsNotWarmedUpStartOnTheFirstSampleThatNeedsOne() throws Exception {
+		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule hello { strings: $a = \"hello\" condition: $a }\n");
+		try (YaraRules compiled = YaraRules.compile(rules, 10);
+				NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 2, dir)) {
+			Analyzer yara = pools.isolate(List.of(new YaraAnalyzer(compiled)), compiled, false).get(0);
+			Thread.sleep(500); // a warm-up would have started its hosts by now
+			assertThat(pools.running()).as("no sample needed a host yet").isZero();
+
+			Findings findings = new Findings();
+			try (Sample sample = Sample.ofBytes("greeting.txt", "say hello".getBytes())) {
+				yara.analyse(sample, findings);
+			}
+
+			assertThat(findings.get("yara")).isEqualTo(List.of("hello"));
+			assertThat(pools.running()).isEqualTo(1);
 		}
 	}
 }

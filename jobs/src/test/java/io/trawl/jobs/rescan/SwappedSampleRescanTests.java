@@ -2,14 +2,12 @@ package io.trawl.jobs.rescan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
 import io.trawl.jobs.status.JobStatusService;
-import io.trawl.worker.source.FolderSampleSource;
-import io.trawl.worker.source.Sample;
-import io.trawl.worker.source.SampleRef;
-import io.trawl.worker.source.SampleSource;
 
 /**
  * A rescan whose corpus changes under it: a symbolic link to a secret and a FIFO already in the folder are not
@@ -124,45 +118,22 @@ class SwappedSampleRescanTests {
 		@Bean
 		@Primary
 		SampleSources swappingSources() {
-			return location -> {
-				SampleSource folder = new FolderSampleSource(Path.of(location), 1 << 20);
-				return new SampleSource() {
-					@Override
-					public String describe() {
-						return folder.describe();
+			return FoldersBeforeOpen.with((ref, file) -> {
+				try {
+					boolean stillTheFile = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+					if (ref.location().equals("becomes-fifo.txt") && stillTheFile) {
+						Files.delete(file);
+						mkfifo(file);
 					}
-
-					@Override
-					public Stream<SampleRef> list(String afterLocation) {
-						return folder.list(afterLocation);
+					if (ref.location().equals("becomes-link.txt") && stillTheFile) {
+						Files.delete(file);
+						Files.createSymbolicLink(file, secret);
 					}
-
-					@Override
-					public Stream<SampleRef> list(String afterLocation, String lastLocation) {
-						return folder.list(afterLocation, lastLocation);
-					}
-
-					@Override
-					public Sample open(SampleRef ref) throws IOException {
-						Path file = Path.of(location).resolve(ref.location());
-						try {
-							boolean stillTheFile = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
-							if (ref.location().equals("becomes-fifo.txt") && stillTheFile) {
-								Files.delete(file);
-								mkfifo(file);
-							}
-							if (ref.location().equals("becomes-link.txt") && stillTheFile) {
-								Files.delete(file);
-								Files.createSymbolicLink(file, secret);
-							}
-						}
-						catch (Exception e) {
-							throw new IllegalStateException("the test could not swap " + file, e);
-						}
-						return folder.open(ref);
-					}
-				};
-			};
+				}
+				catch (Exception e) {
+					throw new IllegalStateException("the test could not swap " + file, e);
+				}
+			});
 		}
 	}
 }

@@ -10,6 +10,7 @@ import static org.mockito.Mockito.when;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 
 import org.junit.jupiter.api.Test;
@@ -23,13 +24,23 @@ import io.trawl.jobs.rescan.RescanLauncher;
 class NightlyRescanTests {
 
 	private static final ScheduleProperties SETTINGS = new ScheduleProperties("-", "s3://samples/nightly", null,
-			ZoneId.of("UTC"));
+			ZoneId.of("UTC"), false);
 	private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T02:00:00Z"), ZoneId.of("UTC"));
 
 	private final RescanLauncher launcher = mock(RescanLauncher.class);
 
 	private NightlyRescan nightly(Duration slotWait) {
 		return new NightlyRescan(launcher, SETTINGS, CLOCK, slotWait, Duration.ofMillis(1));
+	}
+
+	@Test
+	void theNightlyRescanIsIncrementalUnlessFullIsSet() {
+		LocalDate night = LocalDate.of(2026, 12, 4);
+		ScheduleProperties full = new ScheduleProperties("-", "s3://samples/nightly", null, ZoneId.of("UTC"), true);
+
+		assertThat(nightly(Duration.ZERO).request(night).full()).isFalse();
+		assertThat(new NightlyRescan(launcher, full, CLOCK, Duration.ZERO,
+				Duration.ofMillis(1)).request(night).full()).isTrue();
 	}
 
 	@Test

@@ -1,0 +1,101 @@
+package io.trawl.jobs.rescan;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.trawl.readmodel.manifest.Manifests;
+import io.trawl.worker.analysis.SampleAnalysis;
+import io.trawl.worker.yara.YaraRules;
+import io.trawl.worker.yara.delta.RuleFingerprints;
+import io.trawl.worker.yara.delta.RulesetDelta;
+
+/**
+ * The delta rulesets of running jobs: per job execution and earlier ruleset version, what YARA must still scan on a
+ * result of that version, compiled once for all the execution's partitions (they share the native hosts of its
+ * version) and freed when the execution ends ({@link IncrementalBase}).
+ */
+final class DeltaRulesets implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(DeltaRulesets.class);
+
+	/** What YARA must still run on a result of one earlier ruleset: nothing when {@code analysis} is null. */
+	record Delta(RulesetDelta delta, Path folder, YaraRules rules, SampleAnalysis analysis) {
+	}
+
+	private final Manifests manifests;
+	private final Map<Long, Map<String, Optional<Delta>>> byExecution = new HashMap<>();
+
+	DeltaRulesets(Manifests manifests) {
+		this.manifests = manifests;
+	}
+
+	/**
+	 * The delta from the ruleset {@code previousVersion} to {@code current}; empty when the earlier ruleset's
+	 * fingerprints are unknown. With a rule that reads the location in the ruleset, those rules are always in the
+	 * delta: a result may have been computed at another location.
+	 */
+	synchronized Optional<Delta> delta(long jobExecutionId, String previousVersion, YaraRules rules,
+			RuleFingerprints current, Function<YaraRules, SampleAnalysis> yaraOnly) {
+		return byExecution.computeIfAbsent(jobExecutionId, id -> new HashMap<>())
+			.computeIfAbsent(previousVersion, version -> manifests.ruleset(version).map(previous -> {
+				RulesetDelta delta = RulesetDelta.between(previous, current);
+				if (current.all().values().stream().anyMatch(RuleFingerprints.Fingerprint::locationDependent)) {
+					delta = delta.forNewLocation();
+				}
+				log.info("YARA delta from ruleset {}: {} rules to scan, {} carried forward, {} removed",
+						version.substring(0, Math.min(12, version.length())), delta.scanned().size(),
+						delta.unchanged().size(), delta.removed().size());
+				if (delta.isEmpty()) {
+					return new Delta(delta, null, null, null);
+				}
+				try {
+					Path folder = Files.createTempDirectory("trawl-delta-"); // owner only
+					delta.writeTo(folder);
+					YaraRules compiled = YaraRules.compile(folder, rules.timeoutSeconds());
+					return new Delta(delta, folder, compiled, yaraOnly.apply(compiled));
+				}
+				catch (IOException e) {
+					throw new UncheckedIOException("Cannot write the delta ruleset: " + e.getMessage(), e);
+				}
+			}));
+	}
+
+	/** Frees the delta rulesets of an execution that ended. */
+	synchronized void release(long jobExecutionId) {
+		Map<String, Optional<Delta>> deltas = byExecution.remove(jobExecutionId);
+		if (deltas != null) {
+			deltas.values().forEach(delta -> delta.ifPresent(DeltaRulesets::free));
+		}
+	}
+
+	private static void free(Delta delta) {
+		if (delta.rules() == null) {
+			return;
+		}
+		delta.rules().close();
+		try (Stream<Path> files = Files.walk(delta.folder())) {
+			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(file);
+			}
+		}
+		catch (IOException e) {
+			log.warn("Could not delete the delta ruleset in {}: {}", delta.folder(), e.toString());
+		}
+	}
+
+	@Override
+	public synchronized void close() {
+		new HashMap<>(byExecution).keySet().forEach(this::release);
+	}
+}

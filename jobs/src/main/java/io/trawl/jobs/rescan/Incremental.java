@@ -1,0 +1,205 @@
+package io.trawl.jobs.rescan;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.worker.analysis.Findings;
+import io.trawl.worker.analysis.SampleAnalysis;
+import io.trawl.worker.analysis.VerdictPolicy;
+import io.trawl.worker.source.Sample;
+import io.trawl.worker.yara.YaraMatch;
+import io.trawl.worker.yara.YaraRules;
+import io.trawl.worker.yara.delta.RuleFingerprints;
+
+/**
+ * What an incremental rescan may reuse from its base job, content by content. A previous result is reused when it
+ * is whole (no error, nothing skipped) and every analyzer of this pipeline has the version that computed it; only
+ * YARA may then have work left: the rules that are new or changed since the result's ruleset, scanned as a delta
+ * ruleset (all rules that read the location too, when the ruleset has any, so renames and copies stay exact). An
+ * archive is reused only when nothing must run on it or its members. Anything else is analysed in full, which is
+ * always exact. The verdict and score are recomputed from the merged fields, and {@code provenance} names, per
+ * analyzer, the job that computed its output.
+ * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
+ */
+final class Incremental {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final EventStore events;
+	private final DeltaRulesets deltas;
+	private final long base;
+	private final long jobInstanceId;
+	private final long jobExecutionId;
+	private final Map<String, String> versions;
+	private final VerdictPolicy verdicts;
+	private final YaraRules rules;
+	private final RuleFingerprints current;
+	private final Function<YaraRules, SampleAnalysis> yaraOnly;
+
+	/** A previous result that may be reused, with the delta YARA needs on it and its members' reusable results. */
+	record Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
+			List<Member> members) {
+
+		/** True when the sample must be read: YARA has rules to scan it with. */
+		boolean needsRead() {
+			return delta != null && delta.analysis() != null;
+		}
+	}
+
+	record Member(String path, Reuse reuse) {
+	}
+
+	/**
+	 * @param pipeline the analyzers this job runs, whose versions a reusable result must have
+	 * @param rules this job's YARA rules; null when YARA is left out
+	 * @param current their fingerprints; null when they could not be read (then no YARA result is reused)
+	 * @param yaraOnly the pipeline of one ruleset with YARA alone, isolated as this job's YARA is
+	 */
+	Incremental(EventStore events, DeltaRulesets deltas, long base, long jobInstanceId, long jobExecutionId,
+			SampleAnalysis pipeline,
+			VerdictPolicy verdicts, YaraRules rules, RuleFingerprints current,
+			Function<YaraRules, SampleAnalysis> yaraOnly) {
+		this.events = events;
+		this.deltas = deltas;
+		this.base = base;
+		this.jobInstanceId = jobInstanceId;
+		this.jobExecutionId = jobExecutionId;
+		this.versions = new LinkedHashMap<>();
+		pipeline.analyzers().forEach(analyzer -> versions.put(analyzer.name(), analyzer.version()));
+		this.verdicts = verdicts;
+		this.rules = rules;
+		this.current = current;
+		this.yaraOnly = yaraOnly;
+	}
+
+	/** The base job's result of this content at {@code depth} (0: a source location), if it may be reused. */
+	Optional<Reuse> reusable(String sha256, int depth) {
+		List<ResultEvent> found = events.find(base, sha256, EventKind.ANALYSED);
+		if (found.isEmpty()) {
+			return Optional.empty();
+		}
+		@SuppressWarnings("unchecked")
+		Map<String, Object> document = JSON.readValue(found.get(0).payload(), LinkedHashMap.class);
+		if (!(document.get("errors") instanceof List<?> errors && errors.isEmpty()) || document.containsKey("skipped")
+				|| !versions.equals(document.get("analyzers")) || !sameAtDepth(document, depth)) {
+			return Optional.empty();
+		}
+		DeltaRulesets.Delta delta = null;
+		if (rules != null) {
+			Optional<DeltaRulesets.Delta> known = document.get("rulesetVersion") instanceof String v && current != null
+					? deltas.delta(jobExecutionId, v, rules, current, yaraOnly) : Optional.empty();
+			if (known.isEmpty()) {
+				return Optional.empty();
+			}
+			delta = known.get();
+		}
+		List<Member> members = new ArrayList<>();
+		if (document.get("children") instanceof List<?> children && !children.isEmpty()) {
+			if (delta != null && delta.analysis() != null) {
+				return Optional.empty(); // an archive with rules to run is analysed whole
+			}
+			for (Object child : children) {
+				if (!(child instanceof Map<?, ?> link && link.get("sha256") instanceof String childSha
+						&& link.get("path") instanceof String path)) {
+					return Optional.empty();
+				}
+				Optional<Reuse> member = reusable(childSha, depth + 1);
+				if (member.isEmpty()) {
+					return Optional.empty();
+				}
+				members.add(new Member(path, member.get()));
+			}
+		}
+		return Optional.of(new Reuse(sha256, found.get(0).jobInstanceId(), depth, document, delta, members));
+	}
+
+	/**
+	 * A content met both as a file and as an archive member has one result per job, computed at either depth. At
+	 * another depth it would differ in its {@code depth} field alone, unless it is an archive (the depth limit decides
+	 * its members) or a rule reads the location.
+	 */
+	private boolean sameAtDepth(Map<String, Object> document, int depth) {
+		if (document.get("depth") instanceof Number d && d.intValue() == depth) {
+			return true;
+		}
+		return !document.containsKey("archive") && (current == null || current.all().values().stream()
+			.noneMatch(RuleFingerprints.Fingerprint::locationDependent));
+	}
+
+	/**
+	 * The result of a reused content: the previous document, with YARA's delta scanned over {@code sample} when it
+	 * has one (null otherwise: nothing is read), its verdict recomputed; empty when the delta scan failed, so the
+	 * caller analyses the sample in full.
+	 */
+	Optional<Analysed> reuse(Reuse reuse, Sample sample) {
+		Map<String, Object> document = new LinkedHashMap<>(reuse.document());
+		document.put("depth", reuse.depth());
+		Map<String, Object> provenance = new LinkedHashMap<>();
+		if (document.get("provenance") instanceof Map<?, ?> earlier) {
+			earlier.forEach((analyzer, job) -> provenance.put(String.valueOf(analyzer), job));
+		}
+		else {
+			versions.keySet().forEach(analyzer -> provenance.put(analyzer, reuse.job()));
+		}
+		if (rules != null) {
+			List<YaraMatch> previous = matches(document.get("yaraMatches"));
+			List<YaraMatch> scanned = List.of();
+			if (reuse.needsRead()) {
+				Map<String, Object> given = new HashMap<>();
+				if (document.get("mimeType") != null) {
+					given.put("mimeType", document.get("mimeType")); // the filetype external
+				}
+				Findings delta = reuse.delta().analysis().analyse(sample, given);
+				if (!delta.errors().isEmpty()) {
+					return Optional.empty();
+				}
+				scanned = matches(delta.get("yaraMatches"));
+				provenance.put("yara", jobInstanceId);
+			}
+			List<YaraMatch> merged = reuse.delta().delta().merge(previous, scanned);
+			document.put("rulesetVersion", rules.version());
+			document.put("yara", merged.stream().map(YaraMatch::rule).toList());
+			document.put("yaraMatches", merged.stream()
+				.map(m -> Map.of("namespace", m.namespace(), "rule", m.rule(), "tags", m.tags(), "meta", m.meta()))
+				.toList());
+		}
+		Findings fields = new Findings();
+		document.forEach(fields::put);
+		document.put("verdict", verdicts.verdict(fields).name().toLowerCase());
+		document.put("score", fields.get("score"));
+		document.put("provenance", provenance);
+		List<Analysed.Member> members = new ArrayList<>();
+		for (Member member : reuse.members()) {
+			members.add(new Analysed.Member(member.path(), reuse(member.reuse(), null).orElseThrow()));
+		}
+		return Optional.of(new Analysed(reuse.sha256(), document, members));
+	}
+
+	private static List<YaraMatch> matches(Object field) {
+		List<YaraMatch> matches = new ArrayList<>();
+		if (field instanceof List<?> list) {
+			for (Object item : list) {
+				if (item instanceof Map<?, ?> m) {
+					@SuppressWarnings("unchecked")
+					Map<String, Object> meta = m.get("meta") instanceof Map<?, ?> given ? (Map<String, Object>) given
+							: Map.of();
+					List<String> tags = m.get("tags") instanceof List<?> t ? t.stream().map(String::valueOf).toList()
+							: List.of();
+					matches.add(new YaraMatch(String.valueOf(m.get("namespace")), String.valueOf(m.get("rule")), tags,
+							meta));
+				}
+			}
+		}
+		return matches;
+	}
+}

@@ -1,0 +1,256 @@
+package io.trawl.jobs.rescan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.test.JobOperatorTestUtils;
+import org.springframework.batch.test.context.SpringBatchTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.jobs.TrawlApplication;
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.worker.testcorpus.TestCorpus;
+
+/**
+ * Issue 14's "Must show" on the embedded default: after a first rescan with rules R1, the corpus changes (files
+ * added, deleted, modified in place, renamed, copied, touched) and so do the rules (two added, one changed, one
+ * removed, a private rule that a public one uses changed, a rule reading the file's extension kept). The incremental
+ * rescan with R2 then stores exactly what a full rescan with R2 stores, but for job ids, times and provenance; and it
+ * really reused: unchanged contents keep the first job's hashes, and a rescan where only a rule was removed opens no
+ * file whose result was whole. An incremental job that fails mid-way and is restarted stores the same.
+ */
+@SpringBatchTest
+@SpringBootTest(classes = { TrawlApplication.class, IncrementalRescanFunctionalTests.CountedOpens.class,
+		RescanJobFunctionalTests.FlakyStore.class },
+		properties = { "spring.datasource.url=jdbc:h2:mem:incremental-rescan;DB_CLOSE_DELAY=-1",
+				"trawl.data-dir=target/test-data", "trawl.analysis.grid-size=3", "trawl.analysis.chunk-size=4" })
+class IncrementalRescanFunctionalTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String R1_MAIN = """
+			import "elf"
+			private rule IsElf { condition: uint32(0) == 0x464C457F }
+			rule ElfShared { condition: IsElf and elf.type == elf.ET_DYN }
+			rule Hello { strings: $h = "hello" condition: $h }
+			rule ManyZeros { strings: $z = { 00 00 00 00 00 00 00 00 } condition: #z > 10 }
+			rule Glibc { strings: $g = "GLIBC" condition: $g }
+			rule Eicar { meta: score = 100 strings: $e = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $e }
+			""";
+
+	private static final String R2_MAIN = """
+			import "elf"
+			private rule IsElf { condition: uint32(0) == 0x464C457F and filesize > 100000 }
+			rule ElfShared { condition: IsElf and elf.type == elf.ET_DYN }
+			rule Hello { strings: $h = "hello" condition: $h }
+			rule Glibc { strings: $g = "GLIBC_2.3" condition: $g }
+			rule Eicar { meta: score = 100 strings: $e = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $e }
+			rule World { meta: severity = "medium" strings: $w = "world" condition: $w }
+			rule Zip { strings: $pk = "PK" condition: $pk at 0 }
+			""";
+
+	private static final String BY_NAME = """
+			rule ShortText { condition: extension == "txt" and filesize < 40 }
+			""";
+
+	@TempDir
+	Path workspace;
+
+	@Autowired
+	JobOperatorTestUtils jobs;
+	@Autowired
+	EventStore events;
+	@Autowired
+	RescanLauncher launcher;
+
+	@AfterEach
+	void noFailureLeftArmed() {
+		RescanJobFunctionalTests.FlakyStore.failOnAppend.set(0);
+	}
+
+	@Test
+	void givenAChangedCorpusAndRuleset_whenRescannedIncrementally_thenTheResultsEqualAFullRescan() throws Exception {
+		Path corpus = corpus();
+		Path r1 = rules("r1", R1_MAIN, BY_NAME);
+		Path r2 = rules("r2", R2_MAIN, BY_NAME);
+		long first = run(corpus, r1, false);
+		String lib = firstLibrary(corpus);
+
+		Files.writeString(corpus.resolve("texts/new.txt"), "a new world\n");
+		Files.copy(corpus.resolve(lib), corpus.resolve("copies/lib-copy.so"));
+		Files.delete(corpus.resolve("texts/c.txt"));
+		Files.writeString(corpus.resolve("texts/a.txt"), "hello again, modified in place, a longer text\n");
+		Files.move(corpus.resolve("texts/b.txt"), corpus.resolve("texts/b-renamed.txt"),
+				StandardCopyOption.ATOMIC_MOVE);
+		Files.setLastModifiedTime(corpus.resolve("texts/d.txt"), FileTime.fromMillis(System.currentTimeMillis()
+				+ 3_600_000));
+		long incremental = run(corpus, r2, false);
+		long full = run(corpus, r2, true);
+
+		assertThat(results(incremental)).isEqualTo(results(full)).isNotEmpty();
+		Map<String, Object> libResult = document(incremental, lib);
+		assertThat(provenance(libResult, "hashes")).isEqualTo(first);
+		assertThat(provenance(libResult, "tlsh")).isEqualTo(first);
+		assertThat(provenance(libResult, "yara")).as("new rules scanned").isEqualTo(incremental);
+		assertThat(provenance(document(incremental, "texts/b-renamed.txt"), "ssdeep")).isEqualTo(first);
+		assertThat(provenance(document(incremental, "texts/a.txt"), "ssdeep")).isEqualTo(incremental);
+		assertThat(provenance(document(full, lib), "hashes")).isEqualTo(full);
+
+		// only a rule removed, and no rule reads the location: no whole result needs its file read
+		Path r3 = rules("r3", R2_MAIN);
+		CountedOpens.opened.clear();
+		long nothingToRun = run(corpus, r3, false);
+		Set<String> opened = Set.copyOf(CountedOpens.opened.keySet());
+		long fullAgain = run(corpus, r3, true);
+
+		assertThat(results(nothingToRun)).isEqualTo(results(fullAgain));
+		// read again: the contents that are also archive members, whose one result per job may be a member's
+		assertThat(opened).doesNotContain(lib, "texts/a.txt", "texts/b-renamed.txt", "texts/new.txt",
+				"synthetic/elf64", "synthetic/random-64k.bin", "synthetic/bundle.tar").hasSizeLessThan(8);
+		assertThat(provenance(document(nothingToRun, lib), "yara")).isEqualTo(full);
+		assertThat(provenance(document(nothingToRun, lib), "hashes")).as("the last full job computed it").isEqualTo(full);
+	}
+
+	@Test
+	void givenAnIncrementalJobThatFailedMidWay_whenRestarted_thenNothingIsLostOrTwice() throws Exception {
+		Path corpus = corpus();
+		Path r1 = rules("r1", R1_MAIN, BY_NAME);
+		Path r2 = rules("r2", R2_MAIN, BY_NAME);
+		run(corpus, r1, false);
+		Files.writeString(corpus.resolve("texts/a.txt"), "hello again, modified in place, a longer text\n");
+		Files.delete(corpus.resolve("texts/c.txt"));
+		RescanJobFunctionalTests.FlakyStore.failOnAppend.set(4);
+
+		JobExecution failed = launcher.run(new RescanLauncher.Request(corpus.toString(), r2.toString(),
+				"incremental-restart-" + System.nanoTime(), null));
+		JobExecution restarted = launcher.restart(failed.getId());
+		long full = run(corpus, r2, true);
+
+		assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+		assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		long incremental = restarted.getJobInstance().getInstanceId();
+		assertThat(results(incremental)).isEqualTo(results(full));
+		for (EventKind kind : List.of(EventKind.ANALYSED, EventKind.SOURCE, EventKind.FAILED)) {
+			assertThat(events.count(incremental, kind)).as("%s events", kind).isEqualTo(events.count(full, kind));
+		}
+	}
+
+	private Path corpus() throws IOException {
+		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+		TestCorpus.writeTo(corpus.resolve("synthetic"));
+		Files.createDirectories(corpus.resolve("texts"));
+		Files.createDirectories(corpus.resolve("copies"));
+		Files.writeString(corpus.resolve("texts/a.txt"), "hello there\n");
+		Files.writeString(corpus.resolve("texts/b.txt"), "hello world, to be renamed\n");
+		Files.writeString(corpus.resolve("texts/c.txt"), "to be deleted\n");
+		Files.writeString(corpus.resolve("texts/d.txt"), "touched but the same\n");
+		Path libs = Files.createDirectories(corpus.resolve("libs"));
+		try (Stream<Path> system = Files.list(Path.of("/usr/lib/x86_64-linux-gnu"))) {
+			for (Path lib : system.filter(p -> p.getFileName().toString().matches("lib[a-z]+\\.so\\.\\d+"))
+				.filter(Files::isRegularFile).sorted().limit(4).toList()) {
+				Files.copy(lib, libs.resolve(lib.getFileName().toString()));
+			}
+		}
+		return corpus;
+	}
+
+	private static String firstLibrary(Path corpus) throws IOException {
+		try (Stream<Path> libs = Files.list(corpus.resolve("libs"))) {
+			return "libs/" + libs.map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
+		}
+	}
+
+	private Path rules(String name, String... files) throws IOException {
+		Path folder = Files.createDirectories(workspace.resolve(name));
+		for (int i = 0; i < files.length; i++) {
+			Files.writeString(folder.resolve((i == 0 ? "main" : "names") + ".yar"), files[i]);
+		}
+		return folder;
+	}
+
+	/** Runs a rescan to completion; its job instance id. */
+	private long run(Path corpus, Path rules, boolean full) throws Exception {
+		JobExecution execution = jobs.startJob(new JobParametersBuilder().addString("source", corpus.toString())
+			.addString("rules", rules.toString())
+			.addString("requestId", "incremental-" + System.nanoTime())
+			.addString("full", Boolean.toString(full), false)
+			.toJobParameters());
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		return execution.getJobInstance().getInstanceId();
+	}
+
+	/** Every stored result of a job, by kind and key, without what may differ: ids, times and provenance. */
+	private Map<String, Object> results(long job) {
+		Map<String, Object> results = new TreeMap<>();
+		events.forEach(job, event -> {
+			if (Set.of(EventKind.ANALYSED, EventKind.FAILED, EventKind.SOURCE).contains(event.kind())) {
+				Map<String, Object> document = map(event.payload());
+				document.remove("provenance");
+				String key = event.kind() + " " + event.sampleKey()
+						+ (event.kind() == EventKind.SOURCE ? " " + event.payload() : "");
+				results.put(key, document);
+			}
+		});
+		return results;
+	}
+
+	/** The ANALYSED document of the content at a location. */
+	private Map<String, Object> document(long job, String location) {
+		Map<String, String> shaAt = new LinkedHashMap<>();
+		events.forEach(job, event -> {
+			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
+				shaAt.put(location, event.sampleKey());
+			}
+		});
+		assertThat(shaAt).as("a SOURCE event for %s", location).containsKey(location);
+		return map(events.find(job, shaAt.get(location), EventKind.ANALYSED).get(0).payload());
+	}
+
+	private static long provenance(Map<String, Object> document, String analyzer) {
+		assertThat(document.get("provenance")).as("provenance of %s", document.get("sha256")).isInstanceOf(Map.class);
+		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> map(String json) {
+		return JSON.readValue(json, LinkedHashMap.class);
+	}
+
+	/** Folders as in the embedded default, counting which locations are opened. */
+	@TestConfiguration
+	static class CountedOpens {
+
+		static final Map<String, Integer> opened = new ConcurrentHashMap<>();
+
+		@Bean
+		@Primary
+		SampleSources countingSources() {
+			return FoldersBeforeOpen.with((ref, file) -> opened.merge(ref.location(), 1, Integer::sum));
+		}
+	}
+}
