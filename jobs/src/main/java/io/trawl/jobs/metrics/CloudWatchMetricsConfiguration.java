@@ -32,7 +32,7 @@ import io.trawl.worker.source.s3.S3ClientSettings;
  * {@code JobsFailed} and {@value RescanMeterNames#WORKER_ERRORS} as {@code WorkerErrors}, each step (1m) the count
  * of that step, which the alarms sum. Every other meter stays with {@code /actuator/prometheus}. Closing the context
  * publishes the last, partial step, so a one-shot {@code trawl rescan} reports its job's end before the JVM exits. A
- * failed publication is logged by Micrometer and never reaches the job. The CloudWatch client is here rather than in
+ * failed publication is one warning line ({@link OneLineFailures}) and never reaches the job. The CloudWatch client is here rather than in
  * {@code aws}: these metrics are its only use.
  */
 @Configuration(proxyBeanMethods = false)
@@ -61,7 +61,8 @@ class CloudWatchMetricsConfiguration {
 	@Bean
 	CloudWatchMeterRegistry cloudWatchMeterRegistry(CloudWatchProperties properties, Clock clock,
 			CloudWatchAsyncClient cloudWatch) {
-		CloudWatchMeterRegistry registry = new CloudWatchMeterRegistry(new Config(properties), clock, cloudWatch);
+		CloudWatchMeterRegistry registry = new CloudWatchMeterRegistry(new Config(properties), clock,
+				new OneLineFailures(cloudWatch));
 		registry.config()
 			.namingConvention(new AlarmNames())
 			.meterFilter(MeterFilter.denyUnless(id -> ALARM_METRICS.containsKey(id.getName())));
