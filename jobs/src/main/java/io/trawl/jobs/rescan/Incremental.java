@@ -51,7 +51,11 @@ final class Incremental {
 			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score");
 	private static final Set<String> MATCH_FIELDS = Set.of("namespace", "rule", "tags", "meta");
 
+	private static final int MERGES_KEPT = 10_000;
+
 	private final BaseResults results;
+	/** Per list of matches of a result of this job's ruleset: whether the merge leaves it as it is. */
+	private final Map<List<YaraMatch>, Boolean> mergedAsItIs = new java.util.concurrent.ConcurrentHashMap<>();
 	private final DeltaRulesets deltas;
 	private final long base;
 	private final long jobInstanceId;
@@ -167,7 +171,7 @@ final class Incremental {
 			delta = deltas.delta(jobExecutionId, rules.version(), rules, current, yaraOnly).orElse(null);
 			List<YaraMatch> previous = matches(head.get("yaraMatches"));
 			rulesHit = previous.stream().map(YaraMatch::rule).toList();
-			if (delta == null || delta.analysis() != null || !delta.delta().merge(previous, List.of()).equals(previous)
+			if (delta == null || delta.analysis() != null || !mergesToItself(delta, previous)
 					|| !rulesHit.equals(head.get("yara"))) {
 				return null;
 			}
@@ -184,6 +188,21 @@ final class Incremental {
 		}
 		return new Reuse(stored.sampleKey(), stored.jobInstanceId(), depth, null, delta, List.of(),
 				Analysed.copied(stored.sampleKey(), stored.payload(), verdict, rulesHit));
+	}
+
+	/**
+	 * True when merging {@code previous} with nothing scanned gives {@code previous} again (no rule of it removed, in
+	 * the ruleset's order). Most results share a few lists of matches, so the answer is kept per list: the merge
+	 * orders every rule of the ruleset each time.
+	 */
+	private boolean mergesToItself(DeltaRulesets.Delta delta, List<YaraMatch> previous) {
+		if (previous.isEmpty()) {
+			return true;
+		}
+		if (mergedAsItIs.size() > MERGES_KEPT) {
+			mergedAsItIs.clear();
+		}
+		return mergedAsItIs.computeIfAbsent(previous, p -> delta.delta().merge(p, List.of()).equals(p));
 	}
 
 	/** The {@link #HEAD} fields of a stored document, read as a stream; null when a name comes twice. */
