@@ -231,7 +231,8 @@ class AnalyseProcessor implements ItemProcessor<ListedSample, SampleOutcome>, Au
 			rules.forEach(rule -> ruleHits.add(String.valueOf(rule)));
 		}
 		events.add(new ResultEvent(ResultEvent.analysedId(jobInstanceId, result.sha256()), jobInstanceId,
-				jobExecutionId, result.sha256(), EventKind.ANALYSED, now, JSON.writeValueAsString(document)));
+				jobExecutionId, result.sha256(), EventKind.ANALYSED, now,
+				result.copied() != null ? result.copied() : JSON.writeValueAsString(document)));
 		for (Analysed.Member member : result.members()) {
 			String childSha = member.result().sha256();
 			events.add(new ResultEvent(

@@ -5,9 +5,20 @@ import java.util.Map;
 
 /**
  * One content's result document, computed now or reused from the base job, with its archive members' results:
- * what becomes its ANALYSED event and its members' SOURCE and ANALYSED events.
+ * what becomes its ANALYSED event and its members' SOURCE and ANALYSED events. A result copied as it is carries the
+ * stored text ({@code copied}), and its document only the fields the writer counts ({@code errors}, {@code verdict},
+ * {@code yara}).
  */
-record Analysed(String sha256, Map<String, Object> document, List<Member> members) {
+record Analysed(String sha256, Map<String, Object> document, List<Member> members, String copied) {
+
+	Analysed(String sha256, Map<String, Object> document, List<Member> members) {
+		this(sha256, document, members, null);
+	}
+
+	/** A stored result whose text is the result this job would write: it is written again as it is. */
+	static Analysed copied(String sha256, String payload, String verdict, List<String> rules) {
+		return new Analysed(sha256, Map.of("errors", List.of(), "verdict", verdict, "yara", rules), List.of(), payload);
+	}
 
 	record Member(String path, Analysed result) {
 	}

@@ -2,16 +2,20 @@ package io.trawl.jobs.rescan;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.trawl.readmodel.event.EventKind;
-import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.SampleAnalysis;
@@ -30,12 +34,28 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * always exact. The verdict and score are recomputed from the merged fields, and {@code provenance} names, per
  * analyzer, the job that computed its output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
+ * <p>
+ * Most reused results are the same document again: same depth, same ruleset and nothing to merge, the same verdict.
+ * Those are recognised from a few top-level fields read as a stream, and their stored text is written again as it is,
+ * never parsed into a map and written anew; any other is rebuilt as above.
  */
 final class Incremental {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+	/** One value of a document being streamed: what follows it is the document's, not trailing garbage. */
+	private static final ObjectReader VALUE = JSON.readerFor(Object.class)
+		.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-	private final EventStore events;
+	/** The top-level fields that decide whether a stored result is copied as it is; the rest are skipped unread. */
+	private static final Set<String> HEAD = Set.of("errors", "skipped", "analyzers", "depth", "archive", "children",
+			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score");
+	private static final Set<String> MATCH_FIELDS = Set.of("namespace", "rule", "tags", "meta");
+
+	private static final int MERGES_KEPT = 10_000;
+
+	private final BaseResults results;
+	/** Per list of matches of a result of this job's ruleset: whether the merge leaves it as it is. */
+	private final Map<List<YaraMatch>, Boolean> mergedAsItIs = new java.util.concurrent.ConcurrentHashMap<>();
 	private final DeltaRulesets deltas;
 	private final long base;
 	private final long jobInstanceId;
@@ -48,7 +68,7 @@ final class Incremental {
 
 	/** A previous result that may be reused, with the delta YARA needs on it and its members' reusable results. */
 	record Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
-			List<Member> members) {
+			List<Member> members, Analysed copied) {
 
 		/** True when the sample must be read: YARA has rules to scan it with. */
 		boolean needsRead() {
@@ -65,11 +85,11 @@ final class Incremental {
 	 * @param current their fingerprints; null when they could not be read (then no YARA result is reused)
 	 * @param yaraOnly the pipeline of one ruleset with YARA alone, isolated as this job's YARA is
 	 */
-	Incremental(EventStore events, DeltaRulesets deltas, long base, long jobInstanceId, long jobExecutionId,
+	Incremental(BaseResults results, DeltaRulesets deltas, long base, long jobInstanceId, long jobExecutionId,
 			SampleAnalysis pipeline,
 			VerdictPolicy verdicts, YaraRules rules, RuleFingerprints current,
 			Function<YaraRules, SampleAnalysis> yaraOnly) {
-		this.events = events;
+		this.results = results;
 		this.deltas = deltas;
 		this.base = base;
 		this.jobInstanceId = jobInstanceId;
@@ -84,12 +104,16 @@ final class Incremental {
 
 	/** The base job's result of this content at {@code depth} (0: a source location), if it may be reused. */
 	Optional<Reuse> reusable(String sha256, int depth) {
-		List<ResultEvent> found = events.find(base, sha256, EventKind.ANALYSED);
-		if (found.isEmpty()) {
+		ResultEvent found = results.analysed(sha256).orElse(null);
+		if (found == null) {
 			return Optional.empty();
 		}
+		Reuse asItIs = asItIs(found, depth);
+		if (asItIs != null) {
+			return Optional.of(asItIs);
+		}
 		@SuppressWarnings("unchecked")
-		Map<String, Object> document = JSON.readValue(found.get(0).payload(), LinkedHashMap.class);
+		Map<String, Object> document = JSON.readValue(found.payload(), LinkedHashMap.class);
 		if (!(document.get("errors") instanceof List<?> errors && errors.isEmpty()) || document.containsKey("skipped")
 				|| !versions.equals(document.get("analyzers")) || !sameAtDepth(document, depth)) {
 			return Optional.empty();
@@ -120,7 +144,89 @@ final class Incremental {
 				members.add(new Member(path, member.get()));
 			}
 		}
-		return Optional.of(new Reuse(sha256, found.get(0).jobInstanceId(), depth, document, delta, members));
+		return Optional.of(new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null));
+	}
+
+	/**
+	 * The stored result, to be copied as it is, when {@link #reuse} would give the same document: whole, of these
+	 * analyzers' versions, at this depth, not an archive, with provenance, of this ruleset with nothing to scan or
+	 * drop, and the verdict and score it has. Null otherwise (or when its head is not as the analysis writes it).
+	 */
+	private Reuse asItIs(ResultEvent stored, int depth) {
+		Map<String, Object> head = head(stored.payload());
+		if (head == null || !(head.get("errors") instanceof List<?> errors && errors.isEmpty())
+				|| head.containsKey("skipped") || head.containsKey("archive") || head.containsKey("children")
+				|| !versions.equals(head.get("analyzers")) || !(head.get("provenance") instanceof Map<?, ?>)
+				|| !(head.get("depth") instanceof Integer d && d == depth)) {
+			return null;
+		}
+		DeltaRulesets.Delta delta = null;
+		List<String> rulesHit = List.of();
+		if (rules != null) {
+			if (current == null || !rules.version().equals(head.get("rulesetVersion"))
+					|| !(head.get("yaraMatches") instanceof List<?> stored2 && stored2.stream()
+						.allMatch(m -> m instanceof Map<?, ?> match && MATCH_FIELDS.equals(match.keySet())))) {
+				return null;
+			}
+			delta = deltas.delta(jobExecutionId, rules.version(), rules, current, yaraOnly).orElse(null);
+			List<YaraMatch> previous = matches(head.get("yaraMatches"));
+			rulesHit = previous.stream().map(YaraMatch::rule).toList();
+			if (delta == null || delta.analysis() != null || !mergesToItself(delta, previous)
+					|| !rulesHit.equals(head.get("yara"))) {
+				return null;
+			}
+		}
+		Findings fields = new Findings();
+		fields.put("yaraMatches", head.get("yaraMatches"));
+		if (head.containsKey("signals")) {
+			fields.put("signals", head.get("signals"));
+		}
+		String verdict = verdicts.verdict(fields).name().toLowerCase();
+		if (!verdict.equals(head.get("verdict")) || !(head.get("score") instanceof Integer score
+				&& score.equals(fields.get("score")))) {
+			return null;
+		}
+		return new Reuse(stored.sampleKey(), stored.jobInstanceId(), depth, null, delta, List.of(),
+				Analysed.copied(stored.sampleKey(), stored.payload(), verdict, rulesHit));
+	}
+
+	/**
+	 * True when merging {@code previous} with nothing scanned gives {@code previous} again (no rule of it removed, in
+	 * the ruleset's order). Most results share a few lists of matches, so the answer is kept per list: the merge
+	 * orders every rule of the ruleset each time.
+	 */
+	private boolean mergesToItself(DeltaRulesets.Delta delta, List<YaraMatch> previous) {
+		if (previous.isEmpty()) {
+			return true;
+		}
+		if (mergedAsItIs.size() > MERGES_KEPT) {
+			mergedAsItIs.clear();
+		}
+		return mergedAsItIs.computeIfAbsent(previous, p -> delta.delta().merge(p, List.of()).equals(p));
+	}
+
+	/** The {@link #HEAD} fields of a stored document, read as a stream; null when a name comes twice. */
+	private static Map<String, Object> head(String payload) {
+		try (JsonParser parser = JSON.createParser(payload)) {
+			if (parser.nextToken() != JsonToken.START_OBJECT) {
+				return null;
+			}
+			Map<String, Object> head = new HashMap<>();
+			Set<String> names = new HashSet<>();
+			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+				parser.nextToken();
+				if (!names.add(name)) {
+					return null;
+				}
+				if (HEAD.contains(name)) {
+					head.put(name, VALUE.readValue(parser));
+				}
+				else {
+					parser.skipChildren();
+				}
+			}
+			return head;
+		}
 	}
 
 	/**
@@ -142,6 +248,9 @@ final class Incremental {
 	 * caller analyses the sample in full.
 	 */
 	Optional<Analysed> reuse(Reuse reuse, Sample sample) {
+		if (reuse.copied() != null) {
+			return Optional.of(reuse.copied());
+		}
 		Map<String, Object> document = new LinkedHashMap<>(reuse.document());
 		document.put("depth", reuse.depth());
 		Map<String, Object> provenance = new LinkedHashMap<>();

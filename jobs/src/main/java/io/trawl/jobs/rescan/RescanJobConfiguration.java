@@ -147,9 +147,20 @@ public class RescanJobConfiguration {
 	SampleRangeReader sampleReader(@Value("#{jobParameters['source']}") String source, SampleSources sources,
 			@Value("#{stepExecutionContext['" + SampleRangePartitioner.AFTER + "']}") String after,
 			@Value("#{stepExecutionContext['" + SampleRangePartitioner.LAST + "']}") String last,
-			ObjectProvider<Manifests> manifests, @Value("#{stepExecution}") StepExecution stepExecution) {
+			ObjectProvider<Manifests> manifests, @Value("#{stepExecution}") StepExecution stepExecution,
+			BaseResults baseResults) {
+		Long base = IncrementalBase.of(stepExecution);
 		return new SampleRangeReader(sources.resolve(source), after, last)
-			.joining(manifests.getIfAvailable(), IncrementalBase.of(stepExecution));
+			.joining(manifests.getIfAvailable(), base)
+			.prefetching(manifests.getIfAvailable() == null || base == null ? null : baseResults);
+	}
+
+	/** The base job's results, shared by a partition's reader (which looks them up in batches) and processor. */
+	@Bean
+	@StepScope
+	BaseResults baseResults(EventStore events, @Value("#{stepExecution}") StepExecution stepExecution) {
+		Long base = IncrementalBase.of(stepExecution);
+		return new BaseResults(events, base == null ? IncrementalBase.NONE : base);
 	}
 
 	@Bean
@@ -169,7 +180,7 @@ public class RescanJobConfiguration {
 			AnalysisFactory analyses, TrawlProperties properties, EventStore events,
 			PlatformTransactionManager transactionManager, @Value("#{stepExecution}") StepExecution stepExecution,
 			ObjectProvider<Manifests> manifests, VerdictPolicy verdicts, CurrentFingerprints fingerprints,
-			DeltaRulesets deltas) {
+			DeltaRulesets deltas, BaseResults baseResults) {
 		SampleSource sampleSource = sources.resolve(source);
 		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
@@ -193,7 +204,7 @@ public class RescanJobConfiguration {
 		boolean yara = !properties.analysis().skip().contains("yara");
 		RuleFingerprints current = yara ? fingerprints.of(lease.rules()).orElse(null) : null;
 		stepExecution.getExecutionContext().putString(IncrementalBase.RULESET_VERSION, lease.rules().version());
-		return base == null ? processor : processor.reusing(new Incremental(events, deltas, base, jobInstanceId,
+		return base == null ? processor : processor.reusing(new Incremental(baseResults, deltas, base, jobInstanceId,
 				stepExecution.getJobExecutionId(), analysis, verdicts, yara ? lease.rules() : null, current,
 				delta -> analyses.create(delta, false).only(Set.of("yara"), "not run: a YARA delta scan")));
 	}

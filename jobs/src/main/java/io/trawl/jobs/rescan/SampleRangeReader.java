@@ -1,6 +1,8 @@
 package io.trawl.jobs.rescan;
 
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.stream.Stream;
 
@@ -17,11 +19,14 @@ import io.trawl.worker.source.SampleSource;
  * restart resumes right after it, by location rather than by count: samples added to the source since do not shift
  * the range. In an incremental job it walks the base job's manifest over the same range beside the listing (a
  * merge-join, both in location order), handing each location with the base job's entry for it: memory stays bounded
- * whatever the range's size. An entry out of the listing's order is skipped, which only costs reuse.
+ * whatever the range's size. An entry out of the listing's order is skipped, which only costs reuse. It reads
+ * {@value #AHEAD} locations ahead, and has the base job's results of the unchanged ones looked up together
+ * ({@link BaseResults}); what it saves for a restart is still the last location it handed out.
  */
 class SampleRangeReader implements ItemStreamReader<ListedSample> {
 
 	private static final String LAST_READ = "reader.lastRead";
+	static final int AHEAD = 200;
 
 	private final SampleSource source;
 	private final String after;
@@ -34,6 +39,8 @@ class SampleRangeReader implements ItemStreamReader<ListedSample> {
 	private Iterator<Manifests.Entry> previous = Collections.emptyIterator();
 	private Manifests.Entry next;
 	private String lastRead;
+	private BaseResults baseResults;
+	private final Deque<ListedSample> ahead = new ArrayDeque<>();
 
 	SampleRangeReader(SampleSource source, String after, String last) {
 		this.source = source;
@@ -48,9 +55,16 @@ class SampleRangeReader implements ItemStreamReader<ListedSample> {
 		return this;
 	}
 
+	/** Looks up, a batch at a time, the base job's results of the unchanged locations it reads (null: none). */
+	SampleRangeReader prefetching(BaseResults results) {
+		this.baseResults = results;
+		return this;
+	}
+
 	@Override
 	public void open(ExecutionContext context) throws ItemStreamException {
 		lastRead = context.containsKey(LAST_READ) ? context.getString(LAST_READ) : after;
+		ahead.clear();
 		stream = source.list(lastRead, last);
 		refs = stream.iterator();
 		if (manifests != null && base != null) {
@@ -61,12 +75,25 @@ class SampleRangeReader implements ItemStreamReader<ListedSample> {
 
 	@Override
 	public ListedSample read() {
-		if (refs == null || !refs.hasNext()) {
-			return null;
+		if (ahead.isEmpty()) {
+			readAhead();
 		}
-		SampleRef ref = refs.next();
-		lastRead = ref.location();
-		return new ListedSample(ref, previousAt(ref.location()));
+		ListedSample listed = ahead.poll();
+		if (listed != null) {
+			lastRead = listed.ref().location();
+		}
+		return listed;
+	}
+
+	private void readAhead() {
+		while (refs != null && ahead.size() < AHEAD && refs.hasNext()) {
+			SampleRef ref = refs.next();
+			ahead.add(new ListedSample(ref, previousAt(ref.location())));
+		}
+		if (baseResults != null) {
+			baseResults.prefetch(ahead.stream().filter(ListedSample::unchanged).map(l -> l.previous().sha256())
+				.distinct().toList());
+		}
 	}
 
 	/** Moves the manifest past every entry before {@code location}; the entry at it, or null. */

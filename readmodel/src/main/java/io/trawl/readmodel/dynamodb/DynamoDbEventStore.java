@@ -2,14 +2,22 @@ package io.trawl.readmodel.dynamodb;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -27,10 +35,13 @@ import io.trawl.readmodel.event.ResultEvent;
 public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 
 	static final int DEFAULT_PARALLELISM = 8;
+	/** BatchGetItem's limit of keys per request. */
+	static final int MAX_GET = 100;
 
 	private final DynamoDbClient client;
 	private final String table;
 	private final Fanout fanout;
+	private final RetryTemplate retries = Backoff.DEFAULT.unbounded();
 
 	public DynamoDbEventStore(DynamoDbClient client, DynamoDbTableNames names) {
 		this(client, names, DEFAULT_PARALLELISM);
@@ -109,6 +120,58 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 				.map(DynamoDbEventStore::event)
 				.filter(e -> e.eventId().equals(prefix) || e.eventId().startsWith(prefix + "/"))
 				.forEach(found::add);
+		}
+		return found;
+	}
+
+	/**
+	 * An ANALYSED or FAILED event has one id per sample key (no qualifier), so their look-ups are BatchGetItem
+	 * requests of {@value #MAX_GET} keys (unprocessed keys asked again with backoff), run side by side; other kinds
+	 * are {@link #find}s run side by side.
+	 */
+	@Override
+	public Map<String, List<ResultEvent>> findAll(long jobInstanceId, Collection<String> sampleKeys, EventKind kind) {
+		List<String> keys = new ArrayList<>(new LinkedHashSet<>(sampleKeys));
+		Map<String, List<ResultEvent>> found = new HashMap<>();
+		if (kind != EventKind.ANALYSED && kind != EventKind.FAILED) {
+			List<Callable<List<ResultEvent>>> finds = keys.stream()
+				.<Callable<List<ResultEvent>>>map(key -> () -> find(jobInstanceId, key, kind)).toList();
+			fanout.all(finds).stream().flatMap(List::stream)
+				.forEach(e -> found.computeIfAbsent(e.sampleKey(), k -> new ArrayList<>()).add(e));
+			return found;
+		}
+		List<Callable<List<ResultEvent>>> gets = new ArrayList<>();
+		for (int from = 0; from < keys.size(); from += MAX_GET) {
+			List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + MAX_GET))
+				.stream()
+				.map(key -> Map.of("pk", AttributeValue.fromS(Shards.pk(jobInstanceId, Shards.of(key))), "sk",
+						AttributeValue.fromS(jobInstanceId + "/" + key + "/" + kind)))
+				.toList();
+			gets.add(() -> get(batch));
+		}
+		fanout.all(gets).stream().flatMap(List::stream).forEach(e -> found.put(e.sampleKey(), List.of(e)));
+		return found;
+	}
+
+	private List<ResultEvent> get(List<Map<String, AttributeValue>> keys) {
+		AtomicReference<List<Map<String, AttributeValue>>> pending = new AtomicReference<>(keys);
+		List<ResultEvent> found = new ArrayList<>();
+		try {
+			retries.execute(() -> {
+				BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(Map.of(table,
+						KeysAndAttributes.builder().keys(pending.get()).consistentRead(true).build())));
+				response.responses().getOrDefault(table, List.of()).forEach(item -> found.add(event(item)));
+				KeysAndAttributes left = response.hasUnprocessedKeys() ? response.unprocessedKeys().get(table) : null;
+				if (left != null && !left.keys().isEmpty()) {
+					pending.set(List.copyOf(left.keys()));
+					throw new Backoff.Unprocessed(left.keys().size());
+				}
+				return null;
+			});
+		}
+		catch (RetryException e) {
+			throw Backoff.failure(e, "DynamoDB left %d keys of a look-up in " + table + " unprocessed after %d "
+					+ "attempts; the table is throttled.");
 		}
 		return found;
 	}

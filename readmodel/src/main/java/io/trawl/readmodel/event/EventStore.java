@@ -1,6 +1,9 @@
 package io.trawl.readmodel.event;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The append-only store of result events: the write side of the read model. */
@@ -23,4 +26,20 @@ public interface EventStore {
 	 * range, or one DynamoDB partition), so it is cheap whatever the size of the job. Reads what is committed.
 	 */
 	List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind);
+
+	/**
+	 * {@link #find} for many sample keys at once: the events of one kind of each key that has any, by key. An
+	 * adapter answers it in fewer round trips than one look-up per key (an incremental rescan looks up a chunk's
+	 * previous results this way).
+	 */
+	default Map<String, List<ResultEvent>> findAll(long jobInstanceId, Collection<String> sampleKeys, EventKind kind) {
+		Map<String, List<ResultEvent>> found = new LinkedHashMap<>();
+		for (String key : sampleKeys) {
+			List<ResultEvent> events = find(jobInstanceId, key, kind);
+			if (!events.isEmpty()) {
+				found.put(key, events);
+			}
+		}
+		return found;
+	}
 }

@@ -1,7 +1,13 @@
 package io.trawl.readmodel.jdbc;
 
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -20,6 +26,8 @@ import io.trawl.readmodel.event.ResultEvent;
 public final class JdbcEventStore implements EventStore {
 
 	private static final String COLUMNS = "event_id, job_instance_id, job_execution_id, sample_key, kind, recorded_at, payload";
+
+	private static final int KEYS_PER_QUERY = 200;
 
 	private final JdbcTemplate jdbc;
 	private final String insertIfAbsent;
@@ -86,6 +94,27 @@ public final class JdbcEventStore implements EventStore {
 	public List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind) {
 		return jdbc.query("SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ? AND sample_key = ? "
 				+ "AND kind = ? ORDER BY event_id", (rs, row) -> event(rs), jobInstanceId, sampleKey, kind.name());
+	}
+
+	/** One query per {@value #KEYS_PER_QUERY} keys, on the same index as {@link #find}. */
+	@Override
+	public Map<String, List<ResultEvent>> findAll(long jobInstanceId, Collection<String> sampleKeys, EventKind kind) {
+		List<String> keys = new ArrayList<>(new LinkedHashSet<>(sampleKeys));
+		Map<String, List<ResultEvent>> found = new HashMap<>();
+		for (int from = 0; from < keys.size(); from += KEYS_PER_QUERY) {
+			List<String> some = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_QUERY));
+			List<Object> args = new ArrayList<>(some.size() + 2);
+			args.add(jobInstanceId);
+			args.add(kind.name());
+			args.addAll(some);
+			jdbc.query("SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ? AND kind = ? AND sample_key IN ("
+					+ String.join(", ", Collections.nCopies(some.size(), "?")) + ") ORDER BY sample_key, event_id",
+					rs -> {
+						ResultEvent event = event(rs);
+						found.computeIfAbsent(event.sampleKey(), k -> new ArrayList<>()).add(event);
+					}, args.toArray());
+		}
+		return found;
 	}
 
 	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {

@@ -150,6 +150,39 @@ public abstract class EventStoreContract {
 	}
 
 	@Test
+	void findAllLooksUpManyKeysAtOnceAsFindDoesEachOne() {
+		List<String> keys = IntStream.range(0, 250).mapToObj(i -> sha("many" + i)).toList();
+		List<ResultEvent> events = new ArrayList<>();
+		for (int i = 0; i < keys.size(); i += 2) {
+			events.add(analysed(job, keys.get(i)));
+			events.add(source(job, keys.get(i), "s/" + i));
+			events.add(source(job, keys.get(i), "t/" + i));
+		}
+		String unreadable = ResultEvent.locationKey("d/poison.bin");
+		events.add(failed(job, unreadable));
+		events.add(analysed(job + 1, keys.get(1)));
+		store.append(events);
+		List<String> asked = new ArrayList<>(keys);
+		asked.add(unreadable);
+		asked.add(keys.get(0)); // asked twice
+
+		var analysed = store.findAll(job, asked, EventKind.ANALYSED);
+		var sources = store.findAll(job, asked.subList(0, 40), EventKind.SOURCE);
+		var failed = store.findAll(job, asked, EventKind.FAILED);
+
+		assertThat(analysed).hasSize(125);
+		for (String key : asked) {
+			assertThat(analysed.getOrDefault(key, List.of())).as(key)
+				.isEqualTo(store.find(job, key, EventKind.ANALYSED));
+		}
+		assertThat(sources).hasSize(20);
+		assertThat(sources.get(keys.get(2))).isEqualTo(store.find(job, keys.get(2), EventKind.SOURCE)).hasSize(2);
+		assertThat(failed).containsOnlyKeys(unreadable);
+		assertThat(failed.get(unreadable)).isEqualTo(store.find(job, unreadable, EventKind.FAILED));
+		assertThat(store.findAll(job, List.of(), EventKind.ANALYSED)).isEmpty();
+	}
+
+	@Test
 	void attemptMarkersAreStoredOnceAndCountedApart() {
 		String location = ResultEvent.locationKey("d/poison.bin");
 		List<ResultEvent> markers = List.of(attempt(job, location, "8.2.1", false), attempt(job, location, "8.2.1", true));
