@@ -66,7 +66,7 @@ class DashboardSecurity {
 
 	@Bean
 	@Order(Ordered.HIGHEST_PRECEDENCE + 10)
-	SecurityFilterChain dashboardSecurity(HttpSecurity http, ApiKeyAuthentication.Provider apiKeys, ApiKeys keys,
+	SecurityFilterChain dashboardFilterChain(HttpSecurity http, ApiKeyAuthentication.Provider apiKeys, ApiKeys keys,
 			SecurityProperties properties) throws Exception {
 		SecurityProperties.Oidc oidc = properties.oidc();
 		Problems problems = new Problems(oidc.enabled(), oidc.groupsClaim());

@@ -57,7 +57,7 @@ record JobRow(JobStatus job, long done, long total, double percent, String rate,
 	}
 
 	/** Samples done of the total, as the page prints it ("12 / 40", or "12" before the total is known). */
-	String counts() {
+	public String counts() {
 		return total >= 0 ? done + " / " + total : String.valueOf(done);
 	}
 }
