@@ -27,6 +27,9 @@ import org.springframework.security.web.authentication.DelegatingAuthenticationE
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.csrf.CsrfException;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRepository;
+import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -90,7 +93,8 @@ class DashboardSecurity {
 
 		http.securityMatcher(PAGES)
 			// a caller with an X-API-Key header is no browser riding on a cookie: no CSRF token to ask of it
-			.csrf(csrf -> csrf.ignoringRequestMatchers(request -> request.getHeader(ApiKeyAuthentication.HEADER) != null))
+			.csrf(csrf -> csrf.csrfTokenRepository(sessionTokensForBrowsers())
+				.ignoringRequestMatchers(request -> request.getHeader(ApiKeyAuthentication.HEADER) != null))
 			.requestCache(cache -> cache.disable())
 			.httpBasic(basic -> basic.disable())
 			.authenticationManager(new ProviderManager(loginWithKey(apiKeys)))
@@ -116,6 +120,29 @@ class DashboardSecurity {
 				requests.anyRequest().hasRole(Role.ADMIN.name());
 			});
 		return http.build();
+	}
+
+	/** Tokens kept in the session, except for a caller with a key header: a script's page views open no session. */
+	private static CsrfTokenRepository sessionTokensForBrowsers() {
+		HttpSessionCsrfTokenRepository sessions = new HttpSessionCsrfTokenRepository();
+		return new CsrfTokenRepository() {
+			@Override
+			public CsrfToken generateToken(HttpServletRequest request) {
+				return sessions.generateToken(request);
+			}
+
+			@Override
+			public void saveToken(CsrfToken token, HttpServletRequest request, HttpServletResponse response) {
+				if (request.getHeader(ApiKeyAuthentication.HEADER) == null) {
+					sessions.saveToken(token, request, response);
+				}
+			}
+
+			@Override
+			public CsrfToken loadToken(HttpServletRequest request) {
+				return sessions.loadToken(request);
+			}
+		};
 	}
 
 	/** The login form's field is the API key; the user name is not asked for (the key has its own name). */
