@@ -33,6 +33,7 @@ import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.accept.HeaderContentNegotiationStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -78,6 +79,11 @@ class DashboardSecurity {
 				MediaType.TEXT_HTML);
 		browsers.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
 		java.util.LinkedHashMap<RequestMatcher, AuthenticationEntryPoint> entryPoints = new java.util.LinkedHashMap<>();
+		// htmx's refresh of a page whose session has ended: the whole page goes to the login form, not the fragment
+		entryPoints.put(new RequestHeaderRequestMatcher("HX-Request", "true"), (request, response, e) -> {
+			response.setHeader("HX-Redirect", request.getContextPath() + LOGIN);
+			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+		});
 		entryPoints.put(browsers, new LoginUrlAuthenticationEntryPoint(LOGIN));
 		DelegatingAuthenticationEntryPoint entryPoint = new DelegatingAuthenticationEntryPoint(entryPoints);
 		entryPoint.setDefaultEntryPoint(problems);

@@ -4,6 +4,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -162,8 +163,10 @@ class JobPage {
 			throw new IllegalArgumentException("The page cursor is not one this dashboard made; start again from the"
 					+ " first page.");
 		}
-		// one row more than shown says whether there is a next page
-		List<SampleView> views = service.page(id, filter, after, PAGE + 1);
+		// one row more than shown says whether there is a next page; a readable sample's key is its sha256, so the
+		// first page of a hash prefix starts where that prefix does instead of reading the job up to it
+		String from = after == null && filter.sha256Prefix() != null ? below(filter.sha256Prefix()) : after;
+		List<SampleView> views = service.page(id, filter, from, PAGE + 1);
 		boolean more = views.size() > PAGE;
 		List<ResultRow> rows = views.stream().limit(PAGE).map(ResultRow::of).toList();
 		model.addAttribute("results", rows);
@@ -174,6 +177,16 @@ class JobPage {
 		query.put("rule", filter.rule() == null ? "" : filter.rule());
 		query.put("sha256", filter.sha256Prefix() == null ? "" : filter.sha256Prefix());
 		model.addAttribute("filter", query);
+	}
+
+	/** The greatest sample key before every key that starts with {@code prefix}; null for a prefix of zeros. */
+	static String below(String prefix) {
+		BigInteger value = new BigInteger(prefix, 16);
+		if (value.signum() == 0) {
+			return null;
+		}
+		String lower = String.format("%0" + prefix.length() + "x", value.subtract(BigInteger.ONE));
+		return lower + "f".repeat(64 - prefix.length());
 	}
 
 	static ResultFilter filter(String verdict, String rule, String sha256) {
@@ -188,6 +201,10 @@ class JobPage {
 		if (prefix != null && !prefix.isEmpty() && !prefix.matches("[0-9a-f]{1,64}")) {
 			throw new IllegalArgumentException("The hash prefix must be 1 to 64 hex digits.");
 		}
-		return new ResultFilter(verdict, rule, prefix);
+		return new ResultFilter(blankToNull(verdict), blankToNull(rule), blankToNull(prefix));
+	}
+
+	private static String blankToNull(String value) {
+		return value == null || value.isEmpty() ? null : value;
 	}
 }

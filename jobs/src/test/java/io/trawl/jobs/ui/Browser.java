@@ -10,11 +10,14 @@ import java.util.Map;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -43,8 +46,6 @@ final class Browser implements AutoCloseable {
 			.usingAnyFreePort()
 			.build();
 		driver = new ChromeDriver(service, options);
-		driver.executeCdpCommand("Browser.setDownloadBehavior",
-				Map.of("behavior", "allow", "downloadPath", downloads.toString()));
 	}
 
 	Browser(String base, Path downloads) {
@@ -60,12 +61,28 @@ final class Browser implements AutoCloseable {
 		open("/ui/jobs");
 		until(d -> d.getCurrentUrl().endsWith("/login"));
 		driver.findElement(By.id("apiKey")).sendKeys(key);
-		driver.findElement(By.cssSelector("form button[type=submit]")).click();
+		clickAndLoad(driver.findElement(By.cssSelector("form button[type=submit]")));
 		until(d -> d.getCurrentUrl().endsWith("/ui/jobs"));
 	}
 
+	/** Waits up to 30 s; an element that htmx replaced meanwhile is looked up again. */
 	<T> T until(java.util.function.Function<WebDriver, T> condition) {
-		return new WebDriverWait(driver, Duration.ofSeconds(30)).until(condition::apply);
+		return new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+			.until(condition::apply);
+	}
+
+	<T> T until(java.util.function.Function<WebDriver, T> condition, java.util.function.Supplier<String> message) {
+		return new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+			.withMessage(message)
+			.until(condition::apply);
+	}
+
+	/** Clicks a link or button that loads another page, and waits until that page has loaded. */
+	void clickAndLoad(WebElement element) {
+		WebElement before = driver.findElement(By.tagName("html"));
+		element.click();
+		until(ExpectedConditions.stalenessOf(before)::apply);
+		until(d -> "complete".equals(driver.executeScript("return document.readyState;")));
 	}
 
 	/** Saves what the browser shows under target/screenshots/NAME.png. */

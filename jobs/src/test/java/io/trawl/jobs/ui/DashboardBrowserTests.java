@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -111,7 +110,7 @@ class DashboardBrowserTests {
 			browser.driver.executeScript("window.sameDocument = 'yes';");
 
 			browser.driver.findElement(By.id("source")).sendKeys(gated.toString());
-			browser.driver.findElement(By.cssSelector("#launch button[type=submit]")).click();
+			browser.clickAndLoad(browser.driver.findElement(By.cssSelector("#launch button[type=submit]")));
 			String started = browser.until(d -> d.findElement(By.cssSelector(".message")).getText());
 			assertThat(started).startsWith("Started job ");
 			long id = Long.parseLong(started.replaceAll("^Started job (\\d+) .*$", "$1"));
@@ -120,19 +119,21 @@ class DashboardBrowserTests {
 
 			browser.until(d -> d.findElement(row).getText().contains("STARTED")
 					&& GatedAnalyzerControl.held() > 0);
-			String before = browser.driver.findElement(row).findElement(By.cssSelector(".done")).getText();
+			String before = browser.until(d -> d.findElement(row).findElement(By.cssSelector(".done")).getText());
 			assertThat(before).matches("\\d+ / 24");
 			assertThat(Long.parseLong(before.split(" ")[0])).isLessThan(24);
-			assertThat(browser.driver.findElement(row).findElements(By.cssSelector("button.danger"))).hasSize(1);
+			List<WebElement> stop = browser.until(d -> d.findElement(row).findElements(By.cssSelector("button.danger")));
+			assertThat(stop).hasSize(1);
 			browser.screenshot("jobs-running");
 
 			GatedAnalyzerControl.open();
 			browser.until(d -> d.findElement(row).getText().contains("COMPLETED"));
-			assertThat(browser.driver.findElement(row).findElement(By.cssSelector(".done")).getText())
-				.isEqualTo("24 / 24");
+			String after = browser.until(d -> d.findElement(row).findElement(By.cssSelector(".done")).getText());
+			assertThat(after).isEqualTo("24 / 24");
 			// the table was refreshed in place: the page the script marked is still the one shown
 			assertThat(browser.driver.executeScript("return window.sameDocument;")).isEqualTo("yes");
-			assertThat(browser.driver.findElement(row).getText()).contains(gated.toString()).contains("test-operator");
+			String text = browser.until(d -> d.findElement(row).getText());
+			assertThat(text).contains(gated.toString()).contains("test-operator");
 			browser.screenshot("jobs");
 		}
 		finally {
@@ -164,7 +165,7 @@ class DashboardBrowserTests {
 		try (Browser browser = browser()) {
 			browser.open("/login");
 			browser.driver.findElement(By.id("apiKey")).sendKeys("trawl_" + "B".repeat(43));
-			browser.driver.findElement(By.cssSelector("form button[type=submit]")).click();
+			browser.clickAndLoad(browser.driver.findElement(By.cssSelector("form button[type=submit]")));
 			String error = browser.until(d -> d.findElement(By.cssSelector(".error")).getText());
 			assertThat(error).isEqualTo("The API key is unknown or has been revoked; ask an admin for a valid key.");
 			browser.screenshot("login");
@@ -177,7 +178,7 @@ class DashboardBrowserTests {
 	void aJobFilteredByARuleLeadsToASampleAndItsArchive() throws Exception {
 		try (Browser browser = browser()) {
 			browser.logIn(TestApiKeys.create(keys, Role.VIEWER));
-			browser.driver.findElement(By.linkText(String.valueOf(corpusJob))).click();
+			browser.clickAndLoad(browser.driver.findElement(By.linkText(String.valueOf(corpusJob))));
 			browser.until(d -> d.getCurrentUrl().endsWith("/ui/jobs/" + corpusJob));
 			assertThat(browser.driver.findElement(By.id("samples")).getText()).isEqualTo("6");
 			assertThat(rows(browser)).hasSize(6);
@@ -186,7 +187,7 @@ class DashboardBrowserTests {
 			browser.screenshot("job");
 
 			new Select(browser.driver.findElement(By.id("f-rule"))).selectByValue("EICAR_Test_File");
-			browser.driver.findElement(By.cssSelector(".filters button")).click();
+			browser.clickAndLoad(browser.driver.findElement(By.cssSelector(".filters button")));
 			browser.until(d -> d.getCurrentUrl().contains("rule=EICAR_Test_File"));
 			List<WebElement> hits = rows(browser);
 			// eicar.com, its copy and the zip's eicar.txt are one content
@@ -194,7 +195,7 @@ class DashboardBrowserTests {
 			assertThat(hits.get(0).getText()).contains("EICAR_Test_File").contains("malicious");
 			browser.screenshot("job-filtered");
 
-			hits.get(0).findElement(By.cssSelector("td.hash a")).click();
+			browser.clickAndLoad(hits.get(0).findElement(By.cssSelector("td.hash a")));
 			browser.until(d -> d.getCurrentUrl().contains("/ui/samples/"));
 			String eicarSha = HashAnalyzer.sha256Hex(EICAR.getBytes(StandardCharsets.US_ASCII));
 			assertThat(browser.driver.getCurrentUrl()).endsWith("/ui/samples/" + eicarSha);
@@ -209,14 +210,14 @@ class DashboardBrowserTests {
 
 			// the member of bundle.zip: its page links to the archive, whose page lists it
 			browser.open("/ui/jobs/" + corpusJob + "?sha256=" + memberSha().substring(0, 10));
-			rows(browser).get(0).findElement(By.cssSelector("td.hash a")).click();
+			browser.clickAndLoad(rows(browser).get(0).findElement(By.cssSelector("td.hash a")));
 			browser.until(d -> d.getCurrentUrl().endsWith("/ui/samples/" + memberSha()));
 			WebElement parent = browser.driver.findElement(By.cssSelector("#parents a"));
 			assertThat(browser.driver.findElement(By.id("parents")).getText()).contains("notes/readme.txt");
 			String zipSha = HashAnalyzer.sha256Hex(Files.readAllBytes(CORPUS.resolve("bundle.zip")));
 			assertThat(parent.getText()).isEqualTo(zipSha);
 			browser.screenshot("archive-member");
-			parent.click();
+			browser.clickAndLoad(parent);
 			browser.until(d -> d.getCurrentUrl().endsWith("/ui/samples/" + zipSha));
 			assertThat(browser.driver.findElement(By.id("members")).getText()).contains("notes/readme.txt")
 				.contains("eicar.txt");
@@ -231,17 +232,19 @@ class DashboardBrowserTests {
 			browser.open("/ui/jobs/" + corpusJob + "?verdict=clean");
 			int shown = rows(browser).size();
 			assertThat(shown).isBetween(1, 5);
-			browser.driver.findElement(By.id("export-csv")).click();
-			Path csv = browser.until(d -> {
-				try (Stream<Path> files = Files.list(browser.downloads)) {
-					return files.filter(f -> f.getFileName().toString().equals("job-" + corpusJob + "-results.csv"))
-						.findFirst().orElse(null);
-				}
-				catch (java.io.IOException e) {
-					return null;
-				}
-			});
-			List<String> lines = Files.readAllLines(csv);
+			// Debian's headless Chromium here writes no downloads to disk: the link is fetched with the page's session,
+			// as the browser's download would be
+			WebElement export = browser.driver.findElement(By.id("export-csv"));
+			assertThat(export.getAttribute("download")).isNotNull();
+			String response = (String) browser.driver.executeAsyncScript("""
+					const done = arguments[arguments.length - 1];
+					fetch(arguments[0]).then(r => r.text().then(t => done(r.status + '\\n'
+					  + r.headers.get('content-type') + '\\n' + r.headers.get('content-disposition') + '\\n' + t)));""",
+					export.getAttribute("href"));
+			List<String> head = response.lines().limit(3).toList();
+			assertThat(head).containsExactly("200", "text/csv;charset=UTF-8",
+					"attachment; filename=\"job-" + corpusJob + "-results.csv\"");
+			List<String> lines = response.lines().skip(3).toList();
 			assertThat(lines.get(0)).isEqualTo("sample_key,sha256,verdict,size,mime_type,entropy,yara,sources,location,"
 					+ "analysed_at");
 			assertThat(lines).hasSize(shown + 1);
@@ -254,7 +257,7 @@ class DashboardBrowserTests {
 	void theRulesPageShowsEachRulesHistory() throws Exception {
 		try (Browser browser = browser()) {
 			browser.logIn(TestApiKeys.create(keys, Role.VIEWER));
-			browser.driver.findElement(By.linkText("Rules")).click();
+			browser.clickAndLoad(browser.driver.findElement(By.linkText("Rules")));
 			browser.until(d -> d.getCurrentUrl().endsWith("/ui/rules"));
 			String eicar = browser.driver.findElement(By.xpath("//table[@id='rules']//tr[th='EICAR_Test_File']"))
 				.getText();
@@ -283,23 +286,41 @@ class DashboardBrowserTests {
 		try (Browser browser = browser()) {
 			browser.logIn(TestApiKeys.create(keys, Role.VIEWER));
 			browser.open("/ui/jobs/" + id); // warm: the first page of a context compiles its templates
-			List<Double> times = new ArrayList<>();
+			// per filter, the median of three loads: the whole page in the browser (request to load event), and the
+			// server's part (request to first byte)
+			Map<String, Double> times = new LinkedHashMap<>();
+			Map<String, Double> server = new LinkedHashMap<>();
 			for (String query : List.of("", "?verdict=malicious", "?rule=Synthetic_Rule", "?sha256=ab")) {
-				browser.open("/ui/jobs/" + id + query);
-				Double millis = ((Number) browser.driver.executeScript("""
-						const n = performance.getEntriesByType('navigation')[0];
-						return n.loadEventEnd - n.startTime;""")).doubleValue();
-				times.add(millis);
-				assertThat(rows(browser)).as(query).hasSizeGreaterThan(0);
+				List<Double> loads = new ArrayList<>();
+				List<Double> firstBytes = new ArrayList<>();
+				for (int i = 0; i < 3; i++) {
+					browser.open("/ui/jobs/" + id + query);
+					@SuppressWarnings("unchecked")
+					List<Number> timing = (List<Number>) browser.driver.executeScript("""
+							const n = performance.getEntriesByType('navigation')[0];
+							return [n.loadEventEnd - n.startTime, n.responseStart - n.requestStart];""");
+					loads.add(timing.get(0).doubleValue());
+					firstBytes.add(timing.get(1).doubleValue());
+					assertThat(rows(browser)).as(query).hasSize(JobPage.PAGE);
+				}
+				times.put(query, median(loads));
+				server.put(query, median(firstBytes));
 			}
+			System.out.printf("DASHBOARD 100k-sample job page, median of 3 loads in ms: %s; server part: %s; load average"
+					+ " %.2f%n", times, server, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+						.getSystemLoadAverage());
 			assertThat(browser.driver.findElement(By.id("samples")).getText()).isEqualTo("100000");
 			browser.open("/ui/jobs/" + id);
-			browser.driver.findElement(By.id("next-page")).click();
+			browser.clickAndLoad(browser.driver.findElement(By.id("next-page")));
 			assertThat(rows(browser)).hasSize(JobPage.PAGE);
 			browser.screenshot("job-100k");
-			System.out.println("DASHBOARD 100k-sample job page load (ms; all, verdict, rule, sha256 prefix): " + times);
-			assertThat(times).allSatisfy(ms -> assertThat(ms).isLessThan(1000.0));
+			assertThat(times.values()).allSatisfy(ms -> assertThat(ms).isLessThan(1000.0));
 		}
+	}
+
+	private static double median(List<Double> values) {
+		List<Double> sorted = values.stream().sorted().toList();
+		return sorted.get(sorted.size() / 2);
 	}
 
 	private Browser browser() {

@@ -62,6 +62,10 @@ class DashboardSecurityTests {
 			assertThat(JSON.readTree(script.body()).get("detail").asString())
 				.isEqualTo("This request needs credentials: an API key in the X-API-Key header.");
 		}
+		HttpResponse<String> htmx = plain.send(get("/ui/jobs/rows").header("HX-Request", "true")
+			.header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(htmx.statusCode()).isEqualTo(401);
+		assertThat(htmx.headers().firstValue("HX-Redirect")).hasValue("/login");
 		HttpResponse<String> post = plain.send(form("/ui/jobs", "source=/tmp").build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(post.statusCode()).isEqualTo(401);
