@@ -32,7 +32,8 @@ record JobRow(JobStatus job, long done, long total, double percent, String rate,
 			}
 			double bytesPerSecond = doneBytes / seconds;
 			if (doneBytes > 0) {
-				rate = String.format("%.1f MB/s", bytesPerSecond / 1e6);
+				rate = bytesPerSecond >= 1e5 ? String.format("%.1f MB/s", bytesPerSecond / 1e6)
+						: String.format("%.1f kB/s", bytesPerSecond / 1e3);
 			}
 			if (doneBytes > 0 && totalBytes > doneBytes) {
 				eta = duration(Math.round((totalBytes - doneBytes) / bytesPerSecond));

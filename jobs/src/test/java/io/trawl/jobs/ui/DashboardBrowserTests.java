@@ -55,7 +55,8 @@ import io.trawl.worker.analysis.hash.HashAnalyzer;
 		properties = { "spring.datasource.url=jdbc:h2:mem:dashboard;DB_CLOSE_DELAY=-1",
 				"trawl.data-dir=target/test-data-dashboard", "trawl.rules=../config/rules",
 				"trawl.sources.allowed=${java.io.tmpdir}",
-				"trawl.analysis.extra-analyzers=io.trawl.jobs.web.GatedAnalyzer" })
+				"trawl.analysis.extra-analyzers=io.trawl.jobs.web.GatedAnalyzer", "trawl.analysis.grid-size=4",
+				"trawl.analysis.threads=2", "trawl.analysis.chunk-size=2" })
 class DashboardBrowserTests {
 
 	static final String EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -101,8 +102,10 @@ class DashboardBrowserTests {
 	@Test
 	void anOperatorLogsInLaunchesAJobAndWatchesItsProgressAdvanceWithoutAReload() throws Exception {
 		Path gated = Files.createTempDirectory("trawl-dashboard-gated-");
-		for (int i = 0; i < 24; i++) {
-			Files.writeString(gated.resolve("held-" + i + ".txt"), GatedAnalyzerControl.MARKER + " sample " + i);
+		// half the files pass, half are held at the gate: the job stops half-way until the gate opens
+		for (int i = 0; i < 12; i++) {
+			Files.writeString(gated.resolve(String.format("a-passes-%02d.txt", i)), "sample that passes " + i);
+			Files.writeString(gated.resolve(String.format("b-held-%02d.txt", i)), GatedAnalyzerControl.MARKER + " " + i);
 		}
 		GatedAnalyzerControl.close();
 		try (Browser browser = browser()) {
@@ -117,11 +120,13 @@ class DashboardBrowserTests {
 			browser.driver.executeScript("window.sameDocument = 'yes';");
 			By row = By.cssSelector("tr[data-job='" + id + "']");
 
-			browser.until(d -> d.findElement(row).getText().contains("STARTED")
-					&& GatedAnalyzerControl.held() > 0);
-			String before = browser.until(d -> d.findElement(row).findElement(By.cssSelector(".done")).getText());
-			assertThat(before).matches("\\d+ / 24");
-			assertThat(Long.parseLong(before.split(" ")[0])).isLessThan(24);
+			// the table refreshes itself: samples done go from none to some while the job runs
+			String before = browser.until(d -> {
+				String done = d.findElement(row).findElement(By.cssSelector(".done")).getText();
+				return d.findElement(row).getText().contains("STARTED") && done.matches("([1-9]|1[0-9]|2[0-3]) / 24")
+						? done : null;
+			});
+			assertThat(GatedAnalyzerControl.held()).isPositive();
 			List<WebElement> stop = browser.until(d -> d.findElement(row).findElements(By.cssSelector("button.danger")));
 			assertThat(stop).hasSize(1);
 			browser.screenshot("jobs-running");
@@ -129,7 +134,7 @@ class DashboardBrowserTests {
 			GatedAnalyzerControl.open();
 			browser.until(d -> d.findElement(row).getText().contains("COMPLETED"));
 			String after = browser.until(d -> d.findElement(row).findElement(By.cssSelector(".done")).getText());
-			assertThat(after).isEqualTo("24 / 24");
+			assertThat(after).isEqualTo("24 / 24").isNotEqualTo(before);
 			// the table was refreshed in place: the page the script marked is still the one shown
 			assertThat(browser.driver.executeScript("return window.sameDocument;")).isEqualTo("yes");
 			String text = browser.until(d -> d.findElement(row).getText());
@@ -295,6 +300,8 @@ class DashboardBrowserTests {
 				List<Double> firstBytes = new ArrayList<>();
 				for (int i = 0; i < 3; i++) {
 					browser.open("/ui/jobs/" + id + query);
+					browser.until(d -> ((Number) browser.driver.executeScript(
+							"return performance.getEntriesByType('navigation')[0].loadEventEnd;")).doubleValue() > 0);
 					@SuppressWarnings("unchecked")
 					List<Number> timing = (List<Number>) browser.driver.executeScript("""
 							const n = performance.getEntriesByType('navigation')[0];
