@@ -40,14 +40,14 @@ class JobsPage {
 
 	@GetMapping("/ui/jobs")
 	String jobs(Model model) {
-		model.addAttribute("rows", rows());
+		rows(model);
 		return "jobs";
 	}
 
 	/** The table's body alone, which the page fetches again every two seconds. */
 	@GetMapping("/ui/jobs/rows")
 	String rowsOnly(Model model) {
-		model.addAttribute("rows", rows());
+		rows(model);
 		return "jobs :: rows";
 	}
 
@@ -78,8 +78,11 @@ class JobsPage {
 		return "redirect:/ui/jobs";
 	}
 
-	private List<JobRow> rows() {
+	/** The rows, and how often the table asks again: every 2 s while a job runs, else every 15 s for new jobs. */
+	private void rows(Model model) {
 		LocalDateTime now = LocalDateTime.now();
-		return service.list(JOBS).stream().map(job -> JobRow.of(job, meter, now)).toList();
+		List<JobRow> rows = service.list(JOBS).stream().map(job -> JobRow.of(job, meter, now)).toList();
+		model.addAttribute("rows", rows);
+		model.addAttribute("refresh", rows.stream().anyMatch(JobRow::running) ? "every 2s" : "every 15s");
 	}
 }
