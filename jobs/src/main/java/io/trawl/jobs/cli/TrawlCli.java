@@ -239,8 +239,12 @@ public final class TrawlCli {
 				+ "/demo-corpus"));
 		int files = DemoCorpus.writeTo(dir);
 		err.println("Wrote a harmless demo corpus of " + files + " files to " + dir);
-		return runJob(context, () -> context.getBean(RescanLauncher.class)
+		JobExecution[] ran = new JobExecution[1];
+		int code = runJob(context, () -> ran[0] = context.getBean(RescanLauncher.class)
 			.run(new RescanLauncher.Request(dir.toString(), null, "demo-" + UUID.randomUUID(), null)));
+		context.getBean(JobStatusService.class).get(ran[0].getId())
+			.ifPresent(job -> err.print(DemoSummary.of(job, context.getEnvironment())));
+		return code;
 	}
 
 	private int restart(ConfigurableApplicationContext context, Arguments arguments) throws Exception {

@@ -33,7 +33,13 @@ final class AccessRules {
 			new Rule(PATHS.matcher(HttpMethod.GET, "/v3/api-docs"), Role.VIEWER),
 			new Rule(PATHS.matcher(HttpMethod.GET, "/v3/api-docs/**"), Role.VIEWER),
 			new Rule(PATHS.matcher(HttpMethod.GET, "/swagger-ui.html"), Role.VIEWER),
-			new Rule(PATHS.matcher(HttpMethod.GET, "/swagger-ui/**"), Role.VIEWER));
+			new Rule(PATHS.matcher(HttpMethod.GET, "/swagger-ui/**"), Role.VIEWER),
+			// the dashboard (DashboardSecurity): the same roles as the API's routes it stands for
+			new Rule(PATHS.matcher(HttpMethod.POST, "/ui/jobs"), Role.OPERATOR),
+			new Rule(PATHS.matcher(HttpMethod.POST, "/ui/jobs/*/stop"), Role.OPERATOR),
+			new Rule(PATHS.matcher(HttpMethod.GET, "/"), Role.VIEWER),
+			new Rule(PATHS.matcher(HttpMethod.GET, "/ui"), Role.VIEWER),
+			new Rule(PATHS.matcher(HttpMethod.GET, "/ui/**"), Role.VIEWER));
 
 	private AccessRules() {
 	}

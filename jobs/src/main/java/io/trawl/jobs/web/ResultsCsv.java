@@ -15,7 +15,7 @@ import io.trawl.readmodel.query.SampleView;
  * with {@code = + - @}, a tab or a carriage return) gets a leading apostrophe, since file names and rule names come
  * from whoever supplied the samples.
  */
-final class ResultsCsv {
+public final class ResultsCsv {
 
 	static final List<String> HEADER = List.of("sample_key", "sha256", "verdict", "size", "mime_type", "entropy",
 			"yara", "sources", "location", "analysed_at");
@@ -24,11 +24,11 @@ final class ResultsCsv {
 	private ResultsCsv() {
 	}
 
-	static void header(Writer out) throws IOException {
+	public static void header(Writer out) throws IOException {
 		row(out, HEADER);
 	}
 
-	static void write(Writer out, SampleView view) throws IOException {
+	public static void write(Writer out, SampleView view) throws IOException {
 		JsonNode doc = JSON.readTree(view.document());
 		row(out, List.of(view.sampleKey(), view.sha256() == null ? "" : view.sha256(), view.verdict(),
 				doc.path("size").isNumber() ? doc.path("size").asString() : "", doc.path("mimeType").asString(""),
