@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
     *) echo "scale-out: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for tool in aws curl node python3 java pg_isready /usr/bin/time; do
+for tool in aws curl node python3 java pg_isready psql /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "scale-out: $tool is missing (apt-get install -y awscli curl nodejs python3 postgresql-client time)" >&2; exit 2; }
 done
 for n in "$REPEAT" "$THREADS" "$GRID"; do
@@ -175,7 +175,7 @@ api() { curl -sS -f -H "X-API-Key: $API_KEY" -H 'Content-Type: application/json'
 cpu_snapshot() {
   local args=(manager="$MANAGER" emulators="$EMULATORS") i
   for i in "${!WORKERS[@]}"; do args+=("worker$((i + 1))=${WORKERS[$i]}"); done
-  python3 "$BENCH/lib/tree_cpu.py" "${args[@]}" > "$1"
+  python3 "$BENCH/lib/tree_cpu.py" --threads "${args[@]}" > "$1"
 }
 # cluster_job ROUND N: launches the rescan over the manager's API and waits for its end
 cluster_job() {
@@ -186,12 +186,14 @@ cluster_job() {
   id="$(api -X POST "http://127.0.0.1:$MANAGER_PORT/api/jobs" -d "{\"source\":\"s3://$TRAWL_BUCKET/$PREFIX/\",\
 \"rules\":\"s3://$TRAWL_BUCKET/rules/$(basename "$RULES")/\",\"requestId\":\"$name-$$\",\"full\":true}" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["jobExecutionId"])')"
+  # the job repository says when it ends: asking the manager's API instead costs the manager and DynamoDB CPU
   while :; do
-    api "http://127.0.0.1:$MANAGER_PORT/api/jobs/$id" > "$RUN/$name.json"
-    status="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["status"])' "$RUN/$name.json")"
-    case "$status" in STARTING|STARTED|STOPPING) sleep 0.5 ;; *) break ;; esac
+    status="$(PGPASSWORD="$PG_NAME" psql -h 127.0.0.1 -U "$PG_NAME" -d "$PG_NAME" -tAc \
+      "SELECT status FROM batch_job_execution WHERE job_execution_id = $id")"
+    case "$status" in ""|STARTING|STARTED|STOPPING) sleep 0.5 ;; *) break ;; esac
   done
   cpu_snapshot "$RUN/$name.cpu-after"
+  api "http://127.0.0.1:$MANAGER_PORT/api/jobs/$id" > "$RUN/$name.json"
   for pid in "${WORKERS[@]}"; do stop_group "$pid"; done
   echo "scale-out: $name: job $id $status" >&2
   printf '%s\t%s\t%s\t%s\n' "$name" "$round" "$n" "$RUN/$name" >> "$RUN/cluster.tsv"

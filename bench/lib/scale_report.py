@@ -37,7 +37,8 @@ def main(run, threads, grid):
         summary = json.loads((run / f"{name}.out").read_text().strip().splitlines()[-1])
         sides.setdefault("embedded", []).append({
             "samples": summary["samples"], "job": summary["seconds"], "wall": float(wall), "cpu": float(cpu_s),
-            "workers_cpu": None, "manager_cpu": None, "emulators_cpu": None, "per_worker": []})
+            "workers_cpu": None, "manager_cpu": None, "emulators_cpu": None, "per_worker": [], "jit": None,
+            "analyse": None})
         if summary["status"] != "COMPLETED":
             problems.append(f"{name} ended {summary['status']}")
     embedded_samples = {r["samples"] for r in sides.get("embedded", [])}
@@ -46,13 +47,16 @@ def main(run, threads, grid):
         status = json.loads(Path(prefix + ".json").read_text())
         before, after = cpu(Path(prefix + ".cpu-before")), cpu(Path(prefix + ".cpu-after"))
         used = {k: after[k] - before.get(k, 0.0) for k in after}
-        per_worker = [used[k] for k in sorted(used) if k.startswith("worker")]
+        per_worker = [used[k] for k in sorted(used) if k.startswith("worker") and "/" not in k]
+        jit = sum(v for k, v in used.items() if k.endswith("/jit")) if any("/" in k for k in used) else None
         steps = {s["name"]: s for s in status.get("steps", [])}
         project = steps.get("projectStep")
+        analyse = steps.get("analyseStep")
         sides.setdefault(f"{workers} worker{'s' if workers != '1' else ''}", []).append({
             "samples": status["samples"], "job": seconds(status["startTime"], status["endTime"]), "wall": None,
             "cpu": used["manager"] + sum(per_worker), "workers_cpu": sum(per_worker), "manager_cpu": used["manager"],
-            "emulators_cpu": used["emulators"], "per_worker": per_worker,
+            "emulators_cpu": used["emulators"], "per_worker": per_worker, "jit": jit,
+            "analyse": seconds(analyse["startTime"], analyse["endTime"]) if analyse and analyse["endTime"] else None,
             "project": seconds(project["startTime"], project["endTime"]) if project and project["endTime"] else None})
         if status["status"] != "COMPLETED":
             problems.append(f"{name} ended {status['status']}: {status.get('exitDescription')}")
@@ -64,8 +68,10 @@ def main(run, threads, grid):
     med = lambda rows, key: statistics.median(r[key] for r in rows) if rows and rows[0][key] is not None else None
     base = sides.get("1 worker")
     base_rate = med(base, "samples") / med(base, "job") if base else None
-    header = ["side", "runs", "samples", "job s", "samples/s", "MB/s", "vs 1 worker", "CPU s (Trawl)",
-              "workers CPU s", "each worker", "manager CPU s", "project s", "emulators CPU s", "worker CPU ms/sample"]
+    base_analyse = med(base, "analyse") if base else None
+    header = ["side", "runs", "samples", "job s", "samples/s", "MB/s", "vs 1 worker", "analyse s", "analyse vs 1",
+              "project s", "CPU s (Trawl)", "workers CPU s", "each worker", "JIT CPU s", "manager CPU s",
+              "emulators CPU s", "worker CPU ms/sample"]
     rows = []
     for side, runs in sides.items():
         samples, job = med(runs, "samples"), med(runs, "job")
@@ -74,11 +80,14 @@ def main(run, threads, grid):
         workers_cpu = med(runs, "workers_cpu")
         project = [r["project"] for r in runs if r.get("project") is not None]
         fmt = lambda v, f="{:.2f}": "-" if v is None else f.format(v)
+        analyse = med(runs, "analyse")
         rows.append([side, str(len(runs)), f"{samples:,}", fmt(job), fmt(rate, "{:.1f}"), fmt(megabytes / job),
-                     fmt(rate / base_rate if base_rate else None, "{:.2f}x"),
+                     fmt(rate / base_rate if base_rate else None, "{:.2f}x"), fmt(analyse),
+                     fmt(base_analyse / analyse if analyse and base_analyse else None, "{:.2f}x"),
+                     fmt(statistics.median(project) if project else None),
                      fmt(med(runs, "cpu")) + (" (whole command)" if side == "embedded" else ""), fmt(workers_cpu),
-                     " / ".join(f"{v:.2f}" for v in each) or "-", fmt(med(runs, "manager_cpu")),
-                     fmt(statistics.median(project) if project else None), fmt(med(runs, "emulators_cpu")),
+                     " / ".join(f"{v:.2f}" for v in each) or "-", fmt(med(runs, "jit")), fmt(med(runs, "manager_cpu")),
+                     fmt(med(runs, "emulators_cpu")),
                      fmt(1000 * workers_cpu / samples if workers_cpu else 1000 * med(runs, "cpu") / samples)])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
