@@ -74,16 +74,17 @@ const OPTIONS = {
   vcpus: { value: 8, help: '--night: vCPUs of a worker (c6i.2xlarge: 8), one partition thread each' },
   'busy-share': { value: 0.85, help: '--night: share of a worker\'s vCPUs kept busy analysing' },
   'cpu-s-per-gb': { value: 17.6, help: '--night: worker CPU s per GB analysed (measured, bench/README.md)' },
-  'cpu-ms-per-sample': { value: 9.0, help: '--night: worker CPU ms per sample beyond its bytes, S3 and DynamoDB included (measured)' },
+  'cpu-ms-per-sample': { value: 20, help: '--night: worker CPU ms per sample beyond its bytes, S3 and DynamoDB included (measured)' },
   'unchanged-cpu-ms': { value: 1.9, help: '--night: worker CPU ms per unchanged location of an incremental night (measured)' },
   'changed-share': { value: 0.02, help: '--night: share of samples new or changed on an incremental night', zero: true },
-  'doc-kb': { value: 6.8, help: '--night: a result document in KB (measured on the store corpus)' },
-  'rule-hit-share': { value: 0.05, help: '--night: rule hits per sample (rule-hit rows the projection writes)', zero: true },
+  'event-wcu': { value: 7.75, help: '--night: DynamoDB write units of a sample\'s events (measured, ProjectionGrowthBench)' },
+  'projection-wcu': { value: 15.65, help: '--night: write units the projection spends per sample (measured, rule hits included)' },
+  'projection-rcu': { value: 1.66, help: '--night: read units the projection spends per sample (measured, strongly consistent)' },
   's3-prefixes': { value: 1, help: '--night: S3 prefixes the samples are spread over (5,500 GET/s each)' },
   'table-wcu': { value: 40000, help: '--night: DynamoDB on-demand WCU/s per table (account quota, adjustable)' },
   'table-rcu': { value: 40000, help: '--night: DynamoDB on-demand RCU/s per table (account quota, adjustable)' },
   'dynamodb-ms': { value: 5, help: '--night: one DynamoDB request\'s round trip in ms (a 1 MB query page: 3 times it)' },
-  'projection-cpu-ms': { value: 0.5, help: '--night: the manager\'s CPU ms per sample to project it (measured, ProjectionGrowthBench)' },
+  'projection-cpu-ms': { value: 1.0, help: '--night: the manager\'s CPU ms per sample to project it (measured, ProjectionGrowthBench)' },
   'list-ms': { value: 100, help: '--night: one S3 LIST page of 1,000 keys in ms (the manager lists the source alone)' },
   'boot-s': { value: 180, help: '--night: seconds from the first partition message to the workers analysing' },
   'scale-in-min': { value: 15, help: '--night: minutes a worker is billed after the queue empties (scale-in alarm)' },
@@ -161,9 +162,6 @@ function estimate(samples, o) {
   return { samples, dataGb, instanceHours, wallHours: instanceHours / o.workers, natGb, cost, total };
 }
 
-// One DynamoDB item's write units: one per started KB (the attribute names and keys add about 0.3 KB to a document)
-const wcu = (kb) => Math.ceil(kb + 0.3);
-
 /**
  * One nightly rescan of o['night-samples'] samples on `workers` instances; `incremental` analyses only the changed
  * share and leaves the rest unread. Phases, one after another: the manager lists the source (alone), the workers
@@ -181,7 +179,7 @@ export function night(o, workers, incremental = false) {
     + (1 - changed) * (o['unchanged-cpu-ms'] / 1000);
   const perWorker = (o.vcpus * o['busy-share']) / cpuPerSample;
   // every location gets its events and a manifest entry, a reused result too: an incremental night writes as much
-  const eventWcu = wcu(o['doc-kb']) + 1; // ANALYSED (the document) and SOURCE
+  const eventWcu = o['event-wcu']; // ANALYSED (the document) and SOURCE
   const tableWcu = (shards) => Math.min(o['table-wcu'], shards * LIMITS.dynamoDbPartitionWcu);
   const analysisLimits = {
     's3 GET/s per prefix': (o['s3-prefixes'] * LIMITS.s3GetPerPrefix) / changed,
@@ -197,18 +195,18 @@ export function night(o, workers, incremental = false) {
   const straggle = analyse / (2 * o['partitions-per-slot']);
   const list = (samples / 1000) * (o['list-ms'] / 1000);
   // projection, one thread on the manager: per batch of 200 samples, 8 BatchWriteItem of 25 rows in series, then
-  // 200 conditional puts of the newest result 8 at a time, then the rule hits' batches; reading the events in 1 MB
-  // query pages, one shard's pages in series
-  const rowWcu = wcu(o['doc-kb'] + 0.2);
-  const tripsPerSample = (8 + 200 / 8 + (200 * o['rule-hit-share']) / 25) / 200;
-  const pagesPerSample = (o['doc-kb'] + 0.3) / 1024;
+  // 200 conditional puts of the newest result 8 at a time (ProjectionGrowthBench counts both); reading the events
+  // in 1 MB query pages (a read unit is 4 KB), one shard's pages in series. The job rows and the newest results
+  // take half the write units each.
+  const rowWcu = o['projection-wcu'] / 2;
+  const tripsPerSample = (8 + 200 / 8) / 200;
+  const pagesPerSample = (o['projection-rcu'] * 4) / 1024;
   const projectionLimits = {
     'manager CPU': 1000 / o['projection-cpu-ms'],
     'DynamoDB round trips': 1000 / ((tripsPerSample + 3 * pagesPerSample) * o['dynamodb-ms']),
     'DynamoDB job rows table WCU': tableWcu(SHARDS.jobSamples) / rowWcu,
     'DynamoDB samples table WCU': o['table-wcu'] / rowWcu,
-    'DynamoDB events table RCU': Math.min(o['table-rcu'], SHARDS.events * LIMITS.dynamoDbPartitionRcu)
-      / Math.ceil((o['doc-kb'] + 0.3) * 2) * 4, // strongly consistent: one unit per 4 KB
+    'DynamoDB events table RCU': Math.min(o['table-rcu'], SHARDS.events * LIMITS.dynamoDbPartitionRcu) / o['projection-rcu'],
   };
   const [projectionBound, projectionRate] = Object.entries(projectionLimits).sort((a, b) => a[1] - b[1])[0];
   const project = samples / projectionRate;
@@ -217,8 +215,8 @@ export function night(o, workers, incremental = false) {
   const [longest] = Object.entries(phases).sort((a, b) => b[1] - a[1])[0];
 
   const workerHours = workers * (o['boot-s'] + analyse + straggle + o['scale-in-min'] * 60) / 3600;
-  const writeUnits = samples * (eventWcu + 1 + 2 * rowWcu + o['rule-hit-share']);
-  const readUnits = samples * Math.ceil((o['doc-kb'] + 0.3) / 4);
+  const writeUnits = samples * (eventWcu + 1 + o['projection-wcu']);
+  const readUnits = samples * o['projection-rcu'];
   const partitions = o['partitions-per-slot'] * workers * o.vcpus;
   const sqsRequests = partitions * 4 + workerHours * (3600 / 20);
   const cost = {
@@ -346,7 +344,7 @@ function nightReport(o) {
   return `
 The ${count(o['night-samples'])}-sample night (--night): ${count(o['night-samples'])} samples of ${o['avg-size-mb']} MB (${tb.toFixed(1)} TB), workers with ${o.vcpus} vCPUs at $${o['instance-price']} an hour
 Worker: ${(full.cpuPerSample * 1000).toFixed(1)} CPU ms a sample (${o['cpu-s-per-gb']} s per GB + ${o['cpu-ms-per-sample']} ms), ${rate(full.perWorker)} samples/s at ${Math.round(o['busy-share'] * 100)}% busy; incremental: ${(incremental.cpuPerSample * 1000).toFixed(2)} ms a location (${o['unchanged-cpu-ms']} ms per unchanged one), ${rate(incremental.perWorker)} locations/s
-Analysis limits (full): S3 ${rate(LIMITS.s3GetPerPrefix)} GET/s x ${o['s3-prefixes']} prefix(es); DynamoDB events ${rate(Math.min(o['table-wcu'], SHARDS.events * LIMITS.dynamoDbPartitionWcu))} WCU/s at ${wcu(o['doc-kb']) + 1} WCU a sample; manifest ${SHARDS.manifests} partitions x ${rate(LIMITS.dynamoDbPartitionWcu)} WCU/s
+Analysis limits (full): S3 ${rate(LIMITS.s3GetPerPrefix)} GET/s x ${o['s3-prefixes']} prefix(es); DynamoDB events ${rate(Math.min(o['table-wcu'], SHARDS.events * LIMITS.dynamoDbPartitionWcu))} WCU/s at ${o['event-wcu']} WCU a sample; manifest ${SHARDS.manifests} partitions x ${rate(LIMITS.dynamoDbPartitionWcu)} WCU/s
 Projection (the manager, one thread): ${rate(full.projectionRate)} samples/s, bound by ${full.projectionBound} (${o['projection-cpu-ms']} CPU ms a sample, ${o['dynamodb-ms']} ms a DynamoDB round trip)
 
 ${[line(columns.map(([h]) => h)), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n')}
