@@ -48,7 +48,8 @@ def main(run, threads, grid):
         before, after = cpu(Path(prefix + ".cpu-before")), cpu(Path(prefix + ".cpu-after"))
         used = {k: after[k] - before.get(k, 0.0) for k in after}
         per_worker = [used[k] for k in sorted(used) if k.startswith("worker") and "/" not in k]
-        jit = sum(v for k, v in used.items() if k.endswith("/jit")) if any("/" in k for k in used) else None
+        jit = (sum(v for k, v in used.items() if k.endswith("/jit") and not k.startswith("emulators"))
+               if any("/" in k for k in used) else None)  # the JIT compilers of Trawl's JVMs, not the emulators
         steps = {s["name"]: s for s in status.get("steps", [])}
         project = steps.get("projectStep")
         analyse = steps.get("analyseStep")
