@@ -114,6 +114,9 @@ class ClusterIT {
 		launch("kill-worker");
 
 		awaitProgress("first", first);
+		assertThat(StatusWhileRescanIT.listeningTcp(second.pid())).as("a worker opens no TCP port").isEmpty();
+		assertThat(StatusWhileRescanIT.listeningTcp(manager.pid())).as("the manager serves the API").hasSize(1);
+		assertThat(log("second")).doesNotContain("launch messages").contains("Worker second receives partitions");
 		first.destroyForcibly(); // kill -9: no shutdown hook, no hand-back, no more heartbeats
 		LocalDateTime killed = LocalDateTime.now();
 		assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -263,12 +266,14 @@ class ClusterIT {
 		return out;
 	}
 
+	/** Starts a cluster process and waits until it has started (minutes on a busy machine). */
 	private Process start(String name, String... args) throws Exception {
 		Process process = environment(Launches.trawl(workspace.resolve("data"), args))
 			.redirectOutput(workspace.resolve(name + ".out").toFile())
 			.redirectError(workspace.resolve(name + ".err").toFile())
 			.start();
 		processes.add(process);
+		await(Duration.ofMinutes(5), () -> log(name).contains("Started TrawlCli"), process);
 		return process;
 	}
 
@@ -292,15 +297,9 @@ class ClusterIT {
 		return trawl;
 	}
 
-	private String log(String name) throws Exception {
-		String pidLog;
-		try (Stream<Path> files = Files.list(workspace.resolve("data"))) {
-			pidLog = files.filter(f -> f.getFileName().toString().startsWith("trawl-"))
-				.map(Launches::read)
-				.collect(Collectors.joining("\n"));
-		}
-		return Launches.read(workspace.resolve(name + ".out")) + Launches.read(workspace.resolve(name + ".err"))
-				+ pidLog;
+	/** What a process logged on its console (the same lines as its own log file). */
+	private String log(String name) {
+		return Launches.read(workspace.resolve(name + ".out")) + Launches.read(workspace.resolve(name + ".err"));
 	}
 
 	private void await(Duration within, BooleanSupplier condition, Process... alive) throws Exception {
