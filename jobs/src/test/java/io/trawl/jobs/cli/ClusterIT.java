@@ -62,10 +62,11 @@ class ClusterIT {
 
 	private AwsLocal aws;
 	private int slowMillis = 400;
+	private Path hold;
 	private String schema;
 	private String prefix;
 	private Set<String> sha256s;
-	private final List<Process> processes = new ArrayList<>();
+	private final Map<String, Process> processes = new java.util.LinkedHashMap<>();
 
 	@BeforeEach
 	void givenTheEmulatorsAPostgresSchemaAndACorpusInS3() throws Exception {
@@ -75,6 +76,7 @@ class ClusterIT {
 			db.createStatement().execute("CREATE SCHEMA " + schema);
 		}
 		prefix = "cluster-" + schema + "/";
+		hold = workspace.resolve("hold");
 		sha256s = new HashSet<>();
 		Random random = new Random(15);
 		MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
@@ -91,7 +93,7 @@ class ClusterIT {
 
 	@AfterEach
 	void stopEverything() throws Exception {
-		for (Process process : processes) {
+		for (Process process : processes.values()) {
 			process.descendants().forEach(ProcessHandle::destroyForcibly);
 			process.destroyForcibly();
 			process.waitFor(30, TimeUnit.SECONDS);
@@ -111,6 +113,7 @@ class ClusterIT {
 		Process manager = start("manager", "serve", "--role", "manager", "--server.port=0");
 		Process first = start("first", "worker", "--trawl.partitions.worker-id=first");
 		Process second = start("second", "worker", "--trawl.partitions.worker-id=second");
+		awaitStarted("manager", "first", "second");
 		launch("kill-worker");
 
 		awaitProgress("first", first);
@@ -151,13 +154,18 @@ class ClusterIT {
 		Process manager = start("manager", "serve", "--role", "manager", "--server.port=0");
 		Process first = start("first", "worker", "--trawl.partitions.worker-id=first");
 		Process second = start("second", "worker", "--trawl.partitions.worker-id=second");
-		slowMillis = 700; // the partitions outlast the manager's restart
 		launch("kill-manager");
 
 		awaitProgress("first", first);
+		Files.writeString(hold, "held"); // the workers keep their partitions running until the new manager waits
 		manager.destroyForcibly();
 		assertThat(manager.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		Process restarted = start("manager-again", "serve", "--role", "manager", "--server.port=0");
+		awaitStarted("manager-again");
+		await(Duration.ofMinutes(2), () -> log("manager-again").contains("partitions to the workers"), restarted);
+		assertThat(log("manager-again")).as("partitions left to do when the manager came back")
+			.doesNotContain("sent 0 partitions");
+		Files.delete(hold);
 
 		long job = awaitJobEnd(Duration.ofMinutes(4), restarted, first, second);
 		assertThat(status(job)).isEqualTo("COMPLETED");
@@ -174,6 +182,7 @@ class ClusterIT {
 		Process manager = start("manager", "serve", "--role", "manager", "--server.port=0");
 		Process first = start("first", "worker", "--trawl.partitions.worker-id=first");
 		Process second = start("second", "worker", "--trawl.partitions.worker-id=second");
+		awaitStarted("manager", "first", "second");
 		launch("sigterm-worker");
 
 		awaitProgress("first", first);
@@ -266,15 +275,20 @@ class ClusterIT {
 		return out;
 	}
 
-	/** Starts a cluster process and waits until it has started (minutes on a busy machine). */
 	private Process start(String name, String... args) throws Exception {
 		Process process = environment(Launches.trawl(workspace.resolve("data"), args))
 			.redirectOutput(workspace.resolve(name + ".out").toFile())
 			.redirectError(workspace.resolve(name + ".err").toFile())
 			.start();
-		processes.add(process);
-		await(Duration.ofMinutes(5), () -> log(name).contains("Started TrawlCli"), process);
+		processes.put(name, process);
 		return process;
+	}
+
+	/** Waits until these processes have started (minutes on a busy machine), before anything is timed. */
+	private void awaitStarted(String... names) throws Exception {
+		for (String name : names) {
+			await(Duration.ofMinutes(5), () -> log(name).contains("Started TrawlCli"), processes.get(name));
+		}
 	}
 
 	/** Everything a cluster process reads, as a user's shell has it after {@code source data/aws-local.env}. */
@@ -290,6 +304,7 @@ class ClusterIT {
 		env.put("TRAWL_GRID_SIZE", Integer.toString(PARTITIONS));
 		env.put("TRAWL_THREADS", "2");
 		env.put("TRAWL_TEST_SLOW_MS", Integer.toString(slowMillis));
+		env.put("TRAWL_TEST_HOLD", hold.toString());
 		env.put("TRAWL_ISOLATE_NATIVE_CODE", "false"); // no native host JVMs: three JVMs are enough for the machine
 		env.put("TRAWL_NO_BUILD", "1");
 		env.put("TRAWL_JAVA_OPTS", "-Xmx512m -Dtrawl.analysis.chunk-size=2 -Dtrawl.partitions.poll-interval=500ms "
@@ -297,9 +312,19 @@ class ClusterIT {
 		return trawl;
 	}
 
-	/** What a process logged on its console (the same lines as its own log file). */
+	/** What a process printed, and its own log file ({@code data/trawl-<role>-<pid>.log}). */
 	private String log(String name) {
-		return Launches.read(workspace.resolve(name + ".out")) + Launches.read(workspace.resolve(name + ".err"));
+		StringBuilder text = new StringBuilder(Launches.read(workspace.resolve(name + ".out")))
+			.append(Launches.read(workspace.resolve(name + ".err")));
+		long pid = processes.get(name).pid();
+		try (Stream<Path> files = Files.list(workspace.resolve("data"))) {
+			files.filter(f -> f.getFileName().toString().matches("trawl-[a-z]+-" + pid + "\\.log"))
+				.forEach(f -> text.append(Launches.read(f)));
+		}
+		catch (java.io.IOException e) {
+			// no data folder yet
+		}
+		return text.toString();
 	}
 
 	private void await(Duration within, BooleanSupplier condition, Process... alive) throws Exception {
