@@ -43,7 +43,9 @@ import io.trawl.worker.source.s3.S3ClientSettings;
  * {@code trawl.jar}). S3Proxy (S3) and ElasticMQ (SQS) run embedded; dynalite (DynamoDB) runs under node from the
  * repository's {@code node_modules} ({@code npm ci}).
  * It creates the bucket {@value #BUCKET}, the queue {@value #LAUNCH_QUEUE} with its DLQ {@value #LAUNCH_DLQ}
- * (redrive after {@value #MAX_RECEIVE_COUNT} receives) and the tables, and writes {@code data/aws-local.env}.
+ * (redrive after {@value #MAX_RECEIVE_COUNT} receives), the partitions queue {@value #PARTITION_QUEUE} with its DLQ
+ * {@value #PARTITION_DLQ} (redrive after {@value #PARTITION_MAX_RECEIVE_COUNT}) and the tables, and writes
+ * {@code data/aws-local.env}.
  * <p>
  * With a data folder, S3 objects and DynamoDB items are kept under {@code aws-local/} and survive a restart; the
  * queues are in memory. Without one (the tests), everything is transient.
@@ -53,6 +55,10 @@ public final class AwsLocal implements AutoCloseable {
 	public static final String BUCKET = "trawl-samples";
 	public static final String LAUNCH_QUEUE = "trawl-launch";
 	public static final String LAUNCH_DLQ = "trawl-launch-dlq";
+	public static final String PARTITION_QUEUE = "trawl-partitions";
+	public static final String PARTITION_DLQ = "trawl-partitions-dlq";
+	/** Above the workers' {@code trawl.partitions.max-deliveries} (3), so a worker marks a doomed partition FAILED. */
+	public static final int PARTITION_MAX_RECEIVE_COUNT = 5;
 	public static final int MAX_RECEIVE_COUNT = 3;
 	public static final String ACCESS_KEY = "trawl-local";
 	public static final String SECRET_KEY = "trawl-local-secret";
@@ -90,6 +96,8 @@ public final class AwsLocal implements AutoCloseable {
 	private URI dynamoDbEndpoint;
 	private String launchQueueUrl;
 	private String launchDlqUrl;
+	private String partitionQueueUrl;
+	private String partitionDlqUrl;
 
 	private AwsLocal() {
 	}
@@ -143,6 +151,8 @@ public final class AwsLocal implements AutoCloseable {
 				+ ":");
 		out.print(local.envFileText());
 		out.println("# In another shell:  source " + envFile + " && SPRING_PROFILES_ACTIVE=aws ./trawl serve");
+		out.println("# A cluster (a PostgreSQL job repository in SPRING_DATASOURCE_URL): SPRING_PROFILES_ACTIVE=aws ./trawl "
+				+ "serve --role manager, and ./trawl worker in other shells (docs/aws-local.md).");
 		out.println("# Stop with Ctrl-C.");
 		out.flush();
 		try {
@@ -167,6 +177,8 @@ public final class AwsLocal implements AutoCloseable {
 		env.put("TRAWL_BUCKET", BUCKET);
 		env.put("TRAWL_LAUNCH_QUEUE_URL", launchQueueUrl);
 		env.put("TRAWL_LAUNCH_DLQ_URL", launchDlqUrl);
+		env.put("TRAWL_PARTITION_QUEUE_URL", partitionQueueUrl); // remote partitioning: a manager and workers
+		env.put("TRAWL_PARTITION_DLQ_URL", partitionDlqUrl);
 		env.put("TRAWL_SOURCES_ALLOWED", "s3://" + BUCKET + "/"); // what launch messages and the API may name
 		env.put("TRAWL_METRICS_NAMESPACE", ""); // no CloudWatch here: metrics off, rather than sent to AWS itself
 		return env;
@@ -210,6 +222,14 @@ public final class AwsLocal implements AutoCloseable {
 
 	public String launchDlqUrl() {
 		return launchDlqUrl;
+	}
+
+	public String partitionQueueUrl() {
+		return partitionQueueUrl;
+	}
+
+	public String partitionDlqUrl() {
+		return partitionDlqUrl;
 	}
 
 	/** A client for the local S3, which the caller closes. */
@@ -313,17 +333,29 @@ public final class AwsLocal implements AutoCloseable {
 			catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException kept) {
 				// kept from an earlier run
 			}
-			launchDlqUrl = sqs.createQueue(b -> b.queueName(LAUNCH_DLQ)
-				.attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
-			String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(launchDlqUrl)
-				.attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-			launchQueueUrl = sqs.createQueue(b -> b.queueName(LAUNCH_QUEUE)
-				.attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "30", QueueAttributeName.REDRIVE_POLICY,
-						"{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + MAX_RECEIVE_COUNT
-								+ "\"}")))
-				.queueUrl();
+			launchDlqUrl = deadLetterQueue(sqs, LAUNCH_DLQ);
+			launchQueueUrl = queue(sqs, LAUNCH_QUEUE, "30", launchDlqUrl, MAX_RECEIVE_COUNT);
+			partitionDlqUrl = deadLetterQueue(sqs, PARTITION_DLQ);
+			// the workers set their own visibility timeout on each receive (trawl.partitions.visibility-timeout)
+			partitionQueueUrl = queue(sqs, PARTITION_QUEUE, "300", partitionDlqUrl, PARTITION_MAX_RECEIVE_COUNT);
 			DynamoDbTables.createIfMissing(dynamoDb, DynamoDbTableNames.defaults());
 		}
+	}
+
+	private static String deadLetterQueue(SqsClient sqs, String name) {
+		return sqs.createQueue(b -> b.queueName(name)
+			.attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+	}
+
+	/** A queue whose messages go to {@code dlqUrl} after {@code maxReceiveCount} receives. */
+	private static String queue(SqsClient sqs, String name, String visibilitySeconds, String dlqUrl,
+			int maxReceiveCount) {
+		String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+			.attributes().get(QueueAttributeName.QUEUE_ARN);
+		return sqs.createQueue(b -> b.queueName(name)
+			.attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, visibilitySeconds, QueueAttributeName.REDRIVE_POLICY,
+					"{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}")))
+			.queueUrl();
 	}
 
 	/** Stops whatever started, newest first. */

@@ -26,7 +26,7 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 		String[] springArguments, String help) {
 
 	static final Set<String> COMMANDS = Set.of("rescan", "demo", "status", "results", "diff", "rules", "restart",
-			"stop", "serve", "aws-local", "api-key", "project");
+			"stop", "serve", "worker", "aws-local", "api-key", "project");
 
 	private static final List<String> API_KEY_ACTIONS = List.of("create", "list", "revoke");
 
@@ -169,7 +169,11 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 			case "project" -> spec(command,
 					"Rebuild every query table from the events; the last stdout line is a JSON summary.",
 					required(flag("--rebuild", "empty the query tables and project every rescan job again")));
-			case "serve" -> spec(command, "Run the service and its REST API.");
+			case "serve" -> spec(command, "Run the service and its REST API.",
+					value("--role", "all|manager", "manager: launch, schedule, send partitions to workers, project and "
+							+ "serve the API (TRAWL_ROLE; default all)"));
+			case "worker" -> spec(command, "Run a worker: execute the partitions that managers send over SQS, nothing "
+					+ "else (no API, no launches).");
 			case "aws-local" -> spec(command, "Run S3, SQS and DynamoDB emulators (docs/aws-local.md).");
 			default -> spec(command, "Create, list or revoke API keys.");
 		});

@@ -58,8 +58,19 @@ final class StatusText {
 		}
 		text.append("  steps\n");
 		for (JobStatus.StepProgress step : job.steps()) {
-			text.append(String.format("    %-32s %-10s read %d, written %d, commits %d, rollbacks %d%n", step.name(),
+			text.append(String.format("    %-32s %-10s read %d, written %d, commits %d, rollbacks %d", step.name(),
 					step.status(), step.readCount(), step.writeCount(), step.commitCount(), step.rollbackCount()));
+			if (step.worker() != null) {
+				// a remote partition: who holds it, how far it is, and a lost worker or a pending takeover
+				text.append(String.format("; %.1f%% of %d, worker %s", step.percent(), step.files(), step.worker()));
+				if (step.silentSeconds() != null && step.status().equals("STARTED")) {
+					text.append(", heard ").append(step.silentSeconds()).append(" s ago");
+				}
+			}
+			if (step.cluster() != null && !step.cluster().equals("running")) {
+				text.append(" [").append(step.cluster()).append(']');
+			}
+			text.append('\n');
 		}
 		if (job.exitDescription() != null && !job.exitDescription().isBlank()) {
 			text.append("  exit: ").append(job.exitDescription().lines().findFirst().orElse("")).append('\n');

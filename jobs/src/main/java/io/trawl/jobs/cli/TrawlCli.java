@@ -54,7 +54,8 @@ public final class TrawlCli {
 			  restart JOB_EXECUTION_ID                                restart a failed, stopped or killed job
 			  stop JOB_EXECUTION_ID                                   stop a running job; restart resumes it
 			  project --rebuild                                       rebuild every query table from the events
-			  serve                                                   run the service and its REST API
+			  serve [--role manager]                                  run the service and its REST API (manager: of a cluster)
+			  worker                                                  run a cluster worker: analyse partitions from SQS
 			  demo                                                    rescan a generated harmless corpus
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
 			  api-key create --role viewer|operator|admin --name NAME  create an API key; the key is the last line
@@ -102,6 +103,18 @@ public final class TrawlCli {
 		if (remote != null) {
 			return remote;
 		}
+		if (arguments.command().equals("worker")) {
+			return worker(arguments, args);
+		}
+		if (arguments.command().equals("serve")) {
+			try {
+				ServiceRoles.serveRole(arguments);
+			}
+			catch (IllegalArgumentException e) {
+				err.println("trawl: " + e.getMessage());
+				return 2;
+			}
+		}
 		// the embedded store: run here and answer other commands over data/trawl.sock, or send this one there
 		LocalStore.Claim claim = LocalStore.claim(args, out, err);
 		if (claim.exitCode() != null) {
@@ -115,9 +128,11 @@ public final class TrawlCli {
 			return 2;
 		}
 		if (arguments.command().equals("serve")) {
+			String role = ServiceRoles.serveRole(arguments); // checked before the store was claimed
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(TrawlApplication.class)
 				.web(WebApplicationType.SERVLET)
-				.run(args);
+				.properties(ServiceRoles.defaults(env, false))
+				.run(ServiceRoles.springArguments(arguments, role, env));
 			answerForwarded(context, holder);
 			return -1;
 		}
@@ -132,6 +147,31 @@ public final class TrawlCli {
 			.run(arguments.springArguments())) {
 			answerForwarded(context, holder);
 			return execute(context, arguments);
+		}
+		catch (Exception e) {
+			err.println("trawl: " + userMessage(e));
+			return 2;
+		}
+	}
+
+	/**
+	 * {@code trawl worker}: a service without a web server, a launch listener or a schedule, that only executes the
+	 * partitions managers send (docs/remote-partitioning.md); it runs until stopped. It needs the cluster's shared job
+	 * repository, never the embedded H2 file.
+	 */
+	private int worker(Arguments arguments, String[] args) {
+		if (LocalStore.embeddedStore(args)) {
+			err.println("trawl: a worker needs the cluster's shared job repository: set SPRING_DATASOURCE_URL (and "
+					+ "_USERNAME, _PASSWORD) to its PostgreSQL database, as for the manager.");
+			return 2;
+		}
+		try {
+			new SpringApplicationBuilder(TrawlApplication.class)
+				.web(WebApplicationType.NONE)
+				.properties(ServiceRoles.defaults(env, true))
+				.listeners(new NativeHostPrestart())
+				.run(ServiceRoles.springArguments(arguments, "worker", env));
+			return -1; // the partition listener's threads keep the JVM; SIGTERM closes the context
 		}
 		catch (Exception e) {
 			err.println("trawl: " + userMessage(e));

@@ -114,7 +114,7 @@ public final class LocalStore {
 	}
 
 	/** The H2 file under the data folder, unless a datasource URL or the postgres profile points elsewhere. */
-	static boolean embeddedStore(String[] args) {
+	public static boolean embeddedStore(String[] args) {
 		String url = setting(args, "spring.datasource.url", "SPRING_DATASOURCE_URL", null);
 		if (url != null) {
 			return url.startsWith("jdbc:h2:file:");

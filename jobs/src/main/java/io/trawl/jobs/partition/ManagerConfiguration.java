@@ -1,13 +1,12 @@
 package io.trawl.jobs.partition;
 
 import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
-import org.springframework.batch.integration.config.annotation.EnableBatchIntegration;
-import org.springframework.batch.integration.partition.RemotePartitioningManagerStepBuilderFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.integration.channel.DirectChannel;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -16,35 +15,29 @@ import io.trawl.jobs.TrawlProperties;
 /**
  * {@code trawl.partitioning=remote}: {@code analyseStep} splits the source as before, but sends each partition to
  * the partitions queue instead of a local thread, then polls the job repository until every partition's step
- * execution has ended. No reply channel: the workers report through the shared job repository.
+ * execution has ended, re-sending the partitions whose worker fell silent ({@link SqsPartitionHandler}). No reply
+ * channel: the workers report through the shared job repository.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "trawl.partitioning", havingValue = "remote")
-@EnableBatchIntegration
+@Conditional(Role.SendsPartitions.class)
 class ManagerConfiguration {
 
-	private final RemotePartitioningManagerStepBuilderFactory steps;
-
-	ManagerConfiguration(RemotePartitioningManagerStepBuilderFactory steps) {
-		this.steps = steps;
+	@Bean
+	SqsPartitionHandler sqsPartitionHandler(SqsClient sqs, PartitionProperties partitions, JobRepository jobRepository,
+			PartitionHeartbeats partitionHeartbeats, TrawlProperties properties) {
+		SqsPartitionHandler handler = new SqsPartitionHandler(new SqsPartitionSender(sqs, partitions.requireQueueUrl()),
+				jobRepository, partitionHeartbeats, partitions, WorkerConfiguration.WORKER_STEP);
+		handler.setGridSize(properties.analysis().effectiveGridSize());
+		return handler;
 	}
 
 	@Bean
-	DirectChannel partitionRequests(SqsClient sqs, PartitionProperties partitions) {
-		DirectChannel channel = new DirectChannel();
-		channel.subscribe(new SqsPartitionSender(sqs, partitions.requireQueueUrl()));
-		return channel;
-	}
-
-	@Bean
-	Step analyseStep(Partitioner samplePartitioner, DirectChannel partitionRequests, TrawlProperties properties,
-			PartitionProperties partitions) {
-		return steps.get("analyseStep")
+	Step analyseStep(JobRepository jobRepository, Partitioner samplePartitioner, SqsPartitionHandler sqsPartitionHandler,
+			TrawlProperties properties) {
+		return new StepBuilder("analyseStep", jobRepository)
 			.partitioner(WorkerConfiguration.WORKER_STEP, samplePartitioner)
+			.partitionHandler(sqsPartitionHandler)
 			.gridSize(properties.analysis().effectiveGridSize())
-			.outputChannel(partitionRequests)
-			.pollInterval(partitions.pollInterval().toMillis())
-			.timeout(partitions.timeout().toMillis())
 			.build();
 	}
 }

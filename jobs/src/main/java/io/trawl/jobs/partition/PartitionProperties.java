@@ -21,12 +21,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     for {@code timeout}. Keep it below the queue's maxReceiveCount.
  * @param workerId recorded in each partition's step execution context; blank: host name and pid
  * @param shutdownWait how long a stopping worker waits for its running partitions before it leaves them to others
+ * @param heartbeatInterval how often a worker records, in the job repository, that its partitions are alive
+ * @param takeoverAfter a partition whose worker has been silent this long is re-sent by the manager (and a worker
+ *     receiving a message for it takes it over); a live worker's partition is never taken from it
  */
 @ConfigurationProperties("trawl.partitions")
 public record PartitionProperties(String queueUrl, String dlqUrl, @DefaultValue("2s") Duration pollInterval,
 		@DefaultValue("24h") Duration timeout, @DefaultValue("10s") Duration waitTime,
 		@DefaultValue("5m") Duration visibilityTimeout, @DefaultValue("3") int maxDeliveries, String workerId,
-		@DefaultValue("60s") Duration shutdownWait) {
+		@DefaultValue("60s") Duration shutdownWait, @DefaultValue("5s") Duration heartbeatInterval,
+		@DefaultValue("25s") Duration takeoverAfter) {
 
 	String requireQueueUrl() {
 		if (queueUrl == null || queueUrl.isBlank()) {

@@ -36,16 +36,55 @@ public enum Role {
 		return role == WORKER || (role == ALL && remotePartitioning(environment));
 	}
 
+	/**
+	 * A long-running service: {@code trawl serve} (a web application) or {@code trawl worker} (no web server; it sets
+	 * {@value #SERVICE}). Only a service receives partitions, recovers jobs or watches workers; a one-shot command never.
+	 */
+	static boolean isService(ConditionContext context) {
+		return context.getEnvironment().getProperty(SERVICE, Boolean.class, false)
+				|| context.getResourceLoader() instanceof org.springframework.web.context.WebApplicationContext
+				|| context.getBeanFactory() != null && context.getBeanFactory().getRegisteredScope("session") != null;
+	}
+
+	/** Set by {@code trawl worker}, which runs without a web server. */
+	public static final String SERVICE = "trawl.service";
+
 	/** Matches on a node that receives partitions from the partitions queue. */
 	static final class ReceivesPartitions extends SpringBootCondition {
 
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 			Environment environment = context.getEnvironment();
+			if (!isService(context)) {
+				return ConditionOutcome.noMatch("a one-shot command receives no partitions");
+			}
 			return receivesPartitions(environment)
 					? ConditionOutcome.match("trawl.role " + of(environment) + " receives partitions")
 					: ConditionOutcome.noMatch("trawl.role " + of(environment) + " with trawl.partitioning="
 							+ environment.getProperty("trawl.partitioning", "local") + " receives no partitions");
+		}
+	}
+
+	/** Matches when this node sends {@code analyseStep}'s partitions to the queue: remote partitioning, not a worker. */
+	static final class SendsPartitions extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			Environment environment = context.getEnvironment();
+			return remotePartitioning(environment)
+					? ConditionOutcome.match("trawl.partitioning=remote")
+					: ConditionOutcome.noMatch("trawl.partitioning is not remote");
+		}
+	}
+
+	/** Matches on a manager service ({@code trawl serve --role manager}): it watches workers and resumes its jobs. */
+	static final class ManagesCluster extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			return isService(context) && of(context.getEnvironment()) == MANAGER
+					? ConditionOutcome.match("a manager service")
+					: ConditionOutcome.noMatch("not a manager service");
 		}
 	}
 

@@ -5,20 +5,16 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
-import org.springframework.integration.IntegrationMessageHeaderAccessor;
-import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHandler;
-import org.springframework.messaging.MessageHandlingException;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
- * The manager's end of the partition channel: each {@link StepExecutionRequest} becomes one message on the
- * partitions queue. A send that fails (after the SDK's retries) fails the analyse step, so the job can be restarted.
+ * The manager's end of the partitions queue: each {@link StepExecutionRequest} becomes one message. A send that
+ * fails (after the SDK's retries) fails the analyse step, so the job can be restarted.
  */
-final class SqsPartitionSender implements MessageHandler {
+final class SqsPartitionSender {
 
 	static final String STEP_EXECUTION_ATTRIBUTE = "trawl-step-execution-id";
 	private static final Logger log = LoggerFactory.getLogger(SqsPartitionSender.class);
@@ -31,12 +27,8 @@ final class SqsPartitionSender implements MessageHandler {
 		this.queueUrl = queueUrl;
 	}
 
-	@Override
-	public void handleMessage(Message<?> message) {
-		if (!(message.getPayload() instanceof StepExecutionRequest request)) {
-			throw new MessageHandlingException(message, "Only StepExecutionRequest payloads go to the partitions queue");
-		}
-		String body = PartitionRequest.toJson(request, jobExecutionId(message));
+	void send(StepExecutionRequest request, Long jobExecutionId) {
+		String body = PartitionRequest.toJson(request, jobExecutionId);
 		try {
 			String id = sqs.sendMessage(b -> b.queueUrl(queueUrl)
 				.messageBody(body)
@@ -47,22 +39,8 @@ final class SqsPartitionSender implements MessageHandler {
 			log.debug("Partition {} sent to {} as message {}", request, queueUrl, id);
 		}
 		catch (SdkException e) {
-			throw new MessageHandlingException(message,
-					"Sending partition " + request + " to " + queueUrl + " failed: " + e.getMessage(), e);
+			throw new IllegalStateException("Sending partition " + request + " to " + queueUrl + " failed: "
+					+ e.getMessage(), e);
 		}
-	}
-
-	/** The partition handler's correlation id is {@code jobExecutionId:stepName}. */
-	private static Long jobExecutionId(Message<?> message) {
-		Object correlation = message.getHeaders().get(IntegrationMessageHeaderAccessor.CORRELATION_ID);
-		if (correlation instanceof String text && text.indexOf(':') > 0) {
-			try {
-				return Long.valueOf(text.substring(0, text.indexOf(':')));
-			}
-			catch (NumberFormatException e) {
-				return null;
-			}
-		}
-		return null;
 	}
 }

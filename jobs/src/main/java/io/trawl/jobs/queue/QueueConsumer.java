@@ -86,7 +86,7 @@ public final class QueueConsumer {
 			return new Verdict(Kind.RETRY, null, null);
 		}
 
-		/** Not now: the message stays on the queue and comes back after {@code after} (at least 1 s). */
+		/** Not now: the message stays on the queue and comes back after {@code after} (zero: at once, for another). */
 		public static Verdict retryAfter(Duration after) {
 			return new Verdict(Kind.RETRY, null, after);
 		}
@@ -244,7 +244,7 @@ public final class QueueConsumer {
 			case RETRY -> {
 				if (verdict.after() != null && visible != null) {
 					try {
-						visible.changeTo((int) Math.max(1, verdict.after().toSeconds()));
+						visible.changeTo((int) Math.max(0, verdict.after().toSeconds()));
 					}
 					catch (RuntimeException e) {
 						log.debug("Could not shorten the visibility of {} message {}: {}", name, message.messageId(),

@@ -23,7 +23,15 @@ public record JobStatus(long jobExecutionId, long jobInstanceId, String jobName,
 	public record Progress(long doneFiles, long totalFiles, double percent) {
 	}
 
+	/**
+	 * One step execution. A partition also has {@code files} (its range's locations; -1 unknown) and {@code percent};
+	 * a remote one its {@code worker}, how long that worker has been silent ({@code silentSeconds}; null before any
+	 * worker took it) and, in {@code cluster}, what the cluster does about it: {@code running}, {@code waiting} (for a
+	 * worker), {@code lost worker} (silent past trawl.partitions.takeover-after), {@code takeover pending} (sent again
+	 * for another worker), {@code handed back} (by a stopping worker); null for a local partition or another step.
+	 */
 	public record StepProgress(String name, String status, long readCount, long writeCount, long commitCount,
-			long rollbackCount, LocalDateTime startTime, LocalDateTime endTime) {
+			long rollbackCount, LocalDateTime startTime, LocalDateTime endTime, long files, double percent,
+			String worker, Long silentSeconds, String cluster) {
 	}
 }

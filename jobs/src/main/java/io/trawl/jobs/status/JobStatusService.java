@@ -17,6 +17,8 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
+import io.trawl.jobs.partition.PartitionHeartbeats;
+import io.trawl.jobs.partition.PartitionQueueListener;
 import io.trawl.jobs.problem.FailureReason;
 import io.trawl.jobs.problem.UnknownJobException;
 import io.trawl.jobs.rescan.Found;
@@ -42,8 +44,14 @@ public class JobStatusService {
 	private final QueryTables tables;
 	private final EventStore events;
 	private final RuleProperties ruleProperties;
+	private final PartitionHeartbeats heartbeats;
+	private final java.time.Duration takeoverAfter;
 
-	public JobStatusService(JobRepository jobs, QueryTables tables, EventStore events, RuleProperties ruleProperties) {
+	public JobStatusService(JobRepository jobs, QueryTables tables, EventStore events, RuleProperties ruleProperties,
+			PartitionHeartbeats heartbeats, org.springframework.core.env.Environment environment) {
+		this.heartbeats = heartbeats;
+		this.takeoverAfter = environment.getProperty("trawl.partitions.takeover-after", java.time.Duration.class,
+				java.time.Duration.ofSeconds(25));
 		this.jobs = jobs;
 		this.tables = tables;
 		this.events = events;
@@ -166,12 +174,55 @@ public class JobStatusService {
 				summary.map(JobSummary::verdicts).orElse(verdictsSoFar),
 				summary.map(JobSummary::ruleHits).orElse(ruleHitsSoFar),
 				new JobStatus.Progress(done, total, percent),
-				steps.stream()
-					.map(s -> new JobStatus.StepProgress(s.getStepName(), s.getStatus().name(), s.getReadCount(),
-							s.getWriteCount(), s.getCommitCount(), s.getRollbackCount(), s.getStartTime(),
-							s.getEndTime()))
-					.toList(),
+				stepProgress(steps, execution),
 				parameter(parameters, "launchedBy"), summary.map(JobSummary::diff).orElse(null));
+	}
+
+	/** Each step; a partition with its range, its worker and, while the job runs, what the cluster does about it. */
+	private List<JobStatus.StepProgress> stepProgress(List<StepExecution> steps, JobExecution execution) {
+		Map<Long, PartitionHeartbeats.Beat> beats = Map.of();
+		List<Long> remote = steps.stream().filter(s -> context(s).containsKey(PartitionQueueListener.WORKER))
+			.map(StepExecution::getId).toList();
+		if (!remote.isEmpty()) {
+			try {
+				beats = heartbeats.all(remote);
+			}
+			catch (RuntimeException unavailable) {
+				// a job repository without the heartbeats table (no remote partition ran here yet)
+			}
+		}
+		long now = System.currentTimeMillis();
+		List<JobStatus.StepProgress> progress = new ArrayList<>();
+		for (StepExecution s : steps) {
+			boolean partition = s.getStepName().contains(":partition");
+			long files = partition ? context(s).getLong(PARTITION_TOTAL, -1L) : -1;
+			double percent = files <= 0 ? (files == 0 || !s.getStatus().isRunning() ? 100.0 : 0.0)
+					: Math.min(100.0, Math.round(1000.0 * s.getWriteCount() / files) / 10.0);
+			String worker = context(s).containsKey(PartitionQueueListener.WORKER)
+					? context(s).getString(PartitionQueueListener.WORKER) : null;
+			PartitionHeartbeats.Beat beat = beats.get(s.getId());
+			Long silent = beat == null ? null : beat.silentMillis(now) / 1000;
+			progress.add(new JobStatus.StepProgress(s.getStepName(), s.getStatus().name(), s.getReadCount(),
+					s.getWriteCount(), s.getCommitCount(), s.getRollbackCount(), s.getStartTime(), s.getEndTime(), files,
+					percent, beat == null ? worker : beat.worker(), silent,
+					partition ? cluster(s, beat, execution, now) : null));
+		}
+		return progress;
+	}
+
+	private String cluster(StepExecution partition, PartitionHeartbeats.Beat beat, JobExecution execution, long now) {
+		if (!execution.isRunning() || beat == null && !context(partition).containsKey(PartitionQueueListener.WORKER)) {
+			return partition.getStatus() == org.springframework.batch.core.BatchStatus.STARTING && execution.isRunning()
+					&& beat == null ? "waiting" : null;
+		}
+		return switch (partition.getStatus()) {
+			case STARTING -> "waiting";
+			case STOPPED -> "handed back";
+			case STARTED -> beat == null ? "running"
+					: beat.takeoverPending() ? "takeover pending"
+					: beat.silentMillis(now) >= takeoverAfter.toMillis() ? "lost worker" : "running";
+			default -> null;
+		};
 	}
 
 	/** One line: the reason recorded when the job failed, else one made from the stored description. */
