@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 15's scaling benchmark: one store-shaped corpus, rescanned in the same run
 #   embedded  ./trawl rescan of the corpus in a local folder (H2, local partitions: the single-process figure);
-#   1 worker  the corpus in aws-local's S3, a manager (TRAWL_ROLE=manager, TRAWL_PARTITIONING=remote) and one
-#             worker, PostgreSQL as the shared job repository, events and query tables in dynalite;
+#   1 worker  the corpus in aws-local's S3, a manager (./trawl serve --role manager) and one ./trawl worker,
+#             PostgreSQL as the shared job repository, events and query tables in dynalite;
 #   2 workers the same with two workers (--workers picks the counts).
 # Sides alternate (embedded, 1, 2, embedded, 1, 2, ...) --repeat times. The workers start before each job and stop
 # after it; the manager and the emulators stay up. Prints samples/s, MB/s and CPU seconds per side, the ratio
@@ -134,16 +134,7 @@ for i in $(seq 1 600); do
 done
 set -a; . "$RUN/aws-local/aws-local.env"; set +a
 export SPRING_PROFILES_ACTIVE=aws
-if [ -z "${TRAWL_PARTITION_QUEUE_URL:-}" ]; then   # aws-local creates no partitions queue yet (issue 15)
-  TRAWL_PARTITION_DLQ_URL="$(aws --endpoint-url "$AWS_ENDPOINT_URL_SQS" sqs create-queue --queue-name trawl-partitions-dlq \
-    --query QueueUrl --output text)"
-  DLQ_ARN="$(aws --endpoint-url "$AWS_ENDPOINT_URL_SQS" sqs get-queue-attributes --queue-url "$TRAWL_PARTITION_DLQ_URL" \
-    --attribute-names QueueArn --query Attributes.QueueArn --output text)"
-  TRAWL_PARTITION_QUEUE_URL="$(aws --endpoint-url "$AWS_ENDPOINT_URL_SQS" sqs create-queue --queue-name trawl-partitions \
-    --attributes "{\"VisibilityTimeout\":\"300\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"$DLQ_ARN\\\",\\\"maxReceiveCount\\\":\\\"5\\\"}\"}" \
-    --query QueueUrl --output text)"
-  export TRAWL_PARTITION_QUEUE_URL TRAWL_PARTITION_DLQ_URL
-fi
+[ -n "${TRAWL_PARTITION_QUEUE_URL:-}" ] || { echo "scale-out: aws-local wrote no TRAWL_PARTITION_QUEUE_URL" >&2; exit 2; }
 PREFIX="$(basename "$CORPUS")"
 echo "scale-out: uploading the corpus to s3://$TRAWL_BUCKET/$PREFIX/ and the rules" >&2
 aws --endpoint-url "$AWS_ENDPOINT_URL_S3" s3 cp --quiet --recursive "$CORPUS" "s3://$TRAWL_BUCKET/$PREFIX/"
@@ -153,22 +144,26 @@ FILES="$(tr -cd '\0' < "$RUN/files0" | wc -c)"
 [ "$UPLOADED" = "$FILES" ] || { echo "scale-out: S3 holds $UPLOADED of the corpus's $FILES files" >&2; exit 2; }
 
 # --- the cluster: a manager, and workers started for each job -----------------------------------------------------
-SERVE=(serve --trawl.partitions.poll-interval=1s)   # the manager reads the partitions' status every second
+SERVE=(serve --role manager --trawl.partitions.poll-interval=1s)   # the manager reads the partitions' status every second
 start_manager() {
   MANAGER_PORT="$(free_port)"
-  spawn manager env TRAWL_DATA_DIR="$RUN/data-manager" TRAWL_PORT="$MANAGER_PORT" TRAWL_ROLE=manager \
-    TRAWL_PARTITIONING=remote TRAWL_GRID_SIZE="$GRID" "$TRAWL_HOME/trawl" "${SERVE[@]}"
+  spawn manager env TRAWL_DATA_DIR="$RUN/data-manager" TRAWL_PORT="$MANAGER_PORT" TRAWL_GRID_SIZE="$GRID" \
+    "$TRAWL_HOME/trawl" "${SERVE[@]}"
   MANAGER=$SPAWNED
   wait_ready manager "$MANAGER_PORT" "$MANAGER"
   API_KEY="$(cat "$RUN/data-manager/admin.key")"
 }
-# start_worker N: one worker process; when ./trawl worker lands, this is the line to change
+# start_worker N: one ./trawl worker process (no web server: it is ready once it logs that it receives partitions)
 start_worker() {
-  local port; port="$(free_port)"
-  spawn "worker$1" env -u TRAWL_LAUNCH_QUEUE_URL -u TRAWL_LAUNCH_DLQ_URL TRAWL_DATA_DIR="$RUN/data-worker$1" \
-    TRAWL_PORT="$port" TRAWL_ROLE=worker TRAWL_PARTITIONING=remote TRAWL_THREADS="$THREADS" "$TRAWL_HOME/trawl" serve
+  local name="worker$1" data="$RUN/data-worker$1" i
+  spawn "$name" env TRAWL_DATA_DIR="$data" TRAWL_THREADS="$THREADS" "$TRAWL_HOME/trawl" worker
   WORKERS+=("$SPAWNED")
-  wait_ready "worker$1" "$port" "$SPAWNED"
+  for i in $(seq 1 240); do
+    grep -qs "receives partitions from" "$data"/trawl-worker-*.log && return 0
+    kill -0 "$SPAWNED" 2>/dev/null || { echo "scale-out: $name exited; see $RUN/$name.log" >&2; tail -5 "$RUN/$name.log" >&2; exit 2; }
+    sleep 0.5
+  done
+  echo "scale-out: $name was not ready after 120 s; see $RUN/$name.log" >&2; exit 2
 }
 api() { curl -sS -f -H "X-API-Key: $API_KEY" -H 'Content-Type: application/json' "$@"; }
 # cpu_snapshot FILE: every tree's CPU seconds so far

@@ -13,6 +13,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.SmartLifecycle;
 
+import io.trawl.jobs.rescan.OwnerListener;
 import io.trawl.jobs.rescan.RescanJobConfiguration;
 import io.trawl.jobs.rescan.RescanLauncher;
 
@@ -44,9 +45,8 @@ final class ManagerWatch implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		for (JobExecution orphan : jobRepository.findRunningJobExecutions(RescanJobConfiguration.JOB_NAME)) {
-			boolean ours = orphan.getExecutionContext().containsKey(io.trawl.jobs.rescan.OwnerListener.PID)
-					&& orphan.getExecutionContext().getLong(io.trawl.jobs.rescan.OwnerListener.PID) == ProcessHandle.current()
-						.pid();
+			boolean ours = orphan.getExecutionContext().containsKey(OwnerListener.PID)
+					&& orphan.getExecutionContext().getLong(OwnerListener.PID) == ProcessHandle.current().pid();
 			if (!ours && launcher.ownerAlive(orphan).isEmpty()) {
 				resume(orphan);
 			}

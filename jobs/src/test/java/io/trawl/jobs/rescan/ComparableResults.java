@@ -1,0 +1,50 @@
+package io.trawl.jobs.rescan;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A job's stored results made comparable with another job's over the same state, for the exactness tests of
+ * incremental rescans. A content met both as a file of the source and as an archive member has one result per job,
+ * written by whichever occurrence got there first: its {@code depth} is 0 or 1 in a full rescan as well, with
+ * partitions racing (see {@code Incremental.sameAtDepth}). For those contents alone the depth is left out; every
+ * other field, and the depth of every other content, is compared.
+ */
+public final class ComparableResults {
+
+	private ComparableResults() {
+	}
+
+	/**
+	 * Removes {@code depth} from the ANALYSED documents of contents that are both at a source location (a SOURCE
+	 * event) and a member of an archive in the same results.
+	 * @param results documents by {@code "<KIND> <sampleKey>[ <SOURCE payload>]"}, as the tests key them
+	 * @return the same map, for chaining
+	 */
+	public static Map<String, Object> withoutDepthOfContentsAtSeveralDepths(Map<String, Object> results) {
+		Set<String> atLocations = new HashSet<>();
+		Set<String> members = new HashSet<>();
+		results.forEach((key, document) -> {
+			String[] kindAndKey = key.split(" ", 3);
+			if (kindAndKey[0].equals("SOURCE")) {
+				atLocations.add(kindAndKey[1]);
+			}
+			if (document instanceof Map<?, ?> map && map.get("children") instanceof List<?> children) {
+				for (Object child : children) {
+					if (child instanceof Map<?, ?> member && member.get("sha256") instanceof String sha256) {
+						members.add(sha256);
+					}
+				}
+			}
+		});
+		atLocations.retainAll(members);
+		for (String sha256 : atLocations) {
+			if (results.get("ANALYSED " + sha256) instanceof Map<?, ?> document) {
+				document.remove("depth");
+			}
+		}
+		return results;
+	}
+}
