@@ -22,6 +22,7 @@ import io.trawl.jobs.status.JobStatusService;
 class JobsPage {
 
 	private static final int JOBS = 50;
+	private static final int MAX_LOCATION = 4096;
 
 	private final JobStatusService service;
 	private final RescanLauncher launcher;
@@ -54,6 +55,16 @@ class JobsPage {
 	@PostMapping("/ui/jobs")
 	String launch(@RequestParam String source, @RequestParam(required = false) String rules,
 			@RequestParam(defaultValue = "false") boolean full, Authentication caller, RedirectAttributes redirect) {
+		// the bounds of POST /api/jobs (LaunchRequest), so no value can fill a log line or the job repository
+		if (source.isBlank()) {
+			redirect.addFlashAttribute("error", "The source is required: a folder or s3://bucket/prefix.");
+			return "redirect:/ui/jobs";
+		}
+		if (source.length() > MAX_LOCATION || rules != null && rules.length() > MAX_LOCATION) {
+			redirect.addFlashAttribute("error", "The source and the rules must be at most " + MAX_LOCATION
+					+ " characters each.");
+			return "redirect:/ui/jobs";
+		}
 		try {
 			long id = launcher.submit(new RescanLauncher.Request(source.trim(),
 					rules == null || rules.isBlank() ? null : rules.trim(), "ui-" + UUID.randomUUID(), null,

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -139,6 +140,35 @@ class DashboardSecurityTests {
 		HttpResponse<String> jobs = plain.send(get("/ui/jobs").header("Cookie", session).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(jobs.body()).contains("id=\"launch\"");
+	}
+
+	@Test
+	void anOperatorsHostileLaunchFormGetsOneSentenceAndStartsNothing() throws Exception {
+		String session = session(logIn(loginForm(), TestApiKeys.create(keys, Role.OPERATOR)));
+		String token = token(plain.send(get("/ui/jobs").header("Cookie", session).build(),
+				HttpResponse.BodyHandlers.ofString()).body());
+		Map<String, String> refusals = Map.of(
+				"source=+++", "The source is required: a folder or s3://bucket/prefix.",
+				"source=" + "a".repeat(5000), "The source and the rules must be at most 4096 characters each.",
+				"source=%2Ftmp&rules=" + "r".repeat(5000), "The source and the rules must be at most 4096 characters each.");
+		for (var refusal : refusals.entrySet()) {
+			HttpResponse<String> launch = plain.send(form("/ui/jobs", refusal.getKey() + "&_csrf=" + enc(token))
+				.header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(launch.statusCode()).isEqualTo(302);
+			String page = plain.send(get("/ui/jobs").header("Cookie", session).build(),
+					HttpResponse.BodyHandlers.ofString()).body();
+			assertThat(page).contains(refusal.getValue()).doesNotContain("Started job").doesNotContain("Exception");
+		}
+		// a folder that is not there: the launcher's own sentence, on one line
+		HttpResponse<String> missing = plain.send(form("/ui/jobs", "source=%2Fno%2Fsuch%2Ffolder&_csrf=" + enc(token))
+			.header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(missing.statusCode()).isEqualTo(302);
+		String page = plain.send(get("/ui/jobs").header("Cookie", session).build(),
+				HttpResponse.BodyHandlers.ofString()).body();
+		Matcher error = Pattern.compile("<p class=\"error\" role=\"alert\">([^<]*)</p>").matcher(page);
+		assertThat(error.find()).as("an error sentence on the page").isTrue();
+		assertThat(error.group(1)).doesNotContain("Exception").doesNotContain("\n").isNotBlank();
+		assertThat(page).doesNotContain("Started job");
 	}
 
 	@Test
