@@ -102,12 +102,12 @@ final class ManagerWatch implements SmartLifecycle {
 		if (execution == null) {
 			return;
 		}
-		long read = execution.getStepExecutions().stream().filter(s -> s.getStepName().contains(":partition"))
+		long files = execution.getStepExecutions().stream().filter(s -> s.getStepName().contains(":partition"))
 			.mapToLong(s -> s.getWriteCount()).sum();
 		Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
 				: Duration.between(execution.getStartTime(), execution.getEndTime());
-		log.info("Job execution {} ({}) ended {}: {} samples analysed by this execution in {} s", id,
-				execution.getJobParameters().getString("source"), execution.getStatus(), read, took.toSeconds());
+		log.info("Job execution {} ({}) ended {}: {} files analysed by this execution in {} s", id,
+				execution.getJobParameters().getString("source"), execution.getStatus(), files, took.toSeconds());
 	}
 
 	@Override
