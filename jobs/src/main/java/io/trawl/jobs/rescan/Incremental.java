@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import tools.jackson.core.JsonParser;
@@ -55,7 +56,7 @@ final class Incremental {
 
 	private final BaseResults results;
 	/** Per list of matches of a result of this job's ruleset: whether the merge leaves it as it is. */
-	private final Map<List<YaraMatch>, Boolean> mergedAsItIs = new java.util.concurrent.ConcurrentHashMap<>();
+	private final Map<List<YaraMatch>, Boolean> mergedAsItIs = new ConcurrentHashMap<>();
 	private final DeltaRulesets deltas;
 	private final long base;
 	private final long jobInstanceId;
