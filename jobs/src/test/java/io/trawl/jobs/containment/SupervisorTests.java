@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -206,6 +207,38 @@ class SupervisorTests {
 	}
 
 	@Test
+	void theJobJvmIsTheCommandTheLauncherHandedOverWithItsOwnOptions() throws Exception {
+		script("id 3 hold", "exit 0");
+		env.put(Supervisor.JOB_JAVA, String.join("\n", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Dtrawl.test.handed=yes", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(),
+				ScriptedJob.class.getName()));
+
+		int code = superviseInItsOwnJvm("TERM", (supervisor, child) -> {
+			assertThat(child.info().arguments().map(List::of).orElseThrow()).as("the handed options")
+				.contains("-Dtrawl.test.handed=yes")
+				.endsWith(ScriptedJob.class.getName(), "rescan", "--source", "/samples", "--trawl.a.b=c");
+			assertThat(supervisor.info().arguments().map(List::of).orElseThrow()).as("the supervisor's own")
+				.doesNotContain("-Dtrawl.test.handed=yes");
+			assertThat(Path.of("/proc/" + child.pid() + "/environ")).content(StandardCharsets.ISO_8859_1)
+				.as("no command for a JVM the job would start").doesNotContain(Supervisor.JOB_JAVA + "=")
+				.contains(Supervisor.SUPERVISOR_PID + "=" + supervisor.pid());
+		});
+
+		assertThat(code).isEqualTo(143);
+		assertThat(runs()).containsExactly("rescan --source /samples --trawl.a.b=c");
+	}
+
+	@Test
+	void aHandedCommandIsOneArgumentALineWithAnExecutableAndAMain() {
+		assertThat(Supervisor.handedJavaCommand("/j/bin/java\n-Xmx1g\n-jar\n/a b/trawl.jar"))
+			.containsExactly("/j/bin/java", "-Xmx1g", "-jar", "/a b/trawl.jar");
+		assertThat(Supervisor.handedJavaCommand(null)).isNull();
+		assertThat(Supervisor.handedJavaCommand(" ")).isNull();
+		assertThat(Supervisor.handedJavaCommand("/j/bin/java")).as("no jar or main class").isNull();
+		assertThat(Supervisor.handedJavaCommand("/j/bin/java\n\n-jar")).as("an empty line").isNull();
+	}
+
+	@Test
 	void sigtermStopsTheJobAndExits143WithoutARestart() throws Exception {
 		script("id 3 hold", "exit 0");
 
@@ -229,6 +262,13 @@ class SupervisorTests {
 	 * of its own command line. Once the child holds, the supervisor (only) gets {@code signal}; its exit code.
 	 */
 	private int superviseInItsOwnJvm(String signal) throws Exception {
+		return superviseInItsOwnJvm(signal, (supervisor, child) -> {
+			// nothing more to check while it holds
+		});
+	}
+
+	private int superviseInItsOwnJvm(String signal, BiConsumer<ProcessHandle, ProcessHandle> whileHeld)
+			throws Exception {
 		ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(), ScriptedJob.class.getName(),
 				"rescan", "--source", "/samples", "--trawl.a.b=c")
@@ -245,7 +285,8 @@ class SupervisorTests {
 			Thread.sleep(20);
 		}
 		assertThat(supervisor.children().toList()).as("one child JVM").singleElement()
-			.satisfies(child -> assertThat(child.info().command().orElse("")).endsWith("/java"));
+			.satisfies(child -> assertThat(child.info().command().orElse("")).endsWith("/java"))
+			.satisfies(child -> whileHeld.accept(supervisor.toHandle(), child));
 		new ProcessBuilder("kill", "-" + signal, Long.toString(supervisor.pid())).start().waitFor();
 		assertThat(supervisor.waitFor(1, TimeUnit.MINUTES)).isTrue();
 		assertThat(Files.readString(dir.resolve("supervisor.out"))).doesNotContain("restarting", "crashed");
