@@ -21,8 +21,11 @@
 # --service also runs the nights as the nightly schedule does: in one running `./trawl serve` (its own data folder),
 # each launched over the REST API (bench/lib/service_night.sh), its CPU the service's process tree's, native hosts
 # that come and go within a night included. Each repeat has its own copy of the corpus in the service (night 1 on it
-# before the change, then the same change), and runs there night 2 incremental, night 2 `"full": true` and night 3,
-# in that order; the service's ratios are printed beside the cold commands', with the same two checks.
+# before the change, then the same change) for night 2 incremental and night 3; night 2 `"full": true` reads the
+# cold sides' corpus (a full night needs no earlier one). As a nightly schedule meets new rules each night, each
+# repeat's R2 for the incremental nights, and for the full night, is a copy of R2 with a comment added (the same
+# rules and fingerprints, a new ruleset version): every night 2 starts its own native hosts, none finds them pooled
+# by an earlier night. The service's ratios are printed beside the cold commands', with the same two checks.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -51,7 +54,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --all-full) ALL_FULL=1; shift ;;
     --service) SERVICE=1; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "incremental: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -158,10 +161,18 @@ start_service() {
   done
   echo "incremental: ./trawl serve was not ready after 120 s; see $RUN/service.log" >&2; exit 2
 }
-# service_night NAME REP RULES FULL: one night in the service on repeat REP's corpus copy, into RUN/times.tsv;
-# sets SERVICE_JOB to its job execution id
+# service_rules NAME NOTE: RUN/service-rules/NAME, R2 with "// NOTE" added to its first file: a new ruleset version
+# (a new compile, new native hosts) of the same rules; the version it replaces is freed once no job holds it
+service_rules() {
+  local folder="$RUN/service-rules/$1" first
+  rm -rf "$folder"; mkdir -p "$(dirname "$folder")"; cp -a "$RUN/rules/r2" "$folder"
+  first="$(find "$folder" -type f \( -name '*.yar' -o -name '*.yara' \) | sort | sed -n 1p)"
+  printf '\n// %s\n' "$2" >> "$first"
+}
+# service_night NAME SOURCE RULES FULL: one night in the service, into RUN/times.tsv; sets SERVICE_JOB to its job
+# execution id
 service_night() {
-  local name="$1" source="$RUN/service-corpus-$2" line wall cpu status
+  local name="$1" source="$2" line wall cpu status
   find "$source" -type f -print0 | xargs -0 cat > /dev/null  # warm, as the cold sides' corpus is
   line="$("$BENCH/lib/service_night.sh" "$SERVICE_PID" "$name" "$source" "$3" "$4")"
   echo "$line" >> "$RUN/service-nights.txt"
@@ -179,7 +190,7 @@ if [ "$SERVICE" = 1 ]; then
   start_service
   for rep in $(seq 1 "$REPEAT"); do
     cp -a "$CORPUS/." "$RUN/service-corpus-$rep/"
-    service_night service-night1-full "$rep" "$RUN/rules/r1" true
+    service_night service-night1-full "$RUN/service-corpus-$rep" "$RUN/rules/r1" true
     SERVICE_NIGHT1[$rep]="$SERVICE_JOB"
   done
 fi
@@ -219,9 +230,13 @@ for rep in $(seq 1 "$REPEAT"); do
   cp -a "$RUN/data-night2" "$RUN/data-night3"
   JOB3="$(rescan night3-incremental "$RUN/data-night3" "$RUN/rules/r2")"
   if [ "$SERVICE" = 1 ]; then
-    service_night service-night2-incremental "$rep" "$RUN/rules/r2" false; SERVICE_NIGHT2="$SERVICE_JOB"
-    service_night service-night2-full "$rep" "$RUN/rules/r2" true; SERVICE_NIGHT2_FULL="$SERVICE_JOB"
-    service_night service-night3-incremental "$rep" "$RUN/rules/r2" false; SERVICE_NIGHT3="$SERVICE_JOB"
+    service_rules r2 "night 2 in the service, repeat $rep"
+    service_rules r2-full "night 2 in the service, full, repeat $rep"
+    service_night service-night2-incremental "$RUN/service-corpus-$rep" "$RUN/service-rules/r2" false
+    SERVICE_NIGHT2="$SERVICE_JOB"
+    service_night service-night2-full "$CORPUS" "$RUN/service-rules/r2-full" true; SERVICE_NIGHT2_FULL="$SERVICE_JOB"
+    service_night service-night3-incremental "$RUN/service-corpus-$rep" "$RUN/service-rules/r2" false
+    SERVICE_NIGHT3="$SERVICE_JOB"
     SERVICE_NIGHT1_OF_REP="${SERVICE_NIGHT1[$rep]}"
   fi
 done
