@@ -35,8 +35,9 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * ruleset (all rules that read the location too, when the ruleset has any, so renames and copies stay exact). An
  * archive is reused with its members: when YARA has rules to run, the archive is opened again and it and every
  * member are scanned with the delta alone ({@link StoredContent} gives each layer its stored MIME type), and the
- * members found must be the stored ones. Anything else is analysed in full, which is always exact. The verdict and score are recomputed from the merged fields, and {@code provenance} names, per
- * analyzer, the job that computed its output.
+ * members found must be the stored ones. Anything else is analysed in full, which is always exact. The verdict and
+ * score are recomputed from the merged fields, and {@code provenance} names, per analyzer, the job that computed its
+ * output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
  * <p>
  * Most reused results are the same document again: same depth, same ruleset and nothing to merge, the same verdict.
