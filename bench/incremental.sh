@@ -10,13 +10,22 @@
 # incremental night 2's results against the full one's (sha256, verdict, YARA rules). Exits 1 when a check fails.
 #
 #   bench/incremental.sh [--size-mb 1800 | --corpus DIR] [--seed 1] [--share 0.02] [--rules DIR] [--repeat 3]
-#                        [--work /tmp/trawl-bench-incremental] [--keep] [--all-full]
+#                        [--work /tmp/trawl-bench-incremental] [--keep] [--all-full] [--service]
 #
 # The corpus (--corpus, or bench/lib/make_store_corpus.py's of --size-mb under --work) is copied, never changed.
 # --rules defaults to $TRAWL_BENCH_HEAVY_RULES (../shared/rules/reversinglabs). --repeat N times each night-2 and
 # night-3 side N times from copies of the previous night's data folder and reports medians. --keep keeps the
 # corpus copy and the data folders (removed at the end otherwise). --all-full debugs the script on a Trawl without
 # incremental rescans: every night is a plain rescan, and without `./trawl diff` the diff is read from the results.
+#
+# --service also runs the nights as the nightly schedule does: in one running `./trawl serve` (its own data folder),
+# each launched over the REST API (bench/lib/service_night.sh), its CPU the service's process tree's, native hosts
+# that come and go within a night included. Each repeat has its own copy of the corpus in the service (night 1 on it
+# before the change, then the same change) for night 2 incremental and night 3; night 2 `"full": true` reads the
+# cold sides' corpus (a full night needs no earlier one). As a nightly schedule meets new rules each night, each
+# repeat's R2 for the incremental nights, and for the full night, is a copy of R2 with a comment added (the same
+# rules and fingerprints, a new ruleset version): every night 2 starts its own native hosts, none finds them pooled
+# by an earlier night. The service's ratios are printed beside the cold commands', with the same two checks.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,6 +41,7 @@ REPEAT=3
 WORK=/tmp/trawl-bench-incremental
 KEEP=0
 ALL_FULL=0
+SERVICE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) CORPUS="$2"; shift 2 ;;
@@ -43,7 +53,8 @@ while [ $# -gt 0 ]; do
     --work) WORK="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --all-full) ALL_FULL=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --service) SERVICE=1; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "incremental: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +64,8 @@ done
 [ -d "$RULES" ] || { echo "incremental: no rules folder at $RULES; give one with --rules or TRAWL_BENCH_HEAVY_RULES" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "incremental: --repeat is a count of 1 or more, not $REPEAT" >&2; exit 2; }
 [ -z "$CORPUS" ] || [ -d "$CORPUS" ] || { echo "incremental: the corpus folder $CORPUS does not exist" >&2; exit 2; }
+[ "$SERVICE" = 0 ] || [ "$ALL_FULL" = 0 ] || { echo "incremental: --service measures incremental nights; leave out --all-full" >&2; exit 2; }
+[ "$SERVICE" = 0 ] || command -v curl >/dev/null || { echo "incremental: --service needs curl (apt-get install -y curl)" >&2; exit 2; }
 
 CORPUS_NAME="corpus-store-${SIZE_MB}mb-seed$SEED"
 prepare_run incremental make_store_corpus.py
@@ -122,8 +135,65 @@ for name in sorted(os.listdir(sys.argv[1])):
     "${YARA_CLI[@]}" -p "$CORES" -r "${YARA_RULES[@]}" "$state.layers"; } > "$state.yara"
 }
 
+# --- the running service (--service): started once, every service night launched over its API ------------------
+SERVICE_PID=""
+SERVICE_NIGHT1=()
+stop_service() {
+  local i
+  [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null || return 0
+  kill -TERM -- "-$SERVICE_PID" 2>/dev/null || true
+  for i in $(seq 1 60); do kill -0 "$SERVICE_PID" 2>/dev/null || return 0; sleep 0.5; done
+  kill -KILL -- "-$SERVICE_PID" 2>/dev/null || true
+}
+trap stop_service EXIT
+start_service() {
+  local port i
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  # its own session: the script stops the service's process group, and nothing else
+  setsid env TRAWL_DATA_DIR="$RUN/data-service" TRAWL_PORT="$port" TRAWL_SOURCES_ALLOWED="$RUN" \
+    "$TRAWL_HOME/trawl" serve > "$RUN/service.log" 2>&1 < /dev/null &
+  SERVICE_PID=$!
+  export TRAWL_SERVE_URL="http://127.0.0.1:$port" TRAWL_KEY_FILE="$RUN/data-service/admin.key"
+  for i in $(seq 1 240); do
+    curl -sf "$TRAWL_SERVE_URL/actuator/health/readiness" >/dev/null 2>&1 && [ -s "$TRAWL_KEY_FILE" ] && return 0
+    kill -0 "$SERVICE_PID" 2>/dev/null || { echo "incremental: ./trawl serve exited; see $RUN/service.log" >&2; tail -5 "$RUN/service.log" >&2; exit 2; }
+    sleep 0.5
+  done
+  echo "incremental: ./trawl serve was not ready after 120 s; see $RUN/service.log" >&2; exit 2
+}
+# service_rules NAME NOTE: RUN/service-rules/NAME, R2 with "// NOTE" added to its first file: a new ruleset version
+# (a new compile, new native hosts) of the same rules; the version it replaces is freed once no job holds it
+service_rules() {
+  local folder="$RUN/service-rules/$1" first
+  rm -rf "$folder"; mkdir -p "$(dirname "$folder")"; cp -a "$RUN/rules/r2" "$folder"
+  first="$(find "$folder" -type f \( -name '*.yar' -o -name '*.yara' \) | sort | sed -n 1p)"
+  printf '\n// %s\n' "$2" >> "$first"
+}
+# service_night NAME SOURCE RULES FULL: one night in the service, into RUN/times.tsv; sets SERVICE_JOB to its job
+# execution id
+service_night() {
+  local name="$1" source="$2" line wall cpu status
+  find "$source" -type f -print0 | xargs -0 cat > /dev/null  # warm, as the cold sides' corpus is
+  line="$("$BENCH/lib/service_night.sh" "$SERVICE_PID" "$name" "$source" "$3" "$4")"
+  echo "$line" >> "$RUN/service-nights.txt"
+  status="$(sed -n 's/.* status=\([A-Z]*\) .*/\1/p' <<<"$line")"
+  [ "$status" = COMPLETED ] || { echo "incremental: $name in the service ended $status; see $RUN/service.log" >&2; exit 2; }
+  SERVICE_JOB="$(sed -n 's/.* job=\([0-9]*\) .*/\1/p' <<<"$line")"
+  wall="$(sed -n 's/.* wall=\([0-9.]*\) .*/\1/p' <<<"$line")"; cpu="$(sed -n 's/.* cpu=\([0-9.]*\)$/\1/p' <<<"$line")"
+  printf '%s\t%s\t%s\n' "$name" "$wall" "$cpu" >> "$RUN/times.tsv"
+  echo "incremental: $name (service, job $SERVICE_JOB) ${wall}s wall, $cpu CPU s" >&2
+}
+
 LOAD_BEFORE="$(uptime)"
 echo "incremental: $LOAD_BEFORE" >&2
+if [ "$SERVICE" = 1 ]; then
+  start_service
+  for rep in $(seq 1 "$REPEAT"); do
+    cp -a "$CORPUS/." "$RUN/service-corpus-$rep/"
+    service_night service-night1-full "$RUN/service-corpus-$rep" "$RUN/rules/r1" true
+    SERVICE_NIGHT1[$rep]="$SERVICE_JOB"
+  done
+fi
 
 # night 1
 what_the_clis_say state1 "$RUN/rules/r1"
@@ -133,6 +203,15 @@ JOB1="$(rescan night1-full "$RUN/data-night1" "$RUN/rules/r1" "${FULL[@]}")"
 python3 "$BENCH/lib/night_change.py" "$CORPUS" --share "$SHARE" --seed "$SEED" --manifest "$ORIGINAL.manifest" \
   --list "$RUN/changed0"
 list_files
+if [ "$SERVICE" = 1 ]; then
+  # the same change in each service copy: the new and modified files, copied with their times
+  for rep in $(seq 1 "$REPEAT"); do
+    while IFS= read -r -d '' changed; do
+      mkdir -p "$(dirname "$RUN/service-corpus-$rep/${changed#"$CORPUS"/}")"
+      cp -a "$changed" "$RUN/service-corpus-$rep/${changed#"$CORPUS"/}"
+    done < "$RUN/changed0"
+  done
+fi
 yara_rule_args "$RUN/rules/r2"
 for rep in $(seq 1 "$REPEAT"); do
   rm -rf "$RUN/data-night2" "$RUN/data-night2-full"
@@ -150,7 +229,18 @@ for rep in $(seq 1 "$REPEAT"); do
   rm -rf "$RUN/data-night3"
   cp -a "$RUN/data-night2" "$RUN/data-night3"
   JOB3="$(rescan night3-incremental "$RUN/data-night3" "$RUN/rules/r2")"
+  if [ "$SERVICE" = 1 ]; then
+    service_rules r2 "night 2 in the service, repeat $rep"
+    service_rules r2-full "night 2 in the service, full, repeat $rep"
+    service_night service-night2-incremental "$RUN/service-corpus-$rep" "$RUN/service-rules/r2" false
+    SERVICE_NIGHT2="$SERVICE_JOB"
+    service_night service-night2-full "$CORPUS" "$RUN/service-rules/r2-full" true; SERVICE_NIGHT2_FULL="$SERVICE_JOB"
+    service_night service-night3-incremental "$RUN/service-corpus-$rep" "$RUN/service-rules/r2" false
+    SERVICE_NIGHT3="$SERVICE_JOB"
+    SERVICE_NIGHT1_OF_REP="${SERVICE_NIGHT1[$rep]}"
+  fi
 done
+stop_service
 LOAD_AFTER="$(uptime)"
 TOPLEVEL_YARA="$RUN/yara-r2.txt" what_the_clis_say state2 "$RUN/rules/r2"
 
@@ -167,6 +257,12 @@ ask results-night2-full.jsonl "$RUN/data-night2-full" results --job "$JOB2_FULL"
 if [ "$HAS_DIFF" = 1 ]; then
   ask diff.jsonl "$RUN/data-night2" diff "$JOB1" "$JOB2" --format jsonl
 fi
+if [ "$SERVICE" = 1 ]; then  # the last repeat's service nights, read from its data folder once it stopped
+  ask results-service-night2.jsonl "$RUN/data-service" results --job "$SERVICE_NIGHT2" --format jsonl
+  ask results-service-night2-full.jsonl "$RUN/data-service" results --job "$SERVICE_NIGHT2_FULL" --format jsonl
+  ask results-service-night3.jsonl "$RUN/data-service" results --job "$SERVICE_NIGHT3" --format jsonl
+  ask diff-service.jsonl "$RUN/data-service" diff "$SERVICE_NIGHT1_OF_REP" "$SERVICE_NIGHT2" --format jsonl
+fi
 {
   printf 'corpus\t%s (a copy of %s)\n' "$CORPUS" "$ORIGINAL"
   printf 'shape\t%s\n' "$(head -1 "$ORIGINAL.shape" 2>/dev/null | sed 's/^corpus: [^:]*: //')"
@@ -175,6 +271,8 @@ fi
   printf 'rules\t%s: %s\n' "$RULES" "$(tr '\n' ';' < "$RUN/rules.txt")"
   printf 'mode\t%s\n' "$([ "$ALL_FULL" = 1 ] && echo "--all-full: every night a plain rescan" || echo incremental)"
   printf 'jobs\tnight 1 %s, night 2 %s (full: %s in its own copy), night 3 %s\n' "$JOB1" "$JOB2" "$JOB2_FULL" "$JOB3"
+  [ "$SERVICE" = 0 ] || printf 'service\tone ./trawl serve, nights launched over its API; last repeat: night 1 %s, night 2 %s, full %s, night 3 %s\n' \
+    "$SERVICE_NIGHT1_OF_REP" "$SERVICE_NIGHT2" "$SERVICE_NIGHT2_FULL" "$SERVICE_NIGHT3"
   printf 'cores\t%s\n' "$CORES"
   printf 'repeat\t%s\n' "$REPEAT"
   printf 'uptime\t%s | %s\n' "$LOAD_BEFORE" "$LOAD_AFTER"
@@ -184,6 +282,6 @@ fi
 status=0
 python3 "$BENCH/lib/incremental_report.py" "$RUN" | tee "$RUN/report.txt" || status=1
 if [ "$KEEP" = 0 ]; then
-  rm -rf "$CORPUS" "$RUN"/data-* "$RUN"/build-data "$RUN"/state*.layers
+  rm -rf "$CORPUS" "$RUN"/data-* "$RUN"/build-data "$RUN"/state*.layers "$RUN"/service-corpus-*
 fi
 exit "$status"

@@ -20,6 +20,15 @@ TARGETS = (  # (what, baseline sides, measured side, target)
      ("yara", "sha256sum", "md5sum", "sha1sum", "ssdeep"), "night2-incremental", 3),
     ("night 3 (nothing changed) vs night 2's full rescan", ("night2-full",), "night3-incremental", 20),
 )
+# the same nights in one running ./trawl serve (incremental.sh --service), beside the cold commands'
+SERVICE_TARGETS = (
+    ("night 2 incremental vs a full rescan of the same state, both in the service", ("service-night2-full",),
+     "service-night2-incremental", 5),
+    ("night 2 incremental in the service vs yara -r -p plus hashing the new files",
+     ("yara", "sha256sum", "md5sum", "sha1sum", "ssdeep"), "service-night2-incremental", 3),
+    ("night 3 (nothing changed) vs night 2's full rescan, both in the service", ("service-night2-full",),
+     "service-night3-incremental", 20),
+)
 SHOWN = 12  # differences listed per check
 
 
@@ -89,9 +98,9 @@ def results(run, name):
     return out
 
 
-def trawl_diff(run):
+def trawl_diff(run, name="diff.jsonl"):
     """{sha256: (change, gained, lost)} and the counts line of ./trawl diff, or both from the two nights' results."""
-    path = os.path.join(run, "diff.jsonl")
+    path = os.path.join(run, name)
     if not os.path.exists(path):
         before, after = results(run, "night1"), results(run, "night2")
         changes = cli_diff({d: set(r) for d, (_, r) in before.items()}, {d: set(r) for d, (_, r) in after.items()})
@@ -159,14 +168,20 @@ def main():
     print(f"\n{'side':<28} {'wall s':>8} {'CPU s':>8}  (medians of {max(n for _, _, n in times.values())})")
     for name, (wall, cpu, _) in times.items():
         print(f"{name:<28} {wall:>8.2f} {cpu:>8.2f}")
+    service = "service-night2-incremental" in times
     print("\nratios (baseline / measured; PASS or MISS on CPU seconds, the wall ratio beside)")
-    for what, base, side, target in TARGETS:
-        base_wall, base_cpu = (sum(times[b][i] for b in base) for i in (0, 1))
-        cpu, wall = base_cpu / max(times[side][1], 0.01), base_wall / max(times[side][0], 0.01)
-        print(f"  {what:<62} {cpu:>7.2f}x CPU {wall:>7.2f}x wall  target {target}x  {'PASS' if cpu >= target else 'MISS'}")
+    for title, targets in (("cold ./trawl rescan commands", TARGETS),
+                           ("in one running ./trawl serve, launched over its API", SERVICE_TARGETS if service else ())):
+        if targets:
+            print(f" {title}")
+        for what, base, side, target in targets:
+            base_wall, base_cpu = (sum(times[b][i] for b in base) for i in (0, 1))
+            cpu, wall = base_cpu / max(times[side][1], 0.01), base_wall / max(times[side][0], 0.01)
+            print(f"  {what:<78} {cpu:>7.2f}x CPU {wall:>7.2f}x wall  target {target}x  "
+                  f"{'PASS' if cpu >= target else 'MISS'}")
 
     print("\nsamples each analyzer computed/reused (the results' provenance)")
-    for night in ("night2", "night3"):
+    for night in ("night2", "night3") + (("service-night2", "service-night3") if service else ()):
         print(f"  {night} incremental: {provenance(run, night)}")
     before, after = cli_state(run, "state1"), cli_state(run, "state2")
     cli = cli_diff(before, after)
@@ -178,6 +193,15 @@ def main():
     show(f"diff check, {source}", problems)
     result_problems = compare_results(results(run, "night2"), results(run, "night2-full"))
     show("results check, incremental night 2 = full night 2 (sha256, verdict, YARA rules)", result_problems)
+    if service:
+        service_trawl, service_counts, _ = trawl_diff(run, "diff-service.jsonl")
+        service_diff = compare_counts(cli, service_counts, unchanged) + compare_diff(cli, service_trawl)
+        show("service diff check, ./trawl diff of the service's nights 1 and 2", service_diff)
+        service_results = compare_results(results(run, "service-night2"), results(run, "service-night2-full"))
+        service_results += compare_results(results(run, "service-night2"), results(run, "night2-full"))
+        show("service results check, incremental night 2 = full night 2 in the service = the cold full night 2",
+             service_results)
+        problems += service_diff + service_results
     sys.exit(1 if problems or result_problems else 0)
 
 

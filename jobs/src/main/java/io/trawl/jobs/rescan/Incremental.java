@@ -1,5 +1,6 @@
 package io.trawl.jobs.rescan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.analysis.VerdictPolicy;
@@ -31,9 +33,11 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * is whole (no error, nothing skipped) and every analyzer of this pipeline has the version that computed it; only
  * YARA may then have work left: the rules that are new or changed since the result's ruleset, scanned as a delta
  * ruleset (all rules that read the location too, when the ruleset has any, so renames and copies stay exact). An
- * archive is reused only when nothing must run on it or its members. Anything else is analysed in full, which is
- * always exact. The verdict and score are recomputed from the merged fields, and {@code provenance} names, per
- * analyzer, the job that computed its output.
+ * archive is reused with its members: when YARA has rules to run, the archive is opened again and it and every
+ * member are scanned with the delta alone ({@link StoredContent} gives each layer its stored MIME type), and the
+ * members found must be the stored ones. Anything else is analysed in full, which is always exact. The verdict and
+ * score are recomputed from the merged fields, and {@code provenance} names, per analyzer, the job that computed its
+ * output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
  * <p>
  * Most reused results are the same document again: same depth, same ruleset and nothing to merge, the same verdict.
@@ -66,6 +70,9 @@ final class Incremental {
 	private final YaraRules rules;
 	private final RuleFingerprints current;
 	private final Function<YaraRules, SampleAnalysis> yaraOnly;
+	/** This pipeline's archive analyzer (null when it has none) and its time per analyzer. */
+	private final Analyzer archives;
+	private final Duration timeout;
 
 	/** A previous result that may be reused, with the delta YARA needs on it and its members' reusable results. */
 	record Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
@@ -101,6 +108,8 @@ final class Incremental {
 		this.rules = rules;
 		this.current = current;
 		this.yaraOnly = yaraOnly;
+		this.archives = pipeline.analyzers().stream().filter(a -> a.name().equals("archive")).findFirst().orElse(null);
+		this.timeout = pipeline.timeout();
 	}
 
 	/** The base job's result of this content at {@code depth} (0: a source location), if it may be reused. */
@@ -130,8 +139,9 @@ final class Incremental {
 		}
 		List<Member> members = new ArrayList<>();
 		if (document.get("children") instanceof List<?> children && !children.isEmpty()) {
-			if (delta != null && delta.analysis() != null) {
-				return Optional.empty(); // an archive with rules to run is analysed whole
+			boolean scan = delta != null && delta.analysis() != null;
+			if (scan && archives == null) {
+				return Optional.empty();
 			}
 			for (Object child : children) {
 				if (!(child instanceof Map<?, ?> link && link.get("sha256") instanceof String childSha
@@ -139,7 +149,8 @@ final class Incremental {
 					return Optional.empty();
 				}
 				Optional<Reuse> member = reusable(childSha, depth + 1);
-				if (member.isEmpty()) {
+				// one delta scan of the archive's tree covers its members: they must need exactly that one
+				if (member.isEmpty() || member.get().needsRead() != scan || scan && member.get().delta() != delta) {
 					return Optional.empty();
 				}
 				members.add(new Member(path, member.get()));
@@ -252,6 +263,70 @@ final class Incremental {
 		if (reuse.copied() != null) {
 			return Optional.of(reuse.copied());
 		}
+		Findings scanned = null;
+		if (reuse.needsRead()) {
+			scanned = scan(reuse, sample);
+			if (scanned == null) {
+				return Optional.empty();
+			}
+		}
+		return Optional.of(merged(reuse, scanned));
+	}
+
+	/**
+	 * YARA's delta over a reused sample; for an archive, over it and its members (opened again as the archive
+	 * analyzer opens them). Null when the scan failed anywhere in the tree or the members found are not the stored ones.
+	 */
+	private Findings scan(Reuse reuse, Sample sample) {
+		Map<String, Object> given = new HashMap<>();
+		if (reuse.document().get("mimeType") != null) {
+			given.put("mimeType", reuse.document().get("mimeType")); // the filetype external
+		}
+		if (reuse.members().isEmpty()) {
+			Findings scanned = reuse.delta().analysis().analyse(sample, given);
+			return scanned.errors().isEmpty() ? scanned : null;
+		}
+		Map<String, Object> mimeTypes = new HashMap<>();
+		if (!storedMimeTypes(reuse, mimeTypes)) {
+			return null;
+		}
+		given.put("sha256", reuse.sha256());
+		List<Analyzer> tree = new ArrayList<>(List.of(new StoredContent(mimeTypes), archives));
+		tree.addAll(reuse.delta().analysis().analyzers());
+		Findings scanned = new SampleAnalysis(tree, verdicts, timeout).analyse(sample, given);
+		return sameTree(reuse, scanned) ? scanned : null;
+	}
+
+	/** Collects the stored MIME type of every content of a reused tree; false when one has no stored document. */
+	private static boolean storedMimeTypes(Reuse reuse, Map<String, Object> into) {
+		if (reuse.document() == null) {
+			return false;
+		}
+		into.put(reuse.sha256(), reuse.document().get("mimeType"));
+		return reuse.members().stream().allMatch(member -> storedMimeTypes(member.reuse(), into));
+	}
+
+	/** True when the scan had no error and found, layer by layer, the stored members in their order. */
+	private static boolean sameTree(Reuse reuse, Findings scanned) {
+		if (!scanned.errors().isEmpty() || !reuse.sha256().equals(scanned.get("sha256"))
+				|| scanned.children().size() != reuse.members().size()) {
+			return false;
+		}
+		for (int i = 0; i < reuse.members().size(); i++) {
+			Member member = reuse.members().get(i);
+			Findings.Child child = scanned.children().get(i);
+			if (!member.path().equals(child.path()) || !sameTree(member.reuse(), child.findings())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** The reused result with {@code scanned}, YARA's delta findings of its tree (null: nothing was scanned). */
+	private Analysed merged(Reuse reuse, Findings scanned) {
+		if (reuse.copied() != null) {
+			return reuse.copied();
+		}
 		Map<String, Object> document = new LinkedHashMap<>(reuse.document());
 		document.put("depth", reuse.depth());
 		Map<String, Object> provenance = new LinkedHashMap<>();
@@ -263,20 +338,12 @@ final class Incremental {
 		}
 		if (rules != null) {
 			List<YaraMatch> previous = matches(document.get("yaraMatches"));
-			List<YaraMatch> scanned = List.of();
-			if (reuse.needsRead()) {
-				Map<String, Object> given = new HashMap<>();
-				if (document.get("mimeType") != null) {
-					given.put("mimeType", document.get("mimeType")); // the filetype external
-				}
-				Findings delta = reuse.delta().analysis().analyse(sample, given);
-				if (!delta.errors().isEmpty()) {
-					return Optional.empty();
-				}
-				scanned = matches(delta.get("yaraMatches"));
+			List<YaraMatch> found = List.of();
+			if (scanned != null) {
+				found = matches(scanned.get("yaraMatches"));
 				provenance.put("yara", jobInstanceId);
 			}
-			List<YaraMatch> merged = reuse.delta().delta().merge(previous, scanned);
+			List<YaraMatch> merged = reuse.delta().delta().merge(previous, found);
 			document.put("rulesetVersion", rules.version());
 			document.put("yara", merged.stream().map(YaraMatch::rule).toList());
 			document.put("yaraMatches", merged.stream()
@@ -289,10 +356,12 @@ final class Incremental {
 		document.put("score", fields.get("score"));
 		document.put("provenance", provenance);
 		List<Analysed.Member> members = new ArrayList<>();
-		for (Member member : reuse.members()) {
-			members.add(new Analysed.Member(member.path(), reuse(member.reuse(), null).orElseThrow()));
+		for (int i = 0; i < reuse.members().size(); i++) {
+			Member member = reuse.members().get(i);
+			members.add(new Analysed.Member(member.path(),
+					merged(member.reuse(), scanned == null ? null : scanned.children().get(i).findings())));
 		}
-		return Optional.of(new Analysed(reuse.sha256(), document, members));
+		return new Analysed(reuse.sha256(), document, members);
 	}
 
 	private static List<YaraMatch> matches(Object field) {

@@ -3,6 +3,7 @@ package io.trawl.jobs.rescan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -137,6 +138,57 @@ class IncrementalRescanFunctionalTests {
 	}
 
 	@Test
+	void givenUnchangedArchivesAndChangedRules_whenRescannedIncrementally_thenOnlyTheDeltaRunsOnTheirMembers()
+			throws Exception {
+		Path corpus = Files.createDirectories(workspace.resolve("archives"));
+		Map<String, byte[]> inner = new LinkedHashMap<>();
+		inner.put("deep/eicar.com", TestCorpus.eicar());
+		inner.put("deep/world.txt", "a world inside a zip inside a zip\n".getBytes(StandardCharsets.UTF_8));
+		Map<String, byte[]> zipped = new LinkedHashMap<>();
+		zipped.put("notes/hello.txt", "hello world, a longer note in a zip\n".getBytes(StandardCharsets.UTF_8));
+		zipped.put("notes/hi.txt", "hi\n".getBytes(StandardCharsets.UTF_8));
+		zipped.put("bin/elf64", TestCorpus.elf64());
+		zipped.put("inner.zip", TestCorpus.zip(inner));
+		Files.write(corpus.resolve("docs.zip"), TestCorpus.zip(zipped));
+		Map<String, byte[]> tarred = new LinkedHashMap<>();
+		byte[] readme = "the world needs GLIBC_2.3 and GLIBC_2.2.5, says the readme\n".getBytes(StandardCharsets.UTF_8);
+		tarred.put("docs/readme.txt", readme);
+		tarred.put("etc/run.sh", TestCorpus.shellScript().getBytes(StandardCharsets.UTF_8));
+		tarred.put("bin/pe32.exe", TestCorpus.pe32());
+		Files.write(corpus.resolve("bundle.tar.gz"), TestCorpus.gzip(TestCorpus.tar(tarred)));
+		Files.writeString(corpus.resolve("plain.txt"), "hello, a plain file beside the archives\n");
+		Path r1 = rules("r1", R1_MAIN, BY_NAME);
+		Path r2 = rules("r2", R2_MAIN, BY_NAME);
+		long first = run(corpus, r1, false);
+
+		long incremental = run(corpus, r2, false);
+		long full = run(corpus, r2, true);
+
+		assertThat(results(incremental)).isEqualTo(results(full)).isNotEmpty();
+		Map<String, Object> zip = document(incremental, "docs.zip");
+		assertThat(provenance(zip, "hashes")).isEqualTo(first);
+		assertThat(provenance(zip, "archive")).isEqualTo(first);
+		assertThat(provenance(zip, "yara")).as("the delta scanned the archive").isEqualTo(incremental);
+		assertThat(zip.get("yara")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains("Zip");
+		for (byte[] member : List.of(zipped.get("notes/hello.txt"), inner.get("deep/world.txt"), readme,
+				tarred.get("bin/pe32.exe"))) {
+			Map<String, Object> result = analysed(incremental, member);
+			assertThat(provenance(result, "tlsh")).as("reused at depth %s", result.get("depth")).isEqualTo(first);
+			assertThat(provenance(result, "strings")).isEqualTo(first);
+			assertThat(provenance(result, "yara")).as("the delta scanned the member").isEqualTo(incremental);
+		}
+		assertThat(analysed(incremental, inner.get("deep/world.txt")).get("yara"))
+			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains("World");
+		assertThat(analysed(incremental, readme).get("yara"))
+			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains("World", "Glibc");
+		assertThat(analysed(first, readme).get("yara"))
+			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).doesNotContain("World");
+		assertThat(analysed(incremental, zipped.get("notes/hi.txt")).get("yara"))
+			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains("ShortText");
+		assertThat(provenance(analysed(full, readme), "tlsh")).isEqualTo(full);
+	}
+
+	@Test
 	void givenAnIncrementalJobThatFailedMidWay_whenRestarted_thenNothingIsLostOrTwice() throws Exception {
 		Path corpus = corpus();
 		Path r1 = rules("r1", R1_MAIN, BY_NAME);
@@ -229,6 +281,14 @@ class IncrementalRescanFunctionalTests {
 		});
 		assertThat(shaAt).as("a SOURCE event for %s", location).containsKey(location);
 		return map(events.find(job, shaAt.get(location), EventKind.ANALYSED).get(0).payload());
+	}
+
+	/** The ANALYSED document of a content (an archive member's too). */
+	private Map<String, Object> analysed(long job, byte[] content) {
+		String sha256 = io.trawl.worker.analysis.hash.HashAnalyzer.sha256Hex(content);
+		List<io.trawl.readmodel.event.ResultEvent> found = events.find(job, sha256, EventKind.ANALYSED);
+		assertThat(found).as("an ANALYSED event for %s", sha256).hasSize(1);
+		return map(found.get(0).payload());
 	}
 
 	private static long provenance(Map<String, Object> document, String analyzer) {

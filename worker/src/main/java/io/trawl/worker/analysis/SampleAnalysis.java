@@ -217,6 +217,11 @@ public final class SampleAnalysis {
 		return analyzers;
 	}
 
+	/** The time each analyzer has for one sample (an archive's members share its time). */
+	public Duration timeout() {
+		return timeout;
+	}
+
 	/** The analyzers {@link #withoutNativeCode} left out, by name; empty for a whole pipeline. */
 	public List<String> leftOut() {
 		return leftOut;
