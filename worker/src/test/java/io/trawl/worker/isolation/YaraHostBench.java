@@ -59,7 +59,7 @@ public final class YaraHostBench {
 		DataInputStream answers = new DataInputStream(new BufferedInputStream(host.getInputStream()));
 		long parentStart = cpu();
 		Frames.write(requests, Map.of("analyzers", List.of(Map.of("class", spec.type(), "settings", spec.settings())),
-				"inMemoryLimit", 64L << 20));
+				"inMemoryLimit", Long.getLong("host.inMemoryLimit", 64L << 20)));
 		Map<String, Object> ready = Frames.read(answers);
 		System.out.printf(Locale.ROOT, "%d files; host ready (%s): %.3f CPU s%n", files.size(), ready,
 				hostCpu(host));
