@@ -8,7 +8,7 @@
 # The CLI runs `yara -e -w -p THREADS -d filename= ... -r`, as store-shape.sh does, under /usr/bin/time (whole run:
 # start-up, rule compilation and every scan). The JVM side is YaraVsCliBench (worker test sources): its second pass's
 # process CPU, so start-up and compilation are out of it. The host side is YaraHostBench: one native host's CPU for
-# its second pass (requests, the host's read of each file, the scan, answers), from /proc; and the host's start-up
+# its second pass (requests, libyara mapping each file, the scan, answers), from /proc; and the host's start-up
 # to `ready`, on its own line. Builds the worker's test classes first.
 set -euo pipefail
 

@@ -28,7 +28,8 @@ import io.trawl.worker.yara.YaraRules;
  * java -cp worker/target/classes:worker/target/test-classes:$(cat worker/target/cp.txt) \
  *     io.trawl.worker.isolation.YaraHostBench CORPUS RULES [passes=3]
  * </pre>
- * The host starts without the app's AOT cache (a class path of several entries has none), so its start-up costs more
+ * {@code -Dhost.inMemoryLimit=N}: samples up to N bytes are read into the host's memory; 0 (the default) as a job's
+ * hosts that run YARA alone, where libyara maps each file. The host starts without the app's AOT cache (a class path of several entries has none), so its start-up costs more
  * than in a rescan; the per-pass figures are what to compare.
  */
 public final class YaraHostBench {
@@ -59,7 +60,7 @@ public final class YaraHostBench {
 		DataInputStream answers = new DataInputStream(new BufferedInputStream(host.getInputStream()));
 		long parentStart = cpu();
 		Frames.write(requests, Map.of("analyzers", List.of(Map.of("class", spec.type(), "settings", spec.settings())),
-				"inMemoryLimit", Long.getLong("host.inMemoryLimit", 64L << 20)));
+				"inMemoryLimit", Long.getLong("host.inMemoryLimit", 0L)));
 		Map<String, Object> ready = Frames.read(answers);
 		System.out.printf(Locale.ROOT, "%d files; host ready (%s): %.3f CPU s%n", files.size(), ready,
 				hostCpu(host));
