@@ -10,6 +10,7 @@ import java.util.Map;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.isolation.IsolatedAnalyzer;
 import io.trawl.worker.isolation.NativeHosts;
+import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
 /**
@@ -29,7 +30,8 @@ public final class NativeHostPools implements AutoCloseable {
 
 	/**
 	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
-	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
+	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file;
+	 *        hosts that run YARA alone read none ({@link #hostInMemoryLimit})
 	 * @param memoryLimit each host's data limit in bytes (0: none), see {@link NativeHosts#commandFor}
 	 * @param atOnce how many samples are analysed at once: the hosts a warm-up starts ahead of the first sample
 	 * @param dataDir where the hosts' crash logs and stderr go unless -XX:ErrorFile names a folder
@@ -65,7 +67,7 @@ public final class NativeHostPools implements AutoCloseable {
 			rulesOf.put(version, rules);
 		}
 		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
-			NativeHosts started = new NativeHosts(natives, timeout, inMemoryLimit,
+			NativeHosts started = new NativeHosts(natives, timeout, hostInMemoryLimit(natives, inMemoryLimit),
 					NativeHosts.commandFor(logs, memoryLimit), logs);
 			if (warmUp) {
 				started.warmUp(atOnce);
@@ -77,6 +79,16 @@ public final class NativeHostPools implements AutoCloseable {
 			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, hosts) : analyzer);
 		}
 		return isolated;
+	}
+
+	/**
+	 * What a host reads into its memory: nothing when it runs YARA alone, which then scans every sample from its file
+	 * as the {@code yara} CLI does (libyara maps it). This JVM has read the sample already; reading it again in the
+	 * host, into a buffer, cost the host more CPU than libyara's mapping (session 10, bench/README.md). A host that
+	 * also runs a plugged-in analyzer keeps the job's limit, so that analyzer gets small samples in memory.
+	 */
+	static long hostInMemoryLimit(List<Analyzer> natives, long inMemoryLimit) {
+		return natives.stream().allMatch(YaraAnalyzer.class::isInstance) ? 0 : inMemoryLimit;
 	}
 
 	/** How many host processes run, in all sets (for tests). */

@@ -76,4 +76,16 @@ class NativeHostPoolsTests {
 			assertThat(pools.running()).isEqualTo(1);
 		}
 	}
+
+	@Test
+	void hostsThatRunYaraAloneReadNoSampleIntoMemory() throws Exception {
+		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule everything { condition: true }\n");
+		try (YaraRules compiled = YaraRules.compile(rules, 10)) {
+			assertThat(NativeHostPools.hostInMemoryLimit(List.of(new YaraAnalyzer(compiled)), 1 << 20))
+				.as("libyara maps each sample's file, as the yara CLI does").isZero();
+			assertThat(NativeHostPools.hostInMemoryLimit(List.of(new FaultyAnalyzer(), new YaraAnalyzer(compiled)),
+					1 << 20))
+				.as("a plugged-in analyzer still gets small samples in memory").isEqualTo(1 << 20);
+		}
+	}
 }

@@ -51,22 +51,6 @@ interface LibYara extends Library {
 
 	void yr_rules_destroy(Pointer rules);
 
-	int yr_scanner_create(Pointer rules, PointerByReference scanner);
-
-	void yr_scanner_destroy(Pointer scanner);
-
-	void yr_scanner_set_callback(Pointer scanner, ScanCallback callback, Pointer userData);
-
-	void yr_scanner_set_timeout(Pointer scanner, int timeoutSeconds);
-
-	void yr_scanner_set_flags(Pointer scanner, int flags);
-
-	int yr_scanner_define_string_variable(Pointer scanner, String identifier, String value);
-
-	int yr_scanner_scan_mem(Pointer scanner, Pointer buffer, long size);
-
-	int yr_scanner_scan_file(Pointer scanner, String fileName);
-
 	interface CompilerCallback extends Callback {
 		void invoke(int errorLevel, String fileName, int lineNumber, Pointer rule, String message, Pointer userData);
 	}

@@ -37,6 +37,8 @@ public final class YaraRules implements AutoCloseable {
 	private static boolean initialized;
 
 	private static final ThreadLocal<List<YaraMatch>> CURRENT_MATCHES = new ThreadLocal<>();
+	/** Where yr_scanner_create puts the scanner: 8 bytes of native memory, reused rather than allocated per scan. */
+	private static final ThreadLocal<PointerByReference> SCANNER_REF = ThreadLocal.withInitial(PointerByReference::new);
 	private static final LibYara.ScanCallback ON_MATCH = (context, message, data, user) -> {
 		if (message == LibYara.CALLBACK_MSG_RULE_MATCHING) {
 			List<YaraMatch> matches = CURRENT_MATCHES.get();
@@ -153,11 +155,11 @@ public final class YaraRules implements AutoCloseable {
 
 	public List<YaraMatch> scan(ByteBuffer directBytes, Map<String, String> externals) {
 		Pointer buffer = directBytes.capacity() == 0 ? null : Native.getDirectBufferPointer(directBytes);
-		return scan(scanner -> yara.yr_scanner_scan_mem(scanner, buffer, directBytes.remaining()), externals);
+		return scan(scanner -> LibYaraScanner.yr_scanner_scan_mem(scanner, buffer, directBytes.remaining()), externals);
 	}
 
 	public List<YaraMatch> scan(Path file, Map<String, String> externals) {
-		return scan(scanner -> yara.yr_scanner_scan_file(scanner, file.toString()), externals);
+		return scan(scanner -> LibYaraScanner.yr_scanner_scan_file(scanner, file.toString()), externals);
 	}
 
 	private List<YaraMatch> scan(ScanCall call, Map<String, String> externals) {
@@ -175,16 +177,17 @@ public final class YaraRules implements AutoCloseable {
 
 	private List<YaraMatch> scanOpen(ScanCall call, Map<String, String> externals) {
 		SCAN_SLOTS.acquireUninterruptibly();
-		PointerByReference scannerRef = new PointerByReference();
+		PointerByReference scannerRef = SCANNER_REF.get();
 		try {
-			check(yara.yr_scanner_create(rules, scannerRef), "yr_scanner_create");
+			check(LibYaraScanner.yr_scanner_create(rules, scannerRef), "yr_scanner_create");
 			Pointer scanner = scannerRef.getValue();
 			try {
-				yara.yr_scanner_set_callback(scanner, ON_MATCH, null);
-				yara.yr_scanner_set_timeout(scanner, timeoutSeconds);
-				yara.yr_scanner_set_flags(scanner,
+				LibYaraScanner.yr_scanner_set_callback(scanner, ON_MATCH, null);
+				LibYaraScanner.yr_scanner_set_timeout(scanner, timeoutSeconds);
+				LibYaraScanner.yr_scanner_set_flags(scanner,
 						LibYara.SCAN_FLAGS_REPORT_RULES_MATCHING | LibYara.SCAN_FLAGS_NO_TRYCATCH);
-				externals.forEach((name, value) -> yara.yr_scanner_define_string_variable(scanner, name, value));
+				externals.forEach(
+						(name, value) -> LibYaraScanner.yr_scanner_define_string_variable(scanner, name, value));
 				List<YaraMatch> matches = new ArrayList<>();
 				CURRENT_MATCHES.set(matches);
 				int result = call.scan(scanner);
@@ -198,7 +201,7 @@ public final class YaraRules implements AutoCloseable {
 			}
 			finally {
 				CURRENT_MATCHES.remove();
-				yara.yr_scanner_destroy(scanner);
+				LibYaraScanner.yr_scanner_destroy(scanner);
 			}
 		}
 		finally {
