@@ -51,7 +51,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A real OAuth 2.0 authorization server (Spring Authorization Server) on a random loopback port, in its own small
  * context: clients get tokens with client_credentials, and a token customizer puts each client's groups in the
- * {@code cognito:groups} claim, as Cognito does. Client {@code brief} gets tokens that live one second. Its package
+ * {@code cognito:groups} claim, as Cognito does. Client {@code brief} gets tokens that live five seconds. Its package
  * lies outside {@code io.trawl.jobs}, so the application's component scan never picks up its configuration.
  */
 public final class TokenIssuer implements AutoCloseable {
@@ -146,7 +146,7 @@ public final class TokenIssuer implements AutoCloseable {
 				.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
 				.scope("trawl")
 				.tokenSettings(TokenSettings.builder()
-					.accessTokenTimeToLive(id.equals("brief") ? Duration.ofSeconds(1) : Duration.ofMinutes(10))
+					.accessTokenTimeToLive(id.equals("brief") ? Duration.ofSeconds(5) : Duration.ofMinutes(10))
 					.build())
 				.build()).toList());
 		}
