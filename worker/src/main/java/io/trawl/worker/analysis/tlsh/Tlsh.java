@@ -142,6 +142,15 @@ public final class Tlsh {
 		length += end - start;
 	}
 
+	/** The 256 bucket counts so far (the live array), for the loop's benchmark and tests. */
+	long[] buckets() {
+		return buckets;
+	}
+
+	int checksum() {
+		return checksum;
+	}
+
 	/** {@code T1} followed by 70 hex digits, or {@link #NULL} when the data is too short or too uniform. */
 	public String digest() {
 		if (length < MIN_LENGTH) {
