@@ -6,17 +6,8 @@ import java.util.Arrays;
 import io.trawl.worker.analysis.Deadline;
 
 /**
- * TLSH (Oliver, Cheng and Chen, 2013), in the 4.x format: {@code T1}, a 1-byte checksum, the length and quartile
- * bytes, then a 32-byte body from 128 buckets. Fed in pieces with {@link #update}; not thread-safe, one per sample.
- * <p>
- * A 5-byte window slides over the data. Six triplets of window bytes are each hashed with a salted Pearson hash into
- * one of 256 buckets, of which the first 128 count. The body encodes each bucket as its quartile (two bits).
- * <p>
- * Two things make {@link #update(byte[], int, int)} cheaper than the textbook loop while giving the same digest. Each
- * triplet hash {@code T[T[T[salt ^ c] ^ a] ^ b]} starts from the newest byte {@code c} and one older byte {@code a},
- * so the first two look-ups are read from pair tables indexed by {@code (a, c)}, one entry holding the values for all
- * the salts that share that pair. And because {@code T} is a permutation, the last look-up is left out: the loop
- * counts {@code x = T[T[salt ^ c] ^ a] ^ b} and the counts move to bucket {@code T[x]} after the loop.
+ * {@link Tlsh} as session 7 left it (commit 2c27251), kept whole: the reference of
+ * {@link TlshEquivalencePropertyTests}. Its loop is also {@code TlshLoopBench}'s baseline ("today").
  */
 final class TlshBaseline {
 

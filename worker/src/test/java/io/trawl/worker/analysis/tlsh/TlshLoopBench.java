@@ -44,6 +44,7 @@ public final class TlshLoopBench {
 		all.put("flat", Flat::new);
 		all.put("pieces4k", () -> new Pieces(4096));
 		all.put("pieces16k", () -> new Pieces(16384));
+		all.put("pieces64k", () -> new Pieces(65536));
 		all.put("long", LongCounts::new);
 		all.put("plus", Plus::new);
 		all.put("longplus", LongPlus::new);
