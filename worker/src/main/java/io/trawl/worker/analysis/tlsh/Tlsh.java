@@ -120,8 +120,9 @@ public final class Tlsh {
 		// six counters per byte, one array per salt: an int cannot overflow, a counter gets one per byte of count
 		int[] counts = new int[6 * 256];
 		long state = ((long) window << 32) | checksum;
-		for (int from = i; from < end; from += PIECE) {
-			state = count(data, from, end - from > PIECE ? from + PIECE : end, counts, state);
+		for (int from = i, to; from < end; from = to) {
+			to = end - from > PIECE ? from + PIECE : end; // cannot overflow, unlike from + PIECE
+			state = count(data, from, to, counts, state);
 		}
 		for (int k = 0; k < counts.length; k++) {
 			buckets[T[k & 0xff]] += counts[k];
