@@ -135,8 +135,9 @@ public final class Tlsh {
 	/**
 	 * The loop, called once per piece of at most {@link #PIECE} bytes rather than once per 64 KB chunk: measured in
 	 * fresh JVMs with the launcher's JIT setting ({@code TlshLoopBench}, bench/README.md "Per-byte loops, session
-	 * 10"), the same loop over whole 64 KB chunks was 1.15 to 1.2 times slower once compiled. The window and the
-	 * checksum go in and out as one long, {@code window << 32 | checksum}.
+	 * 10"), the same loop over whole 64 KB chunks was 1.15 to 1.2 times slower in each JVM's second pass over a store
+	 * corpus, and no faster in its first. The window and the checksum go in and out as one long,
+	 * {@code window << 32 | checksum}.
 	 */
 	private static long count(byte[] data, int from, int to, int[] counts, long state) {
 		int w = (int) (state >>> 32);
