@@ -70,8 +70,9 @@ class EmulatorRestartIT {
 		assertThat(cluster.status(job)).as(cluster.describe()).isEqualTo("COMPLETED");
 		assertThat(cluster.query("SELECT STATUS FROM BATCH_JOB_EXECUTION")).as("one execution, no restart")
 			.containsExactly("COMPLETED");
-		assertThat(cluster.log("manager")).contains("its message was lost").contains("ended COMPLETED");
 		cluster.assertExactlyOneResultPerSample(job);
+		assertThat(cluster.log("manager")).contains("its message was lost");
+		cluster.await(Duration.ofSeconds(30), () -> cluster.log("manager").contains("ended COMPLETED"), manager);
 	}
 
 	@Test
@@ -85,15 +86,22 @@ class EmulatorRestartIT {
 		cluster.aws.stopDynamoDb(); // and left down until the job has failed
 		long failed = cluster.awaitJobEnd(Duration.ofMinutes(4), true, manager, worker);
 		assertThat(cluster.status(failed)).isEqualTo("FAILED");
+		LocalCluster.Ran down = cluster.run("status", Long.toString(failed));
+		assertThat(down.exit()).as("status needs DynamoDB for the counts").isEqualTo(2);
+		assertThat(down.err().strip()).as("one sentence, no stack trace")
+			.startsWith("trawl: DynamoDB at " + cluster.aws.dynamoDbEndpoint() + " could not be reached (")
+			.doesNotContain("\n", "Exception", "\tat ");
+
+		cluster.aws.startDynamoDbAgain();
 		JsonNode status = LocalCluster.JSON.readTree(cluster.cli("status", Long.toString(failed), "--json"));
 		String reason = status.get("exitDescription").asString();
 		assertThat(reason).as("one sentence naming the service, no stack trace")
 			.startsWith("DynamoDB at " + cluster.aws.dynamoDbEndpoint() + " could not be reached (")
 			.contains("Connection refused")
 			.doesNotContain("\n", "Exception", "\tat ");
+		cluster.await(Duration.ofSeconds(30), () -> cluster.log("manager").contains("ended FAILED"), manager);
 		assertThat(cluster.log("manager")).contains("ended FAILED").contains(reason);
 
-		cluster.aws.startDynamoDbAgain();
 		String restart = cluster.cli(Duration.ofMinutes(4), "restart", Long.toString(failed));
 		JsonNode summary = LocalCluster.JSON.readTree(restart.lines().reduce((a, b) -> b).orElseThrow());
 		assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");

@@ -95,8 +95,23 @@ final class LocalCluster implements AutoCloseable {
 			process.waitFor(30, TimeUnit.SECONDS);
 		}
 		aws.close();
+		keepLogs();
 		try (Connection db = database(null)) {
 			db.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+		}
+	}
+
+	/** Copies every process's output and log to {@code target/cluster-logs/<schema>/}, for a failure's diagnosis. */
+	private void keepLogs() throws IOException {
+		Path kept = Files.createDirectories(Path.of("target/cluster-logs", schema));
+		try (Stream<Path> outputs = Stream.concat(Files.list(workspace), Files.exists(workspace.resolve("data"))
+				? Files.list(workspace.resolve("data")) : Stream.empty())) {
+			for (Path file : (Iterable<Path>) outputs::iterator) {
+				String name = file.getFileName().toString();
+				if (name.endsWith(".out") || name.endsWith(".err") || name.endsWith(".log")) {
+					Files.copy(file, kept.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+				}
+			}
 		}
 	}
 
@@ -130,6 +145,21 @@ final class LocalCluster implements AutoCloseable {
 		assertThat(process.waitFor(within.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(process.exitValue()).as(Launches.read(workspace.resolve(name + ".err"))).isZero();
 		return out;
+	}
+
+	/** A finished {@code ./trawl} command: its exit status, stdout and stderr. */
+	record Ran(int exit, String out, String err) {
+	}
+
+	/** One {@code ./trawl} command run to its end, whatever its exit status. */
+	Ran run(String... args) throws Exception {
+		String name = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+		Process process = environment(Launches.trawl(workspace.resolve("data"), args))
+			.redirectError(workspace.resolve(name + ".err").toFile())
+			.start();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+		return new Ran(process.exitValue(), out, Launches.read(workspace.resolve(name + ".err")));
 	}
 
 	Process start(String name, String... args) throws Exception {
