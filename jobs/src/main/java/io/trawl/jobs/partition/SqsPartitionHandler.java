@@ -1,5 +1,6 @@
 package io.trawl.jobs.partition;
 
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -15,6 +16,8 @@ import org.springframework.batch.core.partition.support.AbstractPartitionHandler
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
+
+import io.trawl.jobs.problem.FailureReason;
 
 /**
  * The manager's side of remote partitioning: sends one message per partition, then reads the partitions from the
@@ -67,6 +70,7 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 		while (true) {
 			Set<StepExecution> ended = ended(wait);
 			if (ended != null) {
+				keepFailureReason(managerStepExecution, ended);
 				return ended;
 			}
 			if (System.nanoTime() > deadline) {
@@ -74,6 +78,28 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 						+ "within " + settings.timeout() + " (trawl.partitions.timeout)");
 			}
 			Thread.sleep(Math.max(50, settings.pollInterval().toMillis()));
+		}
+	}
+
+	/**
+	 * A partition failed on a worker, in another JVM: its exception is not here, only its exit description (a stack
+	 * trace). Its one-line reason becomes this step's first failure, so the job's reason ({@code trawl status}) is the
+	 * partition's, such as an unreachable DynamoDB, rather than Spring Batch's "Partition handler returned an
+	 * unsuccessful step".
+	 */
+	private static void keepFailureReason(StepExecution managerStepExecution, Set<StepExecution> ended) {
+		ended.stream().filter(p -> p.getStatus() == BatchStatus.FAILED)
+			.min(Comparator.comparingLong(StepExecution::getId))
+			.map(p -> FailureReason.of(p.getExitStatus().getExitDescription()))
+			.filter(reason -> reason != null && !reason.isBlank())
+			.ifPresent(reason -> managerStepExecution.addFailureException(new PartitionFailedException(reason)));
+	}
+
+	/** A remote partition's failure, as its one-line reason. */
+	static final class PartitionFailedException extends RuntimeException {
+
+		PartitionFailedException(String reason) {
+			super(reason, null, false, false);
 		}
 	}
 
