@@ -18,6 +18,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 
 import io.trawl.jobs.problem.FailureReason;
+import io.trawl.jobs.rescan.PartitionFailureReason;
 
 /**
  * The manager's side of remote partitioning: sends one message per partition, then reads the partitions from the
@@ -82,15 +83,17 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 	}
 
 	/**
-	 * A partition failed on a worker, in another JVM: its exception is not here, only its exit description (a stack
-	 * trace). Its one-line reason becomes this step's first failure, so the job's reason ({@code trawl status}) is the
+	 * A partition failed on a worker, in another JVM: its exception is not here, only the one-line reason the worker
+	 * kept ({@link PartitionFailureReason}) and its exit description (a stack trace). That reason becomes this step's first failure, so the job's reason ({@code trawl status}) is the
 	 * partition's, such as an unreachable DynamoDB, rather than Spring Batch's "Partition handler returned an
 	 * unsuccessful step".
 	 */
 	private static void keepFailureReason(StepExecution managerStepExecution, Set<StepExecution> ended) {
 		ended.stream().filter(p -> p.getStatus() == BatchStatus.FAILED)
 			.min(Comparator.comparingLong(StepExecution::getId))
-			.map(p -> FailureReason.of(p.getExitStatus().getExitDescription()))
+			.map(p -> p.getExecutionContext().containsKey(PartitionFailureReason.REASON)
+					? p.getExecutionContext().getString(PartitionFailureReason.REASON)
+					: FailureReason.of(p.getExitStatus().getExitDescription()))
 			.filter(reason -> reason != null && !reason.isBlank())
 			.ifPresent(reason -> managerStepExecution.addFailureException(new PartitionFailedException(reason)));
 	}
