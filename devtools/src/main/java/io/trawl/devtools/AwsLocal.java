@@ -84,6 +84,11 @@ public final class AwsLocal implements AutoCloseable {
 			return new Settings(null, 0, 0, 0, List.of(Path.of("").toAbsolutePath()));
 		}
 
+		/** Kept in {@code dataDir}, on free ports: for tests that restart an emulator and expect its data back. */
+		public static Settings keptOnFreePorts(Path dataDir) {
+			return new Settings(dataDir, 0, 0, 0, List.of(Path.of("").toAbsolutePath()));
+		}
+
 		private static int port(String variable, int fallback) {
 			String value = System.getenv(variable);
 			return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
@@ -91,6 +96,9 @@ public final class AwsLocal implements AutoCloseable {
 	}
 
 	private final List<AutoCloseable> running = new ArrayList<>();
+	private Settings settings;
+	private SQSRestServer sqsServer;
+	private Dynalite dynalite;
 	private URI s3Endpoint;
 	private URI sqsEndpoint;
 	private URI dynamoDbEndpoint;
@@ -105,6 +113,7 @@ public final class AwsLocal implements AutoCloseable {
 	/** Starts the three emulators and creates the bucket, queues and tables. */
 	public static AwsLocal start(Settings settings) {
 		AwsLocal local = new AwsLocal();
+		local.settings = settings;
 		try {
 			local.startS3(settings);
 			local.startSqs(settings);
@@ -289,40 +298,72 @@ public final class AwsLocal implements AutoCloseable {
 	}
 
 	private void startSqs(Settings settings) {
-		SQSRestServer server;
-		int port;
-		try {
-			var builder = settings.sqsPort() == 0 ? SQSRestServerBuilder.withDynamicPort()
-					: SQSRestServerBuilder.withPort(settings.sqsPort());
-			if (settings.sqsPort() != 0) {
-				builder = builder.withServerAddress(new NodeAddress("http", "127.0.0.1", settings.sqsPort(), ""));
-			}
-			server = builder.withInterface("127.0.0.1").withAWSRegion(REGION).start();
-			running.add(server::stopAndWait);
-			port = server.waitUntilStarted().localAddress().getPort();
-		}
-		catch (RuntimeException e) {
-			throw new IllegalStateException("ElasticMQ could not start on port " + settings.sqsPort() + ": "
-					+ e.getMessage() + "; free the port or set TRAWL_AWS_LOCAL_SQS_PORT.", e);
-		}
+		int port = startSqs(settings.sqsPort());
+		running.add(() -> sqsServer.stopAndWait());
 		sqsEndpoint = URI.create("http://127.0.0.1:" + port);
 	}
 
-	private void startDynamoDb(Settings settings) {
-		Path root = settings.searchFrom().stream().map(Dynalite::findRoot).flatMap(Optional::stream).findFirst()
-			.orElseThrow(() -> new IllegalStateException("dynalite was not found: no folder from "
-					+ settings.searchFrom() + " upwards holds " + DYNALITE
-					+ ". Run `npm ci` in the Trawl folder (it installs dynalite from package.json)."));
-		Path dataDir = settings.dataDir() == null ? null : createFolder(settings.dataDir().resolve("aws-local/dynamodb"));
-		Dynalite dynalite;
+	private int startSqs(int wanted) {
 		try {
-			dynalite = Dynalite.start(root, settings.dynamoDbPort(), dataDir);
+			var builder = wanted == 0 ? SQSRestServerBuilder.withDynamicPort() : SQSRestServerBuilder.withPort(wanted);
+			if (wanted != 0) {
+				builder = builder.withServerAddress(new NodeAddress("http", "127.0.0.1", wanted, ""));
+			}
+			sqsServer = builder.withInterface("127.0.0.1").withAWSRegion(REGION).start();
+			return sqsServer.waitUntilStarted().localAddress().getPort();
+		}
+		catch (RuntimeException e) {
+			throw new IllegalStateException("ElasticMQ could not start on port " + wanted + ": "
+					+ e.getMessage() + "; free the port or set TRAWL_AWS_LOCAL_SQS_PORT.", e);
+		}
+	}
+
+	/**
+	 * Stops ElasticMQ, as a crash would: the queues and every message on them, in flight or not, are gone (they are in
+	 * memory). {@link #startSqsAgain()} brings it back.
+	 */
+	public void stopSqs() {
+		sqsServer.stopAndWait();
+	}
+
+	/** Starts ElasticMQ again on its port and creates the queues again, at the same URLs and empty. */
+	public void startSqsAgain() {
+		startSqs(sqsEndpoint.getPort());
+		try (SqsClient sqs = sqs()) {
+			createQueues(sqs);
+		}
+	}
+
+	/** Stops dynalite (SIGTERM, as {@code systemctl stop} or Ctrl-C would); its tables stay in the data folder. */
+	public void stopDynamoDb() {
+		dynalite.close();
+	}
+
+	/** Starts dynalite again on its port, on the same data folder: what was written before it stopped is there. */
+	public void startDynamoDbAgain() {
+		dynalite = Dynalite.start(dynaliteRoot(settings), dynamoDbEndpoint.getPort(), dynamoDbData(settings));
+	}
+
+	private void startDynamoDb(Settings settings) {
+		try {
+			dynalite = Dynalite.start(dynaliteRoot(settings), settings.dynamoDbPort(), dynamoDbData(settings));
 		}
 		catch (IllegalStateException e) {
 			throw new IllegalStateException(e.getMessage() + " Free the port or set TRAWL_AWS_LOCAL_DYNAMODB_PORT.", e);
 		}
-		running.add(dynalite::close);
+		running.add(() -> dynalite.close());
 		dynamoDbEndpoint = dynalite.endpoint();
+	}
+
+	private static Path dynaliteRoot(Settings settings) {
+		return settings.searchFrom().stream().map(Dynalite::findRoot).flatMap(Optional::stream).findFirst()
+			.orElseThrow(() -> new IllegalStateException("dynalite was not found: no folder from "
+					+ settings.searchFrom() + " upwards holds " + DYNALITE
+					+ ". Run `npm ci` in the Trawl folder (it installs dynalite from package.json)."));
+	}
+
+	private static Path dynamoDbData(Settings settings) {
+		return settings.dataDir() == null ? null : createFolder(settings.dataDir().resolve("aws-local/dynamodb"));
 	}
 
 	private void createResources() {
@@ -333,13 +374,17 @@ public final class AwsLocal implements AutoCloseable {
 			catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException kept) {
 				// kept from an earlier run
 			}
-			launchDlqUrl = deadLetterQueue(sqs, LAUNCH_DLQ);
-			launchQueueUrl = queue(sqs, LAUNCH_QUEUE, "30", launchDlqUrl, MAX_RECEIVE_COUNT);
-			partitionDlqUrl = deadLetterQueue(sqs, PARTITION_DLQ);
-			// the workers set their own visibility timeout on each receive (trawl.partitions.visibility-timeout)
-			partitionQueueUrl = queue(sqs, PARTITION_QUEUE, "300", partitionDlqUrl, PARTITION_MAX_RECEIVE_COUNT);
+			createQueues(sqs);
 			DynamoDbTables.createIfMissing(dynamoDb, DynamoDbTableNames.defaults());
 		}
+	}
+
+	private void createQueues(SqsClient sqs) {
+		launchDlqUrl = deadLetterQueue(sqs, LAUNCH_DLQ);
+		launchQueueUrl = queue(sqs, LAUNCH_QUEUE, "30", launchDlqUrl, MAX_RECEIVE_COUNT);
+		partitionDlqUrl = deadLetterQueue(sqs, PARTITION_DLQ);
+		// the workers set their own visibility timeout on each receive (trawl.partitions.visibility-timeout)
+		partitionQueueUrl = queue(sqs, PARTITION_QUEUE, "300", partitionDlqUrl, PARTITION_MAX_RECEIVE_COUNT);
 	}
 
 	private static String deadLetterQueue(SqsClient sqs, String name) {

@@ -14,14 +14,18 @@ public final class AwsClients {
 	private AwsClients() {
 	}
 
-	/** The builder with the configured region, the endpoint if one is set (emulators), and the retry strategy. */
+	/**
+	 * The builder with the configured region, the endpoint if one is set (emulators), the retry strategy, and a
+	 * failure to reach the service named in one sentence ({@link UnreachableService}).
+	 */
 	public static <B extends AwsClientBuilder<B, ?>> B configure(B builder, AwsProperties aws, String endpoint) {
 		builder.region(region(aws));
 		URI uri = AwsProperties.Endpoints.uri(endpoint);
 		if (uri != null) {
 			builder.endpointOverride(uri);
 		}
-		builder.overrideConfiguration(o -> o.retryStrategy(S3ClientSettings.retryStrategy(aws.maxAttempts())));
+		builder.overrideConfiguration(o -> o.retryStrategy(S3ClientSettings.retryStrategy(aws.maxAttempts()))
+			.addExecutionInterceptor(new UnreachableService()));
 		return builder;
 	}
 

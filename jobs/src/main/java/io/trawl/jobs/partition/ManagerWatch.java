@@ -9,10 +9,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.SmartLifecycle;
 
+import io.trawl.jobs.problem.FailureReason;
 import io.trawl.jobs.rescan.OwnerListener;
 import io.trawl.jobs.rescan.RescanJobConfiguration;
 import io.trawl.jobs.rescan.RescanLauncher;
@@ -31,6 +33,7 @@ final class ManagerWatch implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(ManagerWatch.class);
 	private static final Duration EVERY = Duration.ofSeconds(2);
+	private static final String FAILURE_REASON = "trawl.failure.reason"; // FailureReasonListener
 
 	private final JobRepository jobRepository;
 	private final RescanLauncher launcher;
@@ -106,8 +109,19 @@ final class ManagerWatch implements SmartLifecycle {
 			.mapToLong(s -> s.getWriteCount()).sum();
 		Duration took = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
 				: Duration.between(execution.getStartTime(), execution.getEndTime());
-		log.info("Job execution {} ({}) ended {}: {} files analysed by this execution in {} s", id,
-				execution.getJobParameters().getString("source"), execution.getStatus(), files, took.toSeconds());
+		log.info("Job execution {} ({}) ended {}: {} files analysed by this execution in {} s{}", id,
+				execution.getJobParameters().getString("source"), execution.getStatus(), files, took.toSeconds(),
+				execution.getStatus() == BatchStatus.FAILED ? "; " + reason(execution) : "");
+	}
+
+	/** The failed job's one-line reason, as {@code trawl status} shows it. */
+	private static String reason(JobExecution execution) {
+		var context = execution.getExecutionContext();
+		if (context != null && context.containsKey(FAILURE_REASON)) {
+			return context.getString(FAILURE_REASON);
+		}
+		String reason = FailureReason.of(execution.getExitStatus().getExitDescription());
+		return reason == null || reason.isBlank() ? "no reason recorded" : reason;
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package io.trawl.jobs.partition;
 
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import org.springframework.batch.integration.partition.StepExecutionRequest;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The manager's end of the partitions queue: each {@link StepExecutionRequest} becomes one message. A send that
@@ -41,6 +43,20 @@ final class SqsPartitionSender {
 		catch (SdkException e) {
 			throw new IllegalStateException("Sending partition " + request + " to " + queueUrl + " failed: "
 					+ e.getMessage(), e);
+		}
+	}
+
+	/** How many messages wait on the queue for a worker (SQS's approximate count); empty when SQS cannot say now. */
+	OptionalLong visibleMessages() {
+		try {
+			String visible = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+				.attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+				.attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+			return visible == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(visible));
+		}
+		catch (SdkException | NumberFormatException e) {
+			log.debug("The partitions queue's message count could not be read: {}", e.getMessage());
+			return OptionalLong.empty();
 		}
 	}
 }

@@ -134,7 +134,8 @@ public class RescanJobConfiguration {
 			.reader(sampleReader)
 			.processor(analyseProcessor)
 			.writer(eventWriter)
-			.listener(new PartitionRuns(jobRepository));
+			.listener(new PartitionRuns(jobRepository))
+			.listener(new PartitionFailureReason());
 		meters.ifAvailable(registry -> {
 			step.listener(new WorkerErrorMetrics(registry));
 			step.listener(new SampleMeters(registry));

@@ -54,7 +54,8 @@ public record S3ClientSettings(String region, URI endpoint, boolean pathStyle, i
 		return AwsRetryStrategy.standardRetryStrategy()
 			.toBuilder()
 			.maxAttempts(maxAttempts)
-			.backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(20)))
+			// half jitter: 8 attempts keep trying for at least 6.3 s, so a service restarted within that is not noticed
+			.backoffStrategy(BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(100), Duration.ofSeconds(20)))
 			.throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(20)))
 			.build();
 	}

@@ -1,0 +1,63 @@
+package io.trawl.jobs.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+import io.trawl.jobs.problem.FailureReason;
+import io.trawl.readmodel.dynamodb.Dynalite;
+
+/**
+ * A client as {@link AwsClients#configure} builds it, against a port nobody listens on and against dynalite: an
+ * unreachable service is named in one sentence after the SDK's retries, which last at least 6.3 s; a service's own
+ * error is left as it is.
+ */
+class UnreachableServiceTests {
+
+	private static DynamoDbClient client(String endpoint) {
+		AwsProperties aws = new AwsProperties("us-east-1", null, null, 8, "trawl", false, null, null, null, null);
+		return AwsClients.configure(DynamoDbClient.builder(), aws, endpoint)
+			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+			.build();
+	}
+
+	@Test
+	void aServiceNobodyAnswersIsNamedInOneSentenceAfterAtLeastSixSecondsOfRetries() throws IOException {
+		int port;
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort(); // closed again: connections to it are refused
+		}
+		try (DynamoDbClient dynamoDb = client("http://127.0.0.1:" + port)) {
+			long started = System.nanoTime();
+			Throwable failure = catchThrowable(() -> dynamoDb.describeTable(b -> b.tableName("events")));
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+			assertThat(failure).isInstanceOf(SdkClientException.class);
+			assertThat(failure.getMessage()).startsWith("DynamoDB at http://127.0.0.1:" + port
+					+ " could not be reached (DescribeTable): ").contains("Connection refused").contains("Attempt Count: 8");
+			assertThat(failure.getSuppressed()).as("the SDK's own exception, for the log").hasSize(1);
+			assertThat(FailureReason.ofFailure(failure)).isEqualTo(failure.getMessage());
+			assertThat(took).as("half-jitter backoff over 8 attempts").isGreaterThanOrEqualTo(Duration.ofMillis(6300));
+		}
+	}
+
+	@Test
+	void aServiceErrorIsLeftAsItIs() {
+		try (DynamoDbClient dynamoDb = client(Dynalite.shared().endpoint().toString())) {
+			Throwable failure = catchThrowable(() -> dynamoDb.describeTable(b -> b.tableName("no-such-table")));
+			assertThat(failure).isInstanceOf(ResourceNotFoundException.class);
+			assertThat(failure.getSuppressed()).isEmpty();
+		}
+	}
+}
