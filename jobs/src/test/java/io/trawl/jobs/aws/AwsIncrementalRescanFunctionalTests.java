@@ -112,6 +112,15 @@ class AwsIncrementalRescanFunctionalTests {
 		assertThat(provenance(document(incremental, "incremental/texts/b-renamed.txt"), "ssdeep")).isEqualTo(first);
 		assertThat(provenance(document(incremental, "incremental/texts/a.txt"), "ssdeep")).isEqualTo(incremental);
 		assertThat(provenance(document(full, kept), "hashes")).isEqualTo(full);
+		// an unchanged archive whose members stand nowhere else: reused, only the delta scanned on it and them
+		Map<String, Object> archive = document(incremental, "incremental/synthetic/traversal.zip");
+		assertThat(provenance(archive, "archive")).isEqualTo(first);
+		assertThat(provenance(archive, "yara")).isEqualTo(incremental);
+		String member = io.trawl.worker.analysis.hash.HashAnalyzer.sha256Hex("escaped\n".getBytes(
+				java.nio.charset.StandardCharsets.US_ASCII));
+		Map<String, Object> memberResult = map(events().find(incremental, member, EventKind.ANALYSED).get(0).payload());
+		assertThat(provenance(memberResult, "tlsh")).isEqualTo(first);
+		assertThat(provenance(memberResult, "yara")).isEqualTo(incremental);
 		try (Stream<Entry> manifest = aws.context.getBean(Manifests.class).range(first, null, kept)) {
 			assertThat(manifest.reduce((before, last) -> last)).as("the first job's manifest, in DynamoDB")
 				.map(Entry::sha256).contains(String.valueOf(keptResult.get("sha256")));
