@@ -32,9 +32,9 @@ import io.trawl.jobs.rescan.PartitionFailureReason;
  * reappears, finds the partition with a live worker or ended, and is deleted.</li>
  * <li>a partition STOPPED while its job was not asked to stop was <b>handed back</b> by a worker that was shutting
  * down (SIGTERM); it is still to be done, by the next worker, and does not end the wait.</li>
- * <li>a partition that waits for a worker (STARTING, or handed back) while the queue has held no message for
- * {@code takeover-after} had its message <b>lost</b> (an emulator restarted with its queues in memory) and is sent
- * again.</li>
+ * <li>a partition that waits for a worker (STARTING, handed back, or re-sent for a takeover no worker has begun)
+ * while the queue has held no message for {@code takeover-after} had its message <b>lost</b> (an emulator restarted
+ * with its queues in memory) and is sent again.</li>
  * </ul>
  * A re-send that fails (SQS unreachable) is tried again at the next poll rather than failing the job.
  */
@@ -151,20 +151,27 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 			return ended;
 		}
 		if (!stopping) {
-			resendSilent(wait, running);
-			resendLost(wait, waiting);
+			Set<Long> pendingTakeovers = resendSilent(wait, running);
+			waiting.addAll(pendingTakeovers);
+			resendLost(wait, waiting, pendingTakeovers);
 		}
 		return null;
 	}
 
-	private void resendSilent(Wait wait, Set<Long> running) {
+	/** Re-sends the running partitions whose worker fell silent; returns those re-sent earlier and not yet taken. */
+	private Set<Long> resendSilent(Wait wait, Set<Long> running) {
+		Set<Long> pending = new HashSet<>();
 		if (running.isEmpty()) {
-			return;
+			return pending;
 		}
 		long now = System.currentTimeMillis();
 		long after = settings.takeoverAfter().toMillis();
 		for (PartitionHeartbeats.Beat beat : heartbeats.all(running).values()) {
-			if (beat.silentMillis(now) < after || beat.takeoverPending()) {
+			if (beat.takeoverPending()) {
+				pending.add(beat.stepExecutionId());
+				continue;
+			}
+			if (beat.silentMillis(now) < after) {
 				continue;
 			}
 			log.warn("Job execution {}: the worker {} of partition {} has been silent for {} s; sending the partition "
@@ -174,6 +181,7 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 				heartbeats.takeoverRequested(beat.stepExecutionId());
 			}
 		}
+		return pending;
 	}
 
 	/**
@@ -182,7 +190,7 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 	 * message merely in a worker's hands for a moment, or a duplicate, costs nothing: a worker deletes a message for
 	 * a partition that has a live worker or has ended.
 	 */
-	private void resendLost(Wait wait, Set<Long> waiting) {
+	private void resendLost(Wait wait, Set<Long> waiting, Set<Long> pendingTakeovers) {
 		if (waiting.isEmpty()) {
 			wait.queueEmptySince = null;
 			return;
@@ -207,7 +215,9 @@ final class SqsPartitionHandler extends AbstractPartitionHandler {
 			log.warn("Job execution {}: partition {} has waited for a worker for {} s while the partitions queue held no "
 					+ "message; its message was lost (was the queue's service restarted?), so it is sent again",
 					wait.jobExecutionId, id, (now - wait.sentAt.get(id)) / 1000);
-			resend(wait, id, now);
+			if (resend(wait, id, now) && pendingTakeovers.contains(id)) {
+				heartbeats.takeoverRequested(id);
+			}
 		}
 		wait.queueEmptySince = null;
 	}

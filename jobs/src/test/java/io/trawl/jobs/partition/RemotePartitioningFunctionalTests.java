@@ -230,6 +230,92 @@ class RemotePartitioningFunctionalTests {
 	}
 
 	@Test
+	void aTakeoverWhoseMessageIsLostIsSentAgain() throws Exception {
+		PartitionQueueListener listener = worker.getBean(PartitionQueueListener.class);
+		JobRepository repository = manager.getBean(JobRepository.class);
+		PartitionHeartbeats heartbeats = manager.getBean(PartitionHeartbeats.class);
+		listener.stop();
+		CompletableFuture<JobExecution> launched;
+		long taken;
+		Message message;
+		try {
+			launched = CompletableFuture.supplyAsync(() -> {
+				try {
+					return manager.getBean(RescanLauncher.class).run(new RescanLauncher.Request(corpus.toString(),
+							rules.toString(), "lost-takeover-" + UUID.randomUUID(), null));
+				}
+				catch (Exception e) {
+					throw new CompletionException(e);
+				}
+			});
+			// given a worker that started one partition and still beats, with its message in hand
+			message = await().atMost(Duration.ofSeconds(30))
+				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(600))
+					.messages(), messages -> !messages.isEmpty())
+				.get(0);
+			taken = PartitionRequest.parse(message.body()).getStepExecutionId();
+			StepExecution partition = repository.getStepExecution(taken);
+			partition.setStatus(BatchStatus.STARTED);
+			partition.setStartTime(java.time.LocalDateTime.now());
+			partition.getExecutionContext().putString(PartitionQueueListener.WORKER, "vanished-worker");
+			repository.update(partition);
+			repository.updateExecutionContext(partition);
+			heartbeats.started(taken, "vanished-worker");
+		}
+		finally {
+			listener.start();
+		}
+		long jobExecutionId = repository.getStepExecution(taken).getJobExecutionId();
+		// the live worker runs every other partition, then stops receiving
+		await().atMost(Duration.ofSeconds(60)).until(() -> {
+			heartbeats.beat(List.of(taken), "vanished-worker");
+			return repository.getJobExecution(jobExecutionId).getStepExecutions().stream()
+			.filter(s -> s.getStepName().startsWith("analyseWorkerStep:") && s.getId() != taken)
+			.allMatch(s -> s.getStatus() == BatchStatus.COMPLETED);
+		});
+		listener.stop();
+		long requested;
+		Message resent = null;
+		try {
+			// the vanished worker falls silent: the manager re-sends its partition, and that message is lost too
+			new org.springframework.jdbc.core.JdbcTemplate(manager.getBean(javax.sql.DataSource.class))
+				.update("UPDATE " + PartitionHeartbeats.TABLE + " SET BEAT_MILLIS = ? WHERE STEP_EXECUTION_ID = ?",
+						System.currentTimeMillis() - 120_000, taken);
+			resent = await().atMost(Duration.ofSeconds(20))
+				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(600))
+					.messages(), messages -> !messages.isEmpty())
+				.get(0);
+			assertThat(PartitionRequest.parse(resent.body()).getStepExecutionId()).isEqualTo(taken);
+			requested = heartbeats.find(taken).orElseThrow().takeoverRequestedMillis();
+			assertThat(heartbeats.find(taken).orElseThrow().takeoverPending()).isTrue();
+
+			// then: with the queue empty for takeover-after, the manager sends it a third time
+			Message third = await().atMost(Duration.ofSeconds(60))
+				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(0))
+					.messages(), messages -> !messages.isEmpty())
+				.get(0);
+			assertThat(PartitionRequest.parse(third.body()).getStepExecutionId()).isEqualTo(taken);
+			assertThat(heartbeats.find(taken).orElseThrow().takeoverRequestedMillis()).isGreaterThan(requested);
+		}
+		finally {
+			listener.start();
+			for (Message held : new Message[] { message, resent }) {
+				if (held != null) {
+					sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(held.receiptHandle()));
+				}
+			}
+		}
+
+		JobExecution execution = launched.get(60, TimeUnit.SECONDS);
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		StepExecution takenOver = repository.getStepExecution(taken);
+		assertThat(takenOver.getExecutionContext().getString(PartitionQueueListener.WORKER)).isEqualTo(WORKER_ID);
+		JobStatus status = manager.getBean(JobStatusService.class).get(execution.getId()).orElseThrow();
+		assertThat(status.files()).isEqualTo(files);
+		assertThat(status.resultEvents()).isEqualTo(status.samples());
+	}
+
+	@Test
 	void malformedPartitionMessagesEndInTheDlqWithTheReason() {
 		String notJson = "{\"stepName\": analyseWorkerStep";
 		String noId = "{\"stepName\":\"analyseWorkerStep\"}";
