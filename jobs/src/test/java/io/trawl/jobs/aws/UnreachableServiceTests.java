@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +29,12 @@ import io.trawl.readmodel.dynamodb.Dynalite;
 class UnreachableServiceTests {
 
 	private static DynamoDbClient client(String endpoint) {
-		AwsProperties aws = new AwsProperties("us-east-1", null, null, 8, "trawl", false, null, null, null, null);
+		return client(endpoint, 8);
+	}
+
+	private static DynamoDbClient client(String endpoint, int maxAttempts) {
+		AwsProperties aws = new AwsProperties("us-east-1", null, null, maxAttempts, "trawl", false, null, null, null,
+				null);
 		return AwsClients.configure(DynamoDbClient.builder(), aws, endpoint)
 			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
 			.build();
@@ -49,6 +57,26 @@ class UnreachableServiceTests {
 			assertThat(failure.getSuppressed()).as("the SDK's own exception, for the log").hasSize(1);
 			assertThat(FailureReason.ofFailure(failure)).isEqualTo(failure.getMessage());
 			assertThat(took).as("half-jitter backoff over 8 attempts").isGreaterThanOrEqualTo(Duration.ofMillis(6300));
+		}
+	}
+
+	@Test
+	void aLongOutageDoesNotSpendTheRetriesOfTheCallsAfterIt() throws Exception {
+		int port;
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort();
+		}
+		try (DynamoDbClient dynamoDb = client("http://127.0.0.1:" + port, 3)) {
+			// 120 failed retries: more than the SDK's circuit breaker allows one client (500 tokens, 5 a retry)
+			ExecutorService pool = Executors.newFixedThreadPool(8);
+			for (int i = 0; i < 60; i++) {
+				pool.submit(() -> catchThrowable(() -> dynamoDb.describeTable(b -> b.tableName("events"))));
+			}
+			pool.shutdown();
+			assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
+			Throwable after = catchThrowable(() -> dynamoDb.describeTable(b -> b.tableName("events")));
+
+			assertThat(after.getMessage()).as("the call after the outage still retries").contains("Attempt Count: 3");
 		}
 	}
 

@@ -49,10 +49,16 @@ public record S3ClientSettings(String region, URI endpoint, boolean pathStyle, i
 		return builder;
 	}
 
-	/** Retries throttling (503 SlowDown), 5xx and I/O errors with jittered exponential backoff. */
+	/**
+	 * Retries throttling (503 SlowDown), 5xx and I/O errors with jittered exponential backoff, every call up to
+	 * {@code maxAttempts}. The SDK's circuit breaker is off: its shared budget (100 retries, refilled only by
+	 * successful calls) is spent by one long outage, after which a blip of a second fails a job outright; each call's
+	 * retries are bounded by the attempts and the backoff already.
+	 */
 	public static RetryStrategy retryStrategy(int maxAttempts) {
 		return AwsRetryStrategy.standardRetryStrategy()
 			.toBuilder()
+			.circuitBreakerEnabled(false)
 			.maxAttempts(maxAttempts)
 			// half jitter: 8 attempts keep trying for at least 6.3 s, so a service restarted within that is not noticed
 			.backoffStrategy(BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(100), Duration.ofSeconds(20)))
