@@ -27,13 +27,15 @@ public final class NativeHostPools implements AutoCloseable {
 	private final Map<String, NativeHosts> byRules = new HashMap<>();
 	/** The rules each set of hosts compiled, to stop the hosts once no job holds those rules. */
 	private final Map<String, YaraRules> rulesOf = new HashMap<>();
+	/** How many hosts each set's warm-ups started: one per partition that asked, up to {@link #atOnce}. */
+	private final Map<String, Integer> warmed = new HashMap<>();
 
 	/**
 	 * @param timeout how long one analyzer may take on one sample in a host before the host is killed
 	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file;
 	 *        hosts that run YARA alone read none ({@link #hostInMemoryLimit})
 	 * @param memoryLimit each host's data limit in bytes (0: none), see {@link NativeHosts#commandFor}
-	 * @param atOnce how many samples are analysed at once: the hosts a warm-up starts ahead of the first sample
+	 * @param atOnce how many samples are analysed at once: the most hosts the warm-ups start ahead of samples
 	 * @param dataDir where the hosts' crash logs and stderr go unless -XX:ErrorFile names a folder
 	 */
 	public NativeHostPools(Duration timeout, long inMemoryLimit, long memoryLimit, int atOnce, Path dataDir) {
@@ -45,8 +47,10 @@ public final class NativeHostPools implements AutoCloseable {
 	}
 
 	/**
-	 * The pipeline with each analyzer that runs native code replaced by one that runs it in a host.
-	 * @param warmUp start this ruleset's hosts now, ahead of the first sample; false: the first sample that needs
+	 * The pipeline with each analyzer that runs native code replaced by one that runs it in a host. Each partition
+	 * asks for its pipeline as it starts: its warm-up starts one more host, up to {@code atOnce}, so that a job of one
+	 * partition (a few samples) starts one host, not one per core.
+	 * @param warmUp start a host for this partition now, ahead of its first sample; false: the first sample that needs
 	 * one starts it (an incremental rescan may need none)
 	 */
 	public synchronized List<Analyzer> isolate(List<Analyzer> pipeline, YaraRules rules, boolean warmUp) {
@@ -60,20 +64,18 @@ public final class NativeHostPools implements AutoCloseable {
 				return false;
 			}
 			byRules.remove(held.getKey()).close();
+			warmed.remove(held.getKey());
 			return true;
 		});
 		String version = rules == null ? "" : rules.version();
 		if (rules != null) {
 			rulesOf.put(version, rules);
 		}
-		NativeHosts hosts = byRules.computeIfAbsent(version, key -> {
-			NativeHosts started = new NativeHosts(natives, timeout, hostInMemoryLimit(natives, inMemoryLimit),
-					NativeHosts.commandFor(logs, memoryLimit), logs);
-			if (warmUp) {
-				started.warmUp(atOnce);
-			}
-			return started;
-		});
+		NativeHosts hosts = byRules.computeIfAbsent(version, key -> new NativeHosts(natives, timeout,
+				hostInMemoryLimit(natives, inMemoryLimit), NativeHosts.commandFor(logs, memoryLimit), logs));
+		if (warmUp && warmed.merge(version, 1, Integer::sum) <= atOnce) {
+			hosts.warmUp(1);
+		}
 		List<Analyzer> isolated = new ArrayList<>();
 		for (Analyzer analyzer : pipeline) {
 			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, hosts) : analyzer);
@@ -105,5 +107,6 @@ public final class NativeHostPools implements AutoCloseable {
 	public synchronized void close() {
 		byRules.values().forEach(NativeHosts::close);
 		byRules.clear();
+		warmed.clear();
 	}
 }

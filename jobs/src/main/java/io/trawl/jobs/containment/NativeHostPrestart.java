@@ -13,12 +13,16 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.unit.DataSize;
 
 import io.trawl.worker.analysis.tlsh.Tlsh;
+import io.trawl.worker.isolation.LibraryFolders;
 import io.trawl.worker.isolation.NativeHosts;
 
 /**
- * For a command that runs a job: starts the native hosts' JVMs as soon as the settings are read, so that they boot
- * while this JVM builds its context (single-threaded work that leaves the other cores idle), not when the first
- * sample needs them. Nothing when native code runs in this JVM ({@code trawl.analysis.isolate-native-code=false}).
+ * For a command that runs a job: starts a native host's JVM as soon as the settings are read, so that it boots while
+ * this JVM builds its context (single-threaded work that leaves the other cores idle), not when the first sample
+ * needs it. One host, not one per core: a job of a few samples has one partition and uses one host, and each further
+ * partition starts its own as it starts ({@link NativeHostPools#isolate}). Nothing when native code runs in this JVM
+ * ({@code trawl.analysis.isolate-native-code=false}). JNA is told where the native libraries are, so that this JVM
+ * runs no {@code ldconfig} to find them ({@link LibraryFolders}).
  * <p>
  * Likewise, on a thread of its own, it builds the analyzers' tables that are built once a JVM: TLSH's lookup tables
  * (its class initialiser, 0.3 s of a one-file rescan's wall time on the first sample's thread) and Tika's MIME types
@@ -28,15 +32,14 @@ public final class NativeHostPrestart implements ApplicationListener<Application
 
 	@Override
 	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+		LibraryFolders.useWithoutLdconfig();
 		Environment settings = event.getEnvironment();
 		buildTables(settings);
 		if (!settings.getProperty("trawl.analysis.isolate-native-code", Boolean.class, true)) {
 			return;
 		}
-		int threads = settings.getProperty("trawl.analysis.threads", Integer.class, 0);
 		DataSize memoryLimit = DataSize.parse(settings.getProperty("trawl.analysis.native-memory-limit", "2GB"));
-		NativeHosts.prestart(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-				NativeHosts.crashLogFolder(Path.of(settings.getProperty("trawl.data-dir", "./data"))),
+		NativeHosts.prestart(1, NativeHosts.crashLogFolder(Path.of(settings.getProperty("trawl.data-dir", "./data"))),
 				memoryLimit.toBytes());
 	}
 

@@ -1,6 +1,7 @@
 package io.trawl.jobs.containment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,25 @@ class NativeHostPoolsTests {
 
 			assertThat(findings.get("yara")).isEqualTo(List.of("hello"));
 			assertThat(pools.running()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void eachPartitionWarmsUpOneHostUpToOnePerSampleAnalysedAtOnce() throws Exception {
+		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule everything { condition: true }\n");
+		try (YaraRules compiled = YaraRules.compile(rules, 10);
+				NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 2, dir)) {
+			pools.isolate(List.of(new YaraAnalyzer(compiled)), compiled, true);
+			await().atMost(Duration.ofSeconds(60)).until(() -> pools.running() == 1);
+			Thread.sleep(500); // a second host, were one started, would be running by now
+			assertThat(pools.running()).as("a job of one partition starts one host").isEqualTo(1);
+
+			pools.isolate(List.of(new YaraAnalyzer(compiled)), compiled, true);
+			await().atMost(Duration.ofSeconds(60)).until(() -> pools.running() == 2);
+
+			pools.isolate(List.of(new YaraAnalyzer(compiled)), compiled, true); // a third partition, after one ended
+			Thread.sleep(500);
+			assertThat(pools.running()).as("no more hosts than samples analysed at once").isEqualTo(2);
 		}
 	}
 

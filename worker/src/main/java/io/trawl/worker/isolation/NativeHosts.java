@@ -110,6 +110,10 @@ public final class NativeHosts implements AutoCloseable {
 				command.add("-D" + name + "=" + System.getProperty(name));
 			}
 		}
+		String folders = LibraryFolders.withoutLdconfig(); // the host finds libyara without running ldconfig
+		if (folders != null) {
+			command.add("-D" + LibraryFolders.PROPERTY + "=" + folders);
+		}
 		String extra = System.getenv("TRAWL_NATIVE_HOST_OPTS"); // java options for the hosts only, after these
 		if (extra != null && !extra.isBlank()) {
 			command.addAll(List.of(extra.trim().split("\\s+")));

@@ -6,6 +6,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import io.trawl.worker.isolation.LibraryFolders;
+
 /** The part of libyara 4.x that Trawl calls. Loaded once per process. */
 interface LibYara extends Library {
 
@@ -24,6 +26,7 @@ interface LibYara extends Library {
 	LibYara INSTANCE = load();
 
 	private static LibYara load() {
+		LibraryFolders.useWithoutLdconfig(); // in case this is the JVM's first library through JNA
 		try {
 			return Native.load("yara", LibYara.class);
 		}
