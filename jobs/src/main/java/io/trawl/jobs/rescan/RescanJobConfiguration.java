@@ -124,34 +124,12 @@ public class RescanJobConfiguration {
 		return new SampleRangePartitioner(sources.resolve(source), progress.of(stepExecution.getJobExecutionId()));
 	}
 
-	/**
-	 * Samples per chunk of an incremental step, in chunks of a full one. Most of an incremental step's samples are
-	 * reused, never read: their cost is the chunk's bookkeeping (its commit, its execution context, its step
-	 * execution), not analysis, so its chunks are larger. Its careful first chunk after a crash is as large
-	 * ({@link #analyseProcessor}), so it still holds the sample that was running.
-	 */
-	static final int INCREMENTAL_CHUNKS = 10;
-
-	/**
-	 * A partition's step: chunks of {@code chunk-size} samples in a full job, {@link #INCREMENTAL_CHUNKS} times as
-	 * many in an incremental one ({@link ChunksByBase}).
-	 */
 	@Bean
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
 			TrawlProperties properties, ObjectProvider<MeterRegistry> meters) {
-		int chunk = properties.analysis().chunkSize();
-		return new ChunksByBase(
-				workerStep(chunk, jobRepository, transactionManager, sampleReader, analyseProcessor, eventWriter,
-						meters),
-				workerStep(chunk * INCREMENTAL_CHUNKS, jobRepository, transactionManager, sampleReader,
-						analyseProcessor, eventWriter, meters));
-	}
-
-	private static Step workerStep(int chunk, JobRepository jobRepository,
-			PlatformTransactionManager transactionManager, SampleRangeReader sampleReader,
-			AnalyseProcessor analyseProcessor, EventWriter eventWriter, ObjectProvider<MeterRegistry> meters) {
-		var step = new StepBuilder(WORKER_STEP, jobRepository).<ListedSample, SampleOutcome>chunk(chunk)
+		var step = new StepBuilder(WORKER_STEP, jobRepository)
+			.<ListedSample, SampleOutcome>chunk(properties.analysis().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(sampleReader)
 			.processor(analyseProcessor)
@@ -163,11 +141,6 @@ public class RescanJobConfiguration {
 			step.listener(new SampleMeters(registry));
 		});
 		return step.build();
-	}
-
-	/** The samples of a careful first chunk: the chunk size of this step ({@link #analyseWorkerStep}). */
-	static int chunkSize(StepExecution stepExecution, int chunkSize) {
-		return IncrementalBase.of(stepExecution) == null ? chunkSize : chunkSize * INCREMENTAL_CHUNKS;
 	}
 
 	@Bean
@@ -213,7 +186,7 @@ public class RescanJobConfiguration {
 		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
-				chunkSize(stepExecution, properties.analysis().chunkSize()), CrashEvidence.ofThisJvm());
+				properties.analysis().chunkSize(), CrashEvidence.ofThisJvm());
 		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
 		Manifests store = manifests.getIfAvailable();
 		Long base = store == null ? null : IncrementalBase.of(stepExecution);

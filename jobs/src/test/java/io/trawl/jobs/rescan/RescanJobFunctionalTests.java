@@ -148,7 +148,7 @@ class RescanJobFunctionalTests {
 	void aFailureAtChunkKIsRestartedWithoutLosingOrDuplicatingAnEvent() throws Exception {
 		RescanLauncher.Request request = new RescanLauncher.Request(corpus.toString(), rules.toString(),
 				"flaky-" + System.nanoTime(), null);
-		FlakyStore.failOnAppend.set(2); // incremental when an earlier test rescanned this corpus: fewer, larger chunks
+		FlakyStore.failOnAppend.set(4);
 
 		JobExecution failed = launcher.run(request);
 
