@@ -40,9 +40,10 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
  * <p>
- * Most reused results are the same document again: same depth, same ruleset and nothing to merge, the same verdict.
- * Those are recognised from a few top-level fields read as a stream, and their stored text is written again as it is,
- * never parsed into a map and written anew; any other is rebuilt as above.
+ * Most reused results are the same document again but for their ruleset version and YARA's provenance: same depth,
+ * matches the delta keeps, the same verdict. Those are recognised from a few top-level fields read as a stream, and
+ * their stored text is written again with those two values replaced in it (as it is when neither changed), never
+ * parsed into a map and written anew; any other is rebuilt as above.
  */
 final class Incremental {
 
