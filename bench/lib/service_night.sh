@@ -5,7 +5,9 @@
 #
 #   bench/lib/service_night.sh PID NAME SOURCE RULES [full: true|false]   (TRAWL_KEY_FILE: an operator API key)
 #
-# Prints "NAME job=ID status=STATUS wall=SECONDS cpu=SECONDS". The CPU is bench/lib/tree_cpu.py's: every process of
+# Prints "NAME job=ID status=STATUS wall=SECONDS http=SECONDS cpu=SECONDS". http is the part of cpu spent by the
+# service's request threads: mostly this script's own status polls, which a nightly job launched by the schedule does
+# not have (a night's cost without them is cpu - http). The CPU is bench/lib/tree_cpu.py's: every process of
 # the tree counts its own time and that of its children already waited for (/proc/PID/stat cutime and cstime), so a
 # native host that starts and ends within the night (a YARA delta's) is counted by the JVM that reaped it. The job is
 # polled every 0.25 s for its first 5 s, then every second (each poll costs the service a little CPU: fewer polls on
@@ -15,11 +17,12 @@ PID=$1; NAME=$2; SOURCE=$3; RULES=$4; FULL=${5:-false}
 LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KEY=$(cat "${TRAWL_KEY_FILE:?an operator API key in a file}"); URL=${TRAWL_SERVE_URL:-http://127.0.0.1:8080}
 tree_cpu() { python3 "$LIB/tree_cpu.py" "service=$PID" | cut -f2; }
+http_cpu() { python3 "$LIB/tree_cpu.py" --threads "service=$PID" | awk -F'\t' '$1 == "service/http" { print $2; f = 1 } END { if (!f) print 0 }'; }
 field() { python3 -c "import sys, json; print(json.load(sys.stdin)['$1'])"; }
 body=$(python3 -c 'import json, sys; print(json.dumps({"source": sys.argv[1], "rules": sys.argv[2],
   "requestId": sys.argv[3], "full": sys.argv[4] == "true"}))' "$SOURCE" "$RULES" "$NAME-$$" "$FULL")
 kill -0 "$PID" 2>/dev/null || { echo "service_night: no process $PID: is the service running?" >&2; exit 2; }
-before=$(tree_cpu); start=$(date +%s.%N)
+before=$(tree_cpu); http_before=$(http_cpu); start=$(date +%s.%N)
 id=$(curl -sf -H "X-API-Key: $KEY" -H 'Content-Type: application/json' -d "$body" "$URL/api/jobs" | field jobExecutionId)
 polls=0
 while :; do
@@ -28,6 +31,7 @@ while :; do
   polls=$((polls + 1))
   if [ "$polls" -lt 20 ]; then sleep 0.25; else sleep 1; fi
 done
-end=$(date +%s.%N); after=$(tree_cpu)
+end=$(date +%s.%N); after=$(tree_cpu); http_after=$(http_cpu)
 python3 -c "import sys; print(f'{sys.argv[1]} job={sys.argv[2]} status={sys.argv[3]} wall={float(sys.argv[5]) - float(sys.argv[4]):.2f} '
-  f'cpu={float(sys.argv[7]) - float(sys.argv[6]):.2f}')" "$NAME" "$id" "$status" "$start" "$end" "$before" "$after"
+  f'http={max(0.0, float(sys.argv[9]) - float(sys.argv[8])):.2f} cpu={float(sys.argv[7]) - float(sys.argv[6]):.2f}')" \
+  "$NAME" "$id" "$status" "$start" "$end" "$before" "$after" "$http_before" "$http_after"

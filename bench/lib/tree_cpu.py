@@ -8,7 +8,7 @@ time and that of its children already waited for (cutime, cstime), so a native h
 by its parent. Taken before and after a job, the difference is what the tree spent on it. A PID that is gone
 prints 0, so a dead process is visible rather than fatal. --threads adds "NAME/GROUP<TAB>seconds" lines: the live
 threads of the tree's processes by group (proc_cpu.group, plus "dynamodb" for Trawl's DynamoDB fan-out, "sdk" for
-the AWS SDK's own threads, "host" for the native host processes), and "NAME/rest" for what they do not account for
+the AWS SDK's own threads, "http" for the web server's request threads, "host" for the native host processes), and "NAME/rest" for what they do not account for
 (threads that ended, children waited for).
 """
 import os
@@ -31,6 +31,8 @@ def thread_group(name):
         return "dynamodb"
     if name.startswith(("aws-java-sdk", "sdk-async", "sqs-")):
         return "sdk"
+    if name.startswith("http-nio"):
+        return "http"
     return group(name)
 
 

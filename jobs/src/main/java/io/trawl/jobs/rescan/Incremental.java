@@ -40,9 +40,10 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
  * <p>
- * Most reused results are the same document again: same depth, same ruleset and nothing to merge, the same verdict.
- * Those are recognised from a few top-level fields read as a stream, and their stored text is written again as it is,
- * never parsed into a map and written anew; any other is rebuilt as above.
+ * Most reused results are the same document again but for their ruleset version and YARA's provenance: same depth,
+ * matches the delta keeps, the same verdict. Those are recognised from a few top-level fields read as a stream, and
+ * their stored text is written again with those two values replaced in it (as it is when neither changed), never
+ * parsed into a map and written anew; any other is rebuilt as above.
  */
 final class Incremental {
 
@@ -53,14 +54,16 @@ final class Incremental {
 
 	/** The top-level fields that decide whether a stored result is copied as it is; the rest are skipped unread. */
 	private static final Set<String> HEAD = Set.of("errors", "skipped", "analyzers", "depth", "archive", "children",
-			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score");
+			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score", "mimeType");
+	/** The top-level fields whose stored text a patched result replaces. */
+	private static final Set<String> PATCHED = Set.of("rulesetVersion", "provenance");
 	private static final Set<String> MATCH_FIELDS = Set.of("namespace", "rule", "tags", "meta");
 
 	private static final int MERGES_KEPT = 10_000;
 
 	private final BaseResults results;
-	/** Per list of matches of a result of this job's ruleset: whether the merge leaves it as it is. */
-	private final Map<List<YaraMatch>, Boolean> mergedAsItIs = new ConcurrentHashMap<>();
+	/** Per delta and list of matches: whether the merge with nothing scanned leaves the list as it is. */
+	private final Map<MergeKey, Boolean> mergedAsItIs = new ConcurrentHashMap<>();
 	private final DeltaRulesets deltas;
 	private final long base;
 	private final long jobInstanceId;
@@ -74,14 +77,38 @@ final class Incremental {
 	private final Analyzer archives;
 	private final Duration timeout;
 
-	/** A previous result that may be reused, with the delta YARA needs on it and its members' reusable results. */
+	/**
+	 * A previous result that may be reused, with the delta YARA needs on it and its members' reusable results. It is
+	 * one of: {@code copied}, the text to write, known without reading the sample; {@code stored}, a plain result read
+	 * as a stream whose text is patched once its delta is scanned ({@link #patched}); or {@code document}, parsed.
+	 */
 	record Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
-			List<Member> members, Analysed copied) {
+			List<Member> members, Analysed copied, Stored stored) {
+
+		Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
+				List<Member> members, Analysed copied) {
+			this(sha256, job, depth, document, delta, members, copied, null);
+		}
 
 		/** True when the sample must be read: YARA has rules to scan it with. */
 		boolean needsRead() {
 			return delta != null && delta.analysis() != null;
 		}
+
+		/** The stored MIME type (YARA's {@code filetype} external of a delta scan). */
+		Object mimeType() {
+			return document != null ? document.get("mimeType") : stored.head().get("mimeType");
+		}
+	}
+
+	/**
+	 * A stored result's text, its {@link #HEAD} fields, and where the values of the {@link #PATCHED} fields are in the
+	 * text ({@code [start, end)} per name).
+	 */
+	record Stored(String payload, Map<String, Object> head, Map<String, int[]> spans) {
+	}
+
+	private record MergeKey(Object delta, List<YaraMatch> previous) {
 	}
 
 	record Member(String path, Reuse reuse) {
@@ -118,9 +145,9 @@ final class Incremental {
 		if (found == null) {
 			return Optional.empty();
 		}
-		Reuse asItIs = asItIs(found, depth);
-		if (asItIs != null) {
-			return Optional.of(asItIs);
+		Reuse patchable = patchable(found, depth);
+		if (patchable != null) {
+			return Optional.of(patchable);
 		}
 		@SuppressWarnings("unchecked")
 		Map<String, Object> document = JSON.readValue(found.payload(), LinkedHashMap.class);
@@ -160,12 +187,16 @@ final class Incremental {
 	}
 
 	/**
-	 * The stored result, to be copied as it is, when {@link #reuse} would give the same document: whole, of these
-	 * analyzers' versions, at this depth, not an archive, with provenance, of this ruleset with nothing to scan or
-	 * drop, and the verdict and score it has. Null otherwise (or when its head is not as the analysis writes it).
+	 * The stored result read as a stream, when its text is what {@link #reuse} would write but for the fields
+	 * {@link #PATCHED}: whole, of these analyzers' versions, at this depth, not an archive, with provenance, its
+	 * matches kept by the delta from its ruleset, and the verdict and score it has. With nothing to scan, the text
+	 * to write is known now ({@code copied}: the stored text itself when the ruleset is the same); with rules to scan,
+	 * it is patched after the scan unless the scan changed the matches ({@link #patched}). Null otherwise (or when its
+	 * head is not as the analysis writes it): the result is then parsed and rebuilt.
 	 */
-	private Reuse asItIs(ResultEvent stored, int depth) {
-		Map<String, Object> head = head(stored.payload());
+	private Reuse patchable(ResultEvent event, int depth) {
+		Stored stored = stored(event.payload());
+		Map<String, Object> head = stored == null ? null : stored.head();
 		if (head == null || !(head.get("errors") instanceof List<?> errors && errors.isEmpty())
 				|| head.containsKey("skipped") || head.containsKey("archive") || head.containsKey("children")
 				|| !versions.equals(head.get("analyzers")) || !(head.get("provenance") instanceof Map<?, ?>)
@@ -175,16 +206,16 @@ final class Incremental {
 		DeltaRulesets.Delta delta = null;
 		List<String> rulesHit = List.of();
 		if (rules != null) {
-			if (current == null || !rules.version().equals(head.get("rulesetVersion"))
+			if (current == null || !(head.get("rulesetVersion") instanceof String version)
+					|| !stored.spans().containsKey("rulesetVersion")
 					|| !(head.get("yaraMatches") instanceof List<?> stored2 && stored2.stream()
 						.allMatch(m -> m instanceof Map<?, ?> match && MATCH_FIELDS.equals(match.keySet())))) {
 				return null;
 			}
-			delta = deltas.delta(jobExecutionId, rules.version(), rules, current, yaraOnly).orElse(null);
+			delta = deltas.delta(jobExecutionId, version, rules, current, yaraOnly).orElse(null);
 			List<YaraMatch> previous = matches(head.get("yaraMatches"));
 			rulesHit = previous.stream().map(YaraMatch::rule).toList();
-			if (delta == null || delta.analysis() != null || !mergesToItself(delta, previous)
-					|| !rulesHit.equals(head.get("yara"))) {
+			if (delta == null || !mergesToItself(delta, previous) || !rulesHit.equals(head.get("yara"))) {
 				return null;
 			}
 		}
@@ -198,14 +229,56 @@ final class Incremental {
 				&& score.equals(fields.get("score")))) {
 			return null;
 		}
-		return new Reuse(stored.sampleKey(), stored.jobInstanceId(), depth, null, delta, List.of(),
-				Analysed.copied(stored.sampleKey(), stored.payload(), verdict, rulesHit));
+		Reuse reuse = new Reuse(event.sampleKey(), event.jobInstanceId(), depth, null, delta, List.of(), null, stored);
+		if (reuse.needsRead()) {
+			return reuse;
+		}
+		return new Reuse(event.sampleKey(), event.jobInstanceId(), depth, null, delta, List.of(),
+				Analysed.copied(event.sampleKey(), patch(stored, false), verdict, rulesHit));
 	}
 
 	/**
-	 * True when merging {@code previous} with nothing scanned gives {@code previous} again (no rule of it removed, in
-	 * the ruleset's order). Most results share a few lists of matches, so the answer is kept per list: the merge
-	 * orders every rule of the ruleset each time.
+	 * The text of a {@link Stored} result after its delta scan found {@code scanned}, when the merged matches are the
+	 * stored ones: the stored text with its ruleset version, and YARA's provenance when it scanned, replaced (what
+	 * {@link #merged} would write, field for field). Null when the matches changed: the result is then rebuilt.
+	 */
+	private Analysed patched(Reuse reuse, Findings scanned) {
+		Map<String, Object> head = reuse.stored().head();
+		List<YaraMatch> previous = matches(head.get("yaraMatches"));
+		List<YaraMatch> found = scanned == null ? List.of() : matches(scanned.get("yaraMatches"));
+		if (!found.isEmpty() && !reuse.delta().delta().merge(previous, found).equals(previous)) {
+			return null;
+		}
+		return Analysed.copied(reuse.sha256(), patch(reuse.stored(), scanned != null), (String) head.get("verdict"),
+				previous.stream().map(YaraMatch::rule).toList());
+	}
+
+	/** The stored text with this job's ruleset version and, when YARA scanned the sample, this job as its provenance. */
+	private String patch(Stored stored, boolean scanned) {
+		if (rules == null || rules.version().equals(stored.head().get("rulesetVersion")) && !scanned) {
+			return stored.payload();
+		}
+		@SuppressWarnings("unchecked")
+		Map<String, Object> provenance = new LinkedHashMap<>((Map<String, Object>) stored.head().get("provenance"));
+		if (scanned) {
+			provenance.put("yara", jobInstanceId);
+		}
+		int[] version = stored.spans().get("rulesetVersion");
+		int[] by = stored.spans().get("provenance");
+		String text = stored.payload();
+		String newVersion = JSON.writeValueAsString(rules.version());
+		String newProvenance = JSON.writeValueAsString(provenance);
+		return version[0] < by[0]
+				? text.substring(0, version[0]) + newVersion + text.substring(version[1], by[0]) + newProvenance
+						+ text.substring(by[1])
+				: text.substring(0, by[0]) + newProvenance + text.substring(by[1], version[0]) + newVersion
+						+ text.substring(version[1]);
+	}
+
+	/**
+	 * True when merging {@code previous} with nothing scanned gives {@code previous} again (no rule of it removed or
+	 * changed, in the ruleset's order). Most results share a few lists of matches, so the answer is kept per delta
+	 * and list: the merge orders every rule of the ruleset each time.
 	 */
 	private boolean mergesToItself(DeltaRulesets.Delta delta, List<YaraMatch> previous) {
 		if (previous.isEmpty()) {
@@ -214,16 +287,21 @@ final class Incremental {
 		if (mergedAsItIs.size() > MERGES_KEPT) {
 			mergedAsItIs.clear();
 		}
-		return mergedAsItIs.computeIfAbsent(previous, p -> delta.delta().merge(p, List.of()).equals(p));
+		return mergedAsItIs.computeIfAbsent(new MergeKey(delta, previous),
+				key -> delta.delta().merge(previous, List.of()).equals(previous));
 	}
 
-	/** The {@link #HEAD} fields of a stored document, read as a stream; null when a name comes twice. */
-	private static Map<String, Object> head(String payload) {
+	/**
+	 * The {@link #HEAD} fields of a stored document, read as a stream, with the spans of the {@link #PATCHED} values;
+	 * null when a name comes twice or the document is not an object.
+	 */
+	static Stored stored(String payload) {
 		try (JsonParser parser = JSON.createParser(payload)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				return null;
 			}
 			Map<String, Object> head = new HashMap<>();
+			Map<String, int[]> spans = new HashMap<>(4);
 			Set<String> names = new HashSet<>();
 			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 				parser.nextToken();
@@ -231,14 +309,32 @@ final class Incremental {
 					return null;
 				}
 				if (HEAD.contains(name)) {
+					int start = (int) parser.currentTokenLocation().getCharOffset();
 					head.put(name, VALUE.readValue(parser));
+					if (PATCHED.contains(name)) {
+						int end = (int) parser.currentLocation().getCharOffset();
+						if (!spans(payload, start, end)) {
+							return null;
+						}
+						spans.put(name, new int[] { start, end });
+					}
 				}
 				else {
 					parser.skipChildren();
 				}
 			}
-			return head;
+			return new Stored(payload, head, spans);
 		}
+	}
+
+	/** True when {@code [start, end)} of the text is one string or object value, as its first and last chars say. */
+	private static boolean spans(String text, int start, int end) {
+		if (start < 0 || end <= start + 1 || end > text.length()) {
+			return false;
+		}
+		char first = text.charAt(start);
+		char last = text.charAt(end - 1);
+		return first == '"' && last == '"' || first == '{' && last == '}';
 	}
 
 	/**
@@ -279,8 +375,8 @@ final class Incremental {
 	 */
 	private Findings scan(Reuse reuse, Sample sample) {
 		Map<String, Object> given = new HashMap<>();
-		if (reuse.document().get("mimeType") != null) {
-			given.put("mimeType", reuse.document().get("mimeType")); // the filetype external
+		if (reuse.mimeType() != null) {
+			given.put("mimeType", reuse.mimeType()); // the filetype external
 		}
 		if (reuse.members().isEmpty()) {
 			Findings scanned = reuse.delta().analysis().analyse(sample, given);
@@ -299,10 +395,10 @@ final class Incremental {
 
 	/** Collects the stored MIME type of every content of a reused tree; false when one has no stored document. */
 	private static boolean storedMimeTypes(Reuse reuse, Map<String, Object> into) {
-		if (reuse.document() == null) {
+		if (reuse.document() == null && reuse.stored() == null) {
 			return false;
 		}
-		into.put(reuse.sha256(), reuse.document().get("mimeType"));
+		into.put(reuse.sha256(), reuse.mimeType());
 		return reuse.members().stream().allMatch(member -> storedMimeTypes(member.reuse(), into));
 	}
 
@@ -322,10 +418,21 @@ final class Incremental {
 		return true;
 	}
 
+	/** A {@link Stored} reuse with its document parsed, to be rebuilt. */
+	private static Reuse parsed(Reuse reuse) {
+		@SuppressWarnings("unchecked")
+		Map<String, Object> document = JSON.readValue(reuse.stored().payload(), LinkedHashMap.class);
+		return new Reuse(reuse.sha256(), reuse.job(), reuse.depth(), document, reuse.delta(), List.of(), null);
+	}
+
 	/** The reused result with {@code scanned}, YARA's delta findings of its tree (null: nothing was scanned). */
 	private Analysed merged(Reuse reuse, Findings scanned) {
 		if (reuse.copied() != null) {
 			return reuse.copied();
+		}
+		if (reuse.stored() != null) {
+			Analysed patched = patched(reuse, scanned);
+			return patched != null ? patched : merged(parsed(reuse), scanned);
 		}
 		Map<String, Object> document = new LinkedHashMap<>(reuse.document());
 		document.put("depth", reuse.depth());

@@ -237,10 +237,16 @@ class IncrementalRescanFunctionalTests {
 		}
 	}
 
+	/**
+	 * A rules folder of this test. Its files end with a comment naming the test's folder, so no two tests' rules are
+	 * one ruleset version: the native hosts kept per version would otherwise outlive the folder of the test that
+	 * started them, and a later test's full rescan would fail to start them (see HANDOFF-s11-incr.md).
+	 */
 	private Path rules(String name, String... files) throws IOException {
 		Path folder = Files.createDirectories(workspace.resolve(name));
 		for (int i = 0; i < files.length; i++) {
-			Files.writeString(folder.resolve((i == 0 ? "main" : "names") + ".yar"), files[i]);
+			Files.writeString(folder.resolve((i == 0 ? "main" : "names") + ".yar"),
+					files[i] + "\n// " + workspace.getFileName() + "\n");
 		}
 		return folder;
 	}
