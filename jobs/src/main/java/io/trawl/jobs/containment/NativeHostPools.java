@@ -14,7 +14,7 @@ import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
 /**
- * The native hosts of this JVM: one set per ruleset version, shared by every partition that analyses with it, so a
+ * The native hosts of this JVM: one set per ruleset version and folder, shared by every partition that analyses with it, so a
  * job starts as many host processes as it analyses samples at once. Stopped with the application context.
  */
 public final class NativeHostPools implements AutoCloseable {
@@ -67,7 +67,8 @@ public final class NativeHostPools implements AutoCloseable {
 			warmed.remove(held.getKey());
 			return true;
 		});
-		String version = rules == null ? "" : rules.version();
+		// the hosts compile the rules from their files, so the same rules in another folder get hosts of their own
+		String version = rules == null ? "" : rules.version() + " " + rules.source().toAbsolutePath();
 		if (rules != null) {
 			rulesOf.put(version, rules);
 		}
@@ -98,7 +99,7 @@ public final class NativeHostPools implements AutoCloseable {
 		return byRules.values().stream().mapToInt(NativeHosts::running).sum();
 	}
 
-	/** How many sets of hosts are kept, one per ruleset version (for tests). */
+	/** How many sets of hosts are kept, one per ruleset version and folder (for tests). */
 	synchronized int sets() {
 		return byRules.size();
 	}

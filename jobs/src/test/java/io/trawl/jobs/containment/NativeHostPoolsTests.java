@@ -98,6 +98,27 @@ class NativeHostPoolsTests {
 	}
 
 	@Test
+	void theSameRulesFromAnotherFolderGetHostsThatReadThatFolder() throws Exception {
+		String source = "rule hello { strings: $a = \"hello\" condition: $a }\n";
+		Path first = Files.writeString(Files.createDirectories(dir.resolve("monday")).resolve("rules.yar"), source);
+		Path second = Files.writeString(Files.createDirectories(dir.resolve("tuesday")).resolve("rules.yar"), source);
+		try (YaraRules monday = YaraRules.compile(first, 10); YaraRules tuesday = YaraRules.compile(second, 10);
+				NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 2, dir)) {
+			assertThat(tuesday.version()).as("the same rules").isEqualTo(monday.version());
+			pools.isolate(List.of(new YaraAnalyzer(monday)), monday, false);
+			Files.delete(first); // Monday's folder is gone before any host compiled from it
+
+			Analyzer yara = pools.isolate(List.of(new YaraAnalyzer(tuesday)), tuesday, false).get(0);
+			Findings findings = new Findings();
+			try (Sample sample = Sample.ofBytes("greeting.txt", "say hello".getBytes())) {
+				yara.analyse(sample, findings);
+			}
+
+			assertThat(findings.get("yara")).isEqualTo(List.of("hello"));
+		}
+	}
+
+	@Test
 	void hostsThatRunYaraAloneReadNoSampleIntoMemory() throws Exception {
 		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule everything { condition: true }\n");
 		try (YaraRules compiled = YaraRules.compile(rules, 10)) {
