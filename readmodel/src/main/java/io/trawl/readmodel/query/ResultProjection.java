@@ -33,10 +33,16 @@ public final class ResultProjection {
 
 	private final EventStore events;
 	private final QueryTables tables;
+	private final int threads;
 
 	public ResultProjection(EventStore events, QueryTables tables) {
+		this(events, tables, 1);
+	}
+
+	public ResultProjection(EventStore events, QueryTables tables, int threads) {
 		this.events = events;
 		this.tables = tables;
+		this.threads = threads;
 	}
 
 	public JobSummary project(long jobInstanceId) {
