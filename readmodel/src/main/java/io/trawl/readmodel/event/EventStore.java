@@ -53,8 +53,9 @@ public interface EventStore {
 	}
 
 	/**
-	 * How many slices the projection reads at once when not told: what suits the store (the JDBC adapter: a few,
-	 * as they share the database's connections and cores; DynamoDB: more, as each slice waits on round trips).
+	 * How many slices the projection reads at once when not told: what suits the store (JDBC: one, so that a
+	 * projection in a transaction commits or rolls back as one; DynamoDB, which has no such transaction: several,
+	 * as each slice mostly waits on round trips).
 	 */
 	default int defaultSlices() {
 		return 1;

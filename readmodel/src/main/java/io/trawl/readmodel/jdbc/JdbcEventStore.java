@@ -87,7 +87,9 @@ public final class JdbcEventStore implements EventStore {
 	 * Ranges of the sample key, which the index orders: the slices split the key space of a sha256 (hex, and the
 	 * {@code "!"} of unreadable samples before it) evenly, and any other key still falls in exactly one range. The
 	 * read runs in a transaction of its own when there is none (PostgreSQL streams a result set only inside one), so
-	 * a slice read on a thread of its own holds a page at a time, not the whole slice.
+	 * a slice read on a thread of its own holds a page at a time, not the whole slice. The default stays one slice:
+	 * a rescan's projection then runs in its step's transaction and, if it fails, leaves no rows; slices read and
+	 * write on threads of their own, each write committed by itself ({@code trawl.projection.threads} asks for them).
 	 */
 	@Override
 	public void forEachSlice(long jobInstanceId, int slice, int slices, Consumer<ResultEvent> action) {
@@ -131,12 +133,6 @@ public final class JdbcEventStore implements EventStore {
 	/** The lowest sample key of slice {@code slice} of {@code slices}: a four-hex-digit prefix of the sha256s. */
 	static String boundary(int slice, int slices) {
 		return String.format("%04x", slice * 0x10000L / slices);
-	}
-
-	/** A few, at most 4 and one per core: the slices share the database's connections and the machine's cores. */
-	@Override
-	public int defaultSlices() {
-		return Math.min(4, Runtime.getRuntime().availableProcessors());
 	}
 
 	@Override
