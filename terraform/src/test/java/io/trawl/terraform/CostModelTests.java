@@ -158,7 +158,7 @@ class CostModelTests {
 	void aLargerManagerAndMorePutsInFlightLetMoreProjectionThreadsHelp() {
 		NodeScript.Result small = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night");
 		NodeScript.Result large = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
-				"--manager-vcpus", "16", "--put-parallelism", "256");
+				"--manager-vcpus", "16", "--put-parallelism", "256", "--projection-threads", "64");
 
 		assertThat(usefulThreads(large.stdout())).as(large.describe()).isGreaterThan(usefulThreads(small.stdout()));
 		assertThat(hours(nightRow(large.stdout(), "full", "200").get(7)))
