@@ -84,7 +84,11 @@ const OPTIONS = {
   'table-wcu': { value: 40000, help: '--night: DynamoDB on-demand WCU/s per table (account quota, adjustable)' },
   'table-rcu': { value: 40000, help: '--night: DynamoDB on-demand RCU/s per table (account quota, adjustable)' },
   'dynamodb-ms': { value: 5, help: '--night: one DynamoDB request\'s round trip in ms (a 1 MB query page: 3 times it)' },
-  'projection-cpu-ms': { value: 1.0, help: '--night: the manager\'s CPU ms per sample to project it (measured, ProjectionGrowthBench)' },
+  'projection-cpu-ms': { value: 0.68, help: '--night: the manager\'s CPU ms per sample to project it, all threads together (measured, ProjectionGrowthBench)' },
+  'diff-cpu-ms': { value: 0.28, help: '--night: the manager\'s CPU ms per sample for the summary\'s diff, one thread after the projection (JobDiffBench)', zero: true },
+  'projection-threads': { value: 8, help: '--night: slices of the job the manager projects at once (trawl.projection.threads; 8 on DynamoDB, 1 before session 11)' },
+  'manager-vcpus': { value: 2, help: '--night: vCPUs of the manager (t3.large: 2), shared by the projection\'s threads' },
+  'put-parallelism': { value: 8, help: '--night: conditional puts of newest results in flight at once, all slices together (the query tables\' pool)' },
   'list-ms': { value: 100, help: '--night: one S3 LIST page of 1,000 keys in ms (the manager lists the source alone)' },
   'boot-s': { value: 180, help: '--night: seconds from the first partition message to the workers analysing' },
   'scale-in-min': { value: 15, help: '--night: minutes a worker is billed after the queue empties (scale-in alarm)' },
@@ -194,22 +198,30 @@ export function night(o, workers, incremental = false) {
   // partitions are pulled from the queue, so the night ends at most one partition after the rest: half, on average
   const straggle = analyse / (2 * o['partitions-per-slot']);
   const list = (samples / 1000) * (o['list-ms'] / 1000);
-  // projection, one thread on the manager: per batch of 200 samples, 8 BatchWriteItem of 25 rows in series, then
-  // 200 conditional puts of the newest result 8 at a time (ProjectionGrowthBench counts both); reading the events
-  // in 1 MB query pages (a read unit is 4 KB), one shard's pages in series. The job rows and the newest results
-  // take half the write units each.
+  // projection on the manager, K slices at once (ResultProjection, session 11), then the summary's diff on one thread.
+  // Per batch of 200 samples a slice sends 8 BatchWriteItem of 25 job rows in series, and 200 conditional puts of
+  // the newest result go through the query tables' one pool of --put-parallelism; each slice reads its shards'
+  // events in 1 MB query pages (a read unit is 4 KB), one page at a time. The job rows and the newest results take
+  // half the write units each. A job row's partition key is its shard (job#00..job#ff) and a slice writes one shard
+  // after another, so K slices write to K partition keys at a time, each at most 1,000 WCU/s.
+  const threads = o['projection-threads'];
   const rowWcu = o['projection-wcu'] / 2;
-  const tripsPerSample = (8 + 200 / 8) / 200;
   const pagesPerSample = (o['projection-rcu'] * 4) / 1024;
+  const sliceTripsPerSample = 8 / 200 + 3 * pagesPerSample;
   const projectionLimits = {
-    'manager CPU': 1000 / o['projection-cpu-ms'],
-    'DynamoDB round trips': 1000 / ((tripsPerSample + 3 * pagesPerSample) * o['dynamodb-ms']),
+    'manager CPU': (Math.min(threads, o['manager-vcpus']) * 1000) / o['projection-cpu-ms'],
+    'DynamoDB round trips': Math.min(
+      (threads * 1000) / (sliceTripsPerSample * o['dynamodb-ms']),
+      (o['put-parallelism'] * 1000) / o['dynamodb-ms'],
+    ),
+    'DynamoDB job rows partition keys WCU': (Math.min(threads, SHARDS.jobSamples) * LIMITS.dynamoDbPartitionWcu) / rowWcu,
     'DynamoDB job rows table WCU': tableWcu(SHARDS.jobSamples) / rowWcu,
     'DynamoDB samples table WCU': o['table-wcu'] / rowWcu,
     'DynamoDB events table RCU': Math.min(o['table-rcu'], SHARDS.events * LIMITS.dynamoDbPartitionRcu) / o['projection-rcu'],
   };
   const [projectionBound, projectionRate] = Object.entries(projectionLimits).sort((a, b) => a[1] - b[1])[0];
-  const project = samples / projectionRate;
+  const diff = samples * (o['diff-cpu-ms'] / 1000);
+  const project = samples / projectionRate + diff;
   const phases = { list, boot: o['boot-s'], analyse, straggle, project };
   const wall = Object.values(phases).reduce((a, b) => a + b, 0);
   const [longest] = Object.entries(phases).sort((a, b) => b[1] - a[1])[0];
@@ -227,7 +239,20 @@ export function night(o, workers, incremental = false) {
   };
   const total = Object.values(cost).reduce((a, b) => a + b, 0);
   return { workers, incremental, perWorker, cpuPerSample, analysisRate, analysisBound, limitName, limitRate,
-    usefulWorkers, projectionBound, projectionRate, phases, wall, longest, workerHours, writeUnits, cost, total };
+    usefulWorkers, projectionBound, projectionRate, projectionLimits, diff, phases, wall, longest, workerHours,
+    writeUnits, cost, total };
+}
+
+/**
+ * The fewest projection threads past which the projection goes no faster, and what then binds it: the limits that
+ * grow with threads (CPU up to the manager's vCPUs, round trips, hot partition keys) against those that do not.
+ */
+export function usefulThreads(o) {
+  const at = (threads) => night({ ...o, 'projection-threads': threads }, 1, false);
+  const best = at(SHARDS.jobSamples);
+  let threads = 1;
+  while (threads < SHARDS.jobSamples && at(threads).projectionRate < best.projectionRate * 0.999) threads++;
+  return `${threads} (then ${Math.round(best.projectionRate).toLocaleString('en-US')} samples/s, bound by ${best.projectionBound})`;
 }
 
 function count(n) {
@@ -319,6 +344,7 @@ function nightReport(o) {
     ['Samples/s', (r) => rate(r.analysisRate)],
     ['Analysis bound by', (r) => r.analysisBound],
     ['Longest phase', (r) => r.longest],
+    ['Projection bound by', (r) => r.projectionBound],
     ['Worker h', (r) => r.workerHours.toFixed(1)],
     ['EC2', (r) => usd(r.cost.ec2)],
     ['DynamoDB', (r) => usd(r.cost.dynamoDb)],
@@ -339,13 +365,15 @@ function nightReport(o) {
     return `${r.incremental ? 'An incremental' : 'A full'} night: adding workers helps up to ${b.usefulWorkers}; `
       + `past that, analysis runs at ${limits(b)} whatever the fleet, and the night takes ${duration(b.wall)}, of which `
       + `the manager's listing and projection, which no worker shortens, ${duration(b.phases.list + b.phases.project)} `
-      + `(projection bound by ${b.projectionBound}, ${rate(b.projectionRate)} samples/s).`;
+      + `(projection bound by ${b.projectionBound}, ${rate(b.projectionRate)} samples/s on ${o['projection-threads']} thread(s)).`;
   };
   return `
 The ${count(o['night-samples'])}-sample night (--night): ${count(o['night-samples'])} samples of ${o['avg-size-mb']} MB (${tb.toFixed(1)} TB), workers with ${o.vcpus} vCPUs at $${o['instance-price']} an hour
 Worker: ${(full.cpuPerSample * 1000).toFixed(1)} CPU ms a sample (${o['cpu-s-per-gb']} s per GB + ${o['cpu-ms-per-sample']} ms), ${rate(full.perWorker)} samples/s at ${Math.round(o['busy-share'] * 100)}% busy; incremental: ${(incremental.cpuPerSample * 1000).toFixed(2)} ms a location (${o['unchanged-cpu-ms']} ms per unchanged one), ${rate(incremental.perWorker)} locations/s
 Analysis limits (full): S3 ${rate(LIMITS.s3GetPerPrefix)} GET/s x ${o['s3-prefixes']} prefix(es); DynamoDB events ${rate(Math.min(o['table-wcu'], SHARDS.events * LIMITS.dynamoDbPartitionWcu))} WCU/s at ${o['event-wcu']} WCU a sample; manifest ${SHARDS.manifests} partitions x ${rate(LIMITS.dynamoDbPartitionWcu)} WCU/s
-Projection (the manager, one thread): ${rate(full.projectionRate)} samples/s, bound by ${full.projectionBound} (${o['projection-cpu-ms']} CPU ms a sample, ${o['dynamodb-ms']} ms a DynamoDB round trip)
+Projection (the manager, ${o['projection-threads']} slice(s) at once on ${o['manager-vcpus']} vCPUs): ${rate(full.projectionRate)} samples/s, bound by ${full.projectionBound} (${o['projection-cpu-ms']} CPU ms a sample, ${o['dynamodb-ms']} ms a DynamoDB round trip), then the summary's diff on one thread, ${duration(full.diff)} (${o['diff-cpu-ms']} CPU ms a sample)
+Projection limits, samples/s: ${Object.entries(full.projectionLimits).sort((a, b) => a[1] - b[1]).map(([name, r]) => `${name} ${rate(r)}`).join('; ')}
+Most useful projection threads: ${usefulThreads(o)}
 
 ${[line(columns.map(([h]) => h)), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n')}
 

@@ -125,6 +125,53 @@ class CostModelTests {
 		assertThat(result.stderr()).startsWith("cost-model: --changed-share and --busy-share are shares from 0 to 1.");
 	}
 
+	@Test
+	void moreProjectionThreadsShortenTheProjectionUntilALimitBinds() {
+		// one thread writes the job rows of one shard, one DynamoDB partition key, at a time
+		NodeScript.Result one = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
+				"--projection-threads", "1");
+		NodeScript.Result eight = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
+				"--projection-threads", "8");
+		NodeScript.Result many = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
+				"--projection-threads", "64");
+
+		assertThat(one.exitCode()).as(one.describe()).isZero();
+		List<String> oneRow = nightRow(one.stdout(), "full", "50");
+		List<String> eightRow = nightRow(eight.stdout(), "full", "50");
+		List<String> manyRow = nightRow(many.stdout(), "full", "50");
+		assertThat(oneRow.get(11)).isEqualTo("DynamoDB job rows partition keys WCU");
+		assertThat(hours(eightRow.get(7))).isLessThan(hours(oneRow.get(7)) / 4);
+		assertThat(hours(manyRow.get(7))).isLessThan(hours(eightRow.get(7)));
+		assertThat(manyRow.get(11)).isNotEqualTo("DynamoDB job rows partition keys WCU");
+		// past the useful threads, more change nothing
+		int useful = usefulThreads(eight.stdout());
+		NodeScript.Result atUseful = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
+				"--projection-threads", String.valueOf(useful));
+		NodeScript.Result beyond = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
+				"--projection-threads", String.valueOf(useful * 4));
+		assertThat(nightRow(beyond.stdout(), "full", "50").get(7))
+			.isEqualTo(nightRow(atUseful.stdout(), "full", "50").get(7));
+		assertThat(useful).isBetween(2, 256);
+	}
+
+	@Test
+	void aLargerManagerAndMorePutsInFlightLetMoreProjectionThreadsHelp() {
+		NodeScript.Result small = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night");
+		NodeScript.Result large = NodeScript.run(NodeScript.REPOSITORY_ROOT, SCRIPT.toString(), "--night",
+				"--manager-vcpus", "16", "--put-parallelism", "256", "--projection-threads", "64");
+
+		assertThat(usefulThreads(large.stdout())).as(large.describe()).isGreaterThan(usefulThreads(small.stdout()));
+		assertThat(hours(nightRow(large.stdout(), "full", "200").get(7)))
+			.isLessThan(hours(nightRow(small.stdout(), "full", "200").get(7)));
+		assertThat(large.stdout()).contains("bound by DynamoDB job rows table WCU");
+	}
+
+	private static int usefulThreads(String output) {
+		String line = output.lines().filter(l -> l.startsWith("Most useful projection threads: ")).findFirst()
+			.orElseThrow(() -> new AssertionError("No line on projection threads in:\n" + output));
+		return Integer.parseInt(line.replaceFirst("Most useful projection threads: (\\d+) .*", "$1"));
+	}
+
 	private static List<String> nightRow(String output, String night, String workers) {
 		return output.lines()
 			.map(line -> Arrays.stream(line.split("\\|")).map(String::trim).toList())

@@ -39,12 +39,19 @@ final class ProjectJobTasklet implements Tasklet {
 	private final EventStore events;
 	private final QueryTables tables;
 	private final ProgressMeter progress;
+	private final int threads;
 
+	/**
+	 * @param threads slices of each job projected at once ({@code trawl.projection.threads}); 0 means one here, not
+	 * the store's default, as the partitions already project jobs side by side on every local thread (and on JDBC
+	 * each slice holds two of the pool's connections)
+	 */
 	ProjectJobTasklet(EventStore events, QueryTables tables, PlatformTransactionManager transactionManager,
-			ProgressMeter progress) {
+			ProgressMeter progress, int threads) {
 		this.events = events;
 		this.tables = eachCallCommitted(tables, transactionManager);
 		this.progress = progress;
+		this.threads = threads > 0 ? threads : 1;
 	}
 
 	private static QueryTables eachCallCommitted(QueryTables tables, PlatformTransactionManager transactionManager) {
@@ -62,7 +69,7 @@ final class ProjectJobTasklet implements Tasklet {
 		StepExecution step = chunkContext.getStepContext().getStepExecution();
 		long jobInstanceId = step.getExecutionContext().getLong(ProjectedJobsPartitioner.JOB_INSTANCE_ID);
 		CountedEvents counted = new CountedEvents(events);
-		JobSummary summary = new ResultProjection(counted, tables).project(jobInstanceId);
+		JobSummary summary = new ResultProjection(counted, tables, threads).project(jobInstanceId);
 		contribution.incrementWriteCount(summary.samples());
 		step.getExecutionContext().putLong(EVENTS, counted.read.get());
 		progress.of(step.getJobExecutionId()).doneSamples.incrementAndGet();
@@ -85,6 +92,19 @@ final class ProjectJobTasklet implements Tasklet {
 				read.incrementAndGet();
 				action.accept(event);
 			});
+		}
+
+		@Override
+		public void forEachSlice(long jobInstanceId, int slice, int slices, Consumer<ResultEvent> action) {
+			events.forEachSlice(jobInstanceId, slice, slices, event -> {
+				read.incrementAndGet();
+				action.accept(event);
+			});
+		}
+
+		@Override
+		public int defaultSlices() {
+			return events.defaultSlices();
 		}
 
 		@Override

@@ -110,7 +110,8 @@ public class ProjectRebuildJobConfiguration {
 
 	@Bean
 	ProjectJobTasklet projectJobTasklet(EventStore events, QueryTables tables,
-			PlatformTransactionManager transactionManager, ProgressMeter progress) {
-		return new ProjectJobTasklet(events, tables, transactionManager, progress);
+			PlatformTransactionManager transactionManager, ProgressMeter progress,
+			@Value("${trawl.projection.threads:0}") int projectionThreads) {
+		return new ProjectJobTasklet(events, tables, transactionManager, progress, projectionThreads);
 	}
 }

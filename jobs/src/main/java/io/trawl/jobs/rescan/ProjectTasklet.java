@@ -21,8 +21,9 @@ final class ProjectTasklet implements Tasklet {
 	private final ResultProjection projection;
 	private final SummaryDiff diff;
 
-	ProjectTasklet(EventStore events, QueryTables tables, JobRepository jobs) {
-		this.projection = new ResultProjection(events, tables);
+	/** @param threads slices of the job projected at once ({@code trawl.projection.threads}); 0: the store's default */
+	ProjectTasklet(EventStore events, QueryTables tables, JobRepository jobs, int threads) {
+		this.projection = new ResultProjection(events, tables, threads);
 		this.diff = new SummaryDiff(jobs, tables);
 	}
 

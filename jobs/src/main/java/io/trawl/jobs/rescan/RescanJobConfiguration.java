@@ -223,9 +223,9 @@ public class RescanJobConfiguration {
 
 	@Bean
 	Step projectStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, EventStore events,
-			QueryTables tables) {
+			QueryTables tables, @Value("${trawl.projection.threads:0}") int projectionThreads) {
 		return new StepBuilder("projectStep", jobRepository)
-			.tasklet(new ProjectTasklet(events, tables, jobRepository), transactionManager)
+			.tasklet(new ProjectTasklet(events, tables, jobRepository, projectionThreads), transactionManager)
 			.build();
 	}
 }

@@ -35,6 +35,7 @@ import io.trawl.readmodel.event.ResultEvent;
 public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 
 	static final int DEFAULT_PARALLELISM = 8;
+	static final int DEFAULT_SLICES = 8;
 	/** BatchGetItem's limit of keys per request. */
 	static final int MAX_GET = 100;
 
@@ -79,6 +80,20 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 		// sk = eventId = job/sampleKey/KIND[/qualifier]: sk order is sample key, then kind, then event id
 		Shards.forEachInOrder(client, fanout, table, jobInstanceId, jobInstanceId + "/" + ResultEvent.UNREADABLE_PREFIX,
 				jobInstanceId + "/0", item -> action.accept(event(item)));
+	}
+
+	/** The shards split into {@code slices} contiguous groups: a sample's events are all in its shard. */
+	@Override
+	public void forEachSlice(long jobInstanceId, int slice, int slices, Consumer<ResultEvent> action) {
+		EventStore.checkSlice(slice, slices);
+		Shards.forEachInOrder(client, fanout, table, jobInstanceId, jobInstanceId + "/" + ResultEvent.UNREADABLE_PREFIX,
+				jobInstanceId + "/0", Shards.slice(slice, slices), item -> action.accept(event(item)));
+	}
+
+	/** Eight: a slice's thread mostly waits on DynamoDB's round trips (measured in bench/README.md, session 11). */
+	@Override
+	public int defaultSlices() {
+		return DEFAULT_SLICES;
 	}
 
 	@Override

@@ -47,6 +47,11 @@ final class Shards {
 		return hash.substring(0, 2);
 	}
 
+	/** Slice {@code slice} of {@code slices} contiguous groups of the 256 shards, as even as 256 allows. */
+	static List<String> slice(int slice, int slices) {
+		return ALL.subList(slice * ALL.size() / slices, (slice + 1) * ALL.size() / slices);
+	}
+
 	static String pk(long jobInstanceId, String shard) {
 		return jobInstanceId + "#" + shard;
 	}
@@ -59,11 +64,21 @@ final class Shards {
 	 */
 	static void forEachInOrder(DynamoDbClient client, Fanout fanout, String table, long jobInstanceId,
 			String unreadablePrefix, String readableFrom, Consumer<Map<String, AttributeValue>> action) {
-		List<QueryRequest> queries = new ArrayList<>(2 * ALL.size());
-		for (String shard : ALL) {
+		forEachInOrder(client, fanout, table, jobInstanceId, unreadablePrefix, readableFrom, ALL, action);
+	}
+
+	/**
+	 * {@link #forEachInOrder} over some of the shards only: a job's items of those shards in sort-key order (the
+	 * unreadable samples' first, then the readable ones'), each shard's items all together.
+	 */
+	static void forEachInOrder(DynamoDbClient client, Fanout fanout, String table, long jobInstanceId,
+			String unreadablePrefix, String readableFrom, List<String> shards,
+			Consumer<Map<String, AttributeValue>> action) {
+		List<QueryRequest> queries = new ArrayList<>(2 * shards.size());
+		for (String shard : shards) {
 			queries.add(query(table, jobInstanceId, shard, "pk = :pk AND begins_with(sk, :s)", unreadablePrefix));
 		}
-		for (String shard : ALL) {
+		for (String shard : shards) {
 			queries.add(query(table, jobInstanceId, shard, "pk = :pk AND sk >= :s", readableFrom));
 		}
 		Deque<Future<QueryResponse>> ahead = new ArrayDeque<>();

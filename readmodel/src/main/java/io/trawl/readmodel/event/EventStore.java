@@ -19,6 +19,48 @@ public interface EventStore {
 	/** Every event of a job instance, ordered by sample key, then kind, then event id. */
 	void forEach(long jobInstanceId, Consumer<ResultEvent> action);
 
+	/**
+	 * The events of one of {@code slices} disjoint slices of a job instance, ordered as {@link #forEach}: the slices
+	 * together hold every event of the job, and all the events of one sample key are in one slice. Reading the
+	 * slices on several threads at once is how the projection runs in parallel. This default reads the whole job
+	 * and keeps the sample keys of the slice (by their hash), which is correct but reads the job once per slice; an
+	 * adapter that can read a part of a job overrides it.
+	 * @param slice from 0 to {@code slices - 1}
+	 * @param slices from 1 to {@value #MAX_SLICES}
+	 */
+	default void forEachSlice(long jobInstanceId, int slice, int slices, Consumer<ResultEvent> action) {
+		checkSlice(slice, slices);
+		if (slices == 1) {
+			forEach(jobInstanceId, action);
+			return;
+		}
+		forEach(jobInstanceId, event -> {
+			if (Math.floorMod(event.sampleKey().hashCode(), slices) == slice) {
+				action.accept(event);
+			}
+		});
+	}
+
+	/** The most slices a job's events can be read in (DynamoDB's 256 shards). */
+	int MAX_SLICES = 256;
+
+	/** Refuses a slice outside {@code 0..slices-1} or a count of slices outside {@code 1..MAX_SLICES}. */
+	static void checkSlice(int slice, int slices) {
+		if (slices < 1 || slices > MAX_SLICES || slice < 0 || slice >= slices) {
+			throw new IllegalArgumentException("A job's events are read in 1 to " + MAX_SLICES + " slices, slice "
+					+ slice + " of " + slices + " is none of them.");
+		}
+	}
+
+	/**
+	 * How many slices the projection reads at once when not told: what suits the store (JDBC: one, so that a
+	 * projection in a transaction commits or rolls back as one; DynamoDB, which has no such transaction: several,
+	 * as each slice mostly waits on round trips).
+	 */
+	default int defaultSlices() {
+		return 1;
+	}
+
 	long count(long jobInstanceId, EventKind kind);
 
 	/**

@@ -83,6 +83,58 @@ public final class JdbcEventStore implements EventStore {
 		});
 	}
 
+	/**
+	 * Ranges of the sample key, which the index orders: the slices split the key space of a sha256 (hex, and the
+	 * {@code "!"} of unreadable samples before it) evenly, and any other key still falls in exactly one range. The
+	 * read runs in a transaction of its own when there is none (PostgreSQL streams a result set only inside one), so
+	 * a slice read on a thread of its own holds a page at a time, not the whole slice. The default stays one slice:
+	 * a rescan's projection then runs in its step's transaction and, if it fails, leaves no rows; slices read and
+	 * write on threads of their own, each write committed by itself ({@code trawl.projection.threads} asks for them).
+	 */
+	@Override
+	public void forEachSlice(long jobInstanceId, int slice, int slices, Consumer<ResultEvent> action) {
+		EventStore.checkSlice(slice, slices);
+		String from = slice == 0 ? null : boundary(slice, slices);
+		String to = slice == slices - 1 ? null : boundary(slice + 1, slices);
+		String sql = "SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ?"
+				+ (from == null ? "" : " AND sample_key >= ?") + (to == null ? "" : " AND sample_key < ?")
+				+ " ORDER BY sample_key, kind, event_id";
+		jdbc.execute((java.sql.Connection con) -> {
+			boolean own = con.getAutoCommit();
+			if (own) {
+				con.setAutoCommit(false);
+			}
+			try (var ps = con.prepareStatement(sql)) {
+				int i = 1;
+				ps.setLong(i++, jobInstanceId);
+				if (from != null) {
+					ps.setString(i++, from);
+				}
+				if (to != null) {
+					ps.setString(i, to);
+				}
+				ps.setFetchSize(500);
+				try (var rs = ps.executeQuery()) {
+					while (rs.next()) {
+						action.accept(event(rs));
+					}
+				}
+				return null;
+			}
+			finally {
+				if (own) {
+					con.rollback(); // it only read
+					con.setAutoCommit(true);
+				}
+			}
+		});
+	}
+
+	/** The lowest sample key of slice {@code slice} of {@code slices}: a four-hex-digit prefix of the sha256s. */
+	static String boundary(int slice, int slices) {
+		return String.format("%04x", slice * 0x10000L / slices);
+	}
+
 	@Override
 	public long count(long jobInstanceId, EventKind kind) {
 		Long count = jdbc.queryForObject("SELECT COUNT(*) FROM trawl_event WHERE job_instance_id = ? AND kind = ?",

@@ -9,6 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -25,6 +31,13 @@ import io.trawl.readmodel.event.ResultEvent;
  * Rebuilds a job's query tables from its events. The events of one sample arrive together (the store orders them by
  * sample key), so the projection streams: memory holds one sample and one batch, whatever the job's size. Running it
  * again gives the same tables.
+ * <p>
+ * With more than one thread it reads the job in as many disjoint slices at once ({@link EventStore#forEachSlice}),
+ * each with its own tally, merged into the one summary at the end. The tables come out the same as with one thread:
+ * a sample's events are all in one slice, so each job row and each rule hit is written by one slice; a newest-result
+ * row is keyed by sha256, which is the sample key of a readable sample, so within a job it too has one writer (and
+ * the write keeps the newest result whatever the order); the summary and the rule counts are written once, from the
+ * merged tally.
  */
 public final class ResultProjection {
 
@@ -33,31 +46,93 @@ public final class ResultProjection {
 
 	private final EventStore events;
 	private final QueryTables tables;
+	private final int threads;
 
 	public ResultProjection(EventStore events, QueryTables tables) {
+		this(events, tables, 1);
+	}
+
+	/**
+	 * @param threads how many slices of a job to read and project at once; 0 for the event store's default
+	 *        ({@link EventStore#defaultSlices})
+	 */
+	public ResultProjection(EventStore events, QueryTables tables, int threads) {
+		if (threads < 0 || threads > EventStore.MAX_SLICES) {
+			throw new IllegalArgumentException("The projection runs on 1 to " + EventStore.MAX_SLICES
+					+ " threads (0: the store's default), not " + threads + ".");
+		}
 		this.events = events;
 		this.tables = tables;
+		this.threads = threads;
 	}
 
 	public JobSummary project(long jobInstanceId) {
-		Tally tally = new Tally(jobInstanceId);
-		List<ResultEvent> current = new ArrayList<>();
-		events.forEach(jobInstanceId, event -> {
-			if (!current.isEmpty() && !current.get(0).sampleKey().equals(event.sampleKey())) {
-				tally.add(current);
-				current.clear();
-			}
-			current.add(event);
-		});
-		if (!current.isEmpty()) {
-			tally.add(current);
-		}
-		tally.flush();
+		int slices = threads > 0 ? threads : Math.max(1, Math.min(events.defaultSlices(), EventStore.MAX_SLICES));
+		Tally tally = slices == 1 ? slice(jobInstanceId, 0, 1) : inParallel(jobInstanceId, slices);
 		// projecting again keeps the diff the job's own projection stored: its base does not change
 		JobSummary summary = tally.summary().withDiff(tables.summary(jobInstanceId).map(JobSummary::diff).orElse(null));
 		tables.putSummary(summary);
 		tables.putRuleCounts(jobInstanceId, summary.samples(), summary.ruleHits());
 		return summary;
+	}
+
+	/** Projects one slice of the job's events (the whole job when there is one slice) and returns its tally. */
+	private Tally slice(long jobInstanceId, int slice, int slices) {
+		Tally tally = new Tally(jobInstanceId);
+		List<ResultEvent> current = new ArrayList<>();
+		Consumer<ResultEvent> each = event -> {
+			if (!current.isEmpty() && !current.get(0).sampleKey().equals(event.sampleKey())) {
+				tally.add(current);
+				current.clear();
+			}
+			current.add(event);
+		};
+		if (slices == 1) {
+			events.forEach(jobInstanceId, each);
+		}
+		else {
+			events.forEachSlice(jobInstanceId, slice, slices, each);
+		}
+		if (!current.isEmpty()) {
+			tally.add(current);
+		}
+		tally.flush();
+		return tally;
+	}
+
+	/** Every slice on a thread of its own; the first failure stops the others and is thrown as it is. */
+	private Tally inParallel(long jobInstanceId, int slices) {
+		AtomicInteger count = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(slices, task -> {
+			Thread thread = new Thread(task, "trawl-projection-" + jobInstanceId + "-" + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+		try {
+			ExecutorCompletionService<Tally> done = new ExecutorCompletionService<>(pool);
+			for (int i = 0; i < slices; i++) {
+				int slice = i;
+				done.submit(() -> slice(jobInstanceId, slice, slices));
+			}
+			Tally total = new Tally(jobInstanceId);
+			for (int i = 0; i < slices; i++) {
+				total.merge(done.take().get());
+			}
+			return total;
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while projecting job " + jobInstanceId, e);
+		}
+		catch (ExecutionException e) {
+			if (e.getCause() instanceof Error error) {
+				throw error;
+			}
+			throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+		}
+		finally {
+			pool.shutdownNow();
+		}
 	}
 
 	/** One sample's row, and what the tally counts from its document. */
@@ -252,6 +327,16 @@ public final class ResultProjection {
 			}
 			batchHits.forEach((rule, hashes) -> tables.putRuleHits(jobInstanceId, rule, hashes));
 			batchHits.clear();
+		}
+
+		/** Adds another slice's counts: the slices are disjoint, so every count is a sum. */
+		void merge(Tally other) {
+			samples += other.samples;
+			files += other.files;
+			errors += other.errors;
+			resultEvents += other.resultEvents;
+			other.verdicts.forEach((verdict, n) -> verdicts.merge(verdict, n, Long::sum));
+			other.ruleHits.forEach((rule, n) -> ruleHits.merge(rule, n, Long::sum));
 		}
 
 		JobSummary summary() {

@@ -1,6 +1,7 @@
 package io.trawl.readmodel.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,49 @@ public abstract class EventStoreContract {
 	void givenAFreshStoreAndJob() throws Exception {
 		store = newStore();
 		job = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2); // isolates tests sharing a database
+	}
+
+	@Test
+	void slicesSplitAJobWithoutSplittingASample() {
+		// given a job spread over every shard: samples with two events each, unreadable ones and attempt markers
+		List<ResultEvent> events = new ArrayList<>();
+		for (int i = 0; i < 120; i++) {
+			events.add(analysed(job, sha("slice-" + i)));
+			events.add(source(job, sha("slice-" + i), "s/" + i));
+		}
+		for (int i = 0; i < 3; i++) {
+			String locked = ResultEvent.locationKey("s/locked-" + i);
+			events.add(attempt(job, locked, "8.2.1", false));
+			events.add(failed(job, locked));
+		}
+		store.append(events);
+		List<ResultEvent> whole = read(job);
+
+		for (int slices : List.of(1, 3, 8)) {
+			// when it is read in slices
+			List<List<ResultEvent>> read = new ArrayList<>();
+			for (int slice = 0; slice < slices; slice++) {
+				List<ResultEvent> part = new ArrayList<>();
+				store.forEachSlice(job, slice, slices, part::add);
+				read.add(part);
+			}
+
+			// then the slices hold every event once, each in the whole read's order, and a sample in one slice only
+			assertThat(read.stream().flatMap(List::stream).toList()).containsExactlyInAnyOrderElementsOf(whole);
+			java.util.Map<String, Integer> sliceOfSample = new java.util.HashMap<>();
+			for (int slice = 0; slice < slices; slice++) {
+				List<ResultEvent> part = read.get(slice);
+				assertThat(part).isEqualTo(whole.stream().filter(part::contains).toList());
+				int s = slice;
+				part.forEach(e -> assertThat(sliceOfSample.merge(e.sampleKey(), s, (a, b) -> a.equals(b) ? a : -1))
+					.as("the slices of %s", e.sampleKey()).isEqualTo(s));
+			}
+			assertThat(read).as("%d slices of 123 samples", slices).allSatisfy(part -> assertThat(part).isNotEmpty());
+		}
+		assertThatThrownBy(() -> store.forEachSlice(job, 3, 3, e -> {
+		})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slice 3 of 3");
+		assertThatThrownBy(() -> store.forEachSlice(job, 0, 257, e -> {
+		})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 256 slices");
 	}
 
 	@Test

@@ -77,6 +77,88 @@ public abstract class QueryTablesContract {
 	}
 
 	@Test
+	void projectionOnEightThreadsWritesWhatOneThreadWrites() {
+		// given a job over every shard (rule hits, errors, archive members, failed samples, attempt markers), and an
+		// older job sharing a third of its samples, so that their newest-result rows are contested
+		long older = job;
+		long newer = job + 1;
+		String ruleA = "ParA_" + job;
+		String ruleB = "ParB_" + job;
+		List<String> shas = new ArrayList<>();
+		List<ResultEvent> appended = new ArrayList<>();
+		for (int i = 0; i < 240; i++) {
+			String sample = sha("parallel-" + job + "-" + i);
+			shas.add(sample);
+			List<String> rules = i % 7 == 0 ? List.of(ruleA, ruleB) : i % 5 == 0 ? List.of(ruleB) : List.of();
+			appended.add(analysed(newer, sample, rules.isEmpty() ? "clean" : "malicious", rules, i % 11 == 0 ? 1 : 0));
+			appended.add(EventStoreContract.source(newer, sample, "p/" + i));
+			if (i % 4 == 0) {
+				appended.add(EventStoreContract.source(newer, sample, "q/copy-" + i));
+			}
+			if (i % 9 == 0) {
+				appended.add(member(newer, sample, shas.get(0), "inner/" + i));
+			}
+			if (i % 3 == 0) {
+				appended.add(analysed(older, sample, "suspicious", List.of(ruleA), 0));
+				appended.add(EventStoreContract.source(older, sample, "p/" + i));
+			}
+		}
+		for (int i = 0; i < 4; i++) {
+			appended.add(failed(newer, "p/locked-" + i));
+			appended.add(EventStoreContract.attempt(newer, ResultEvent.locationKey("p/locked-" + i), "8.2.1", false));
+		}
+		events.append(appended);
+
+		// when both jobs are projected on one thread, newest first, the tables read, cleared, and projected again
+		// on eight threads
+		List<Object> one = projectedTables(new ResultProjection(events, tables, 1), newer, older, shas, ruleA, ruleB);
+		tables.clear();
+		List<Object> eight = projectedTables(new ResultProjection(events, tables, 8), newer, older, shas, ruleA, ruleB);
+
+		// then every table holds the same rows
+		assertThat(eight).isEqualTo(one);
+		assertThat(rows(newer)).hasSize(244);
+		assertThat(tables.latest(shas.get(0))).hasValueSatisfying(row -> assertThat(row.jobInstanceId()).isEqualTo(newer));
+		assertThat(tables.summary(newer)).hasValueSatisfying(summary -> {
+			assertThat(summary.samples()).isEqualTo(244);
+			assertThat(summary.resultEvents()).isEqualTo(244);
+			assertThat(summary.files()).isEqualTo(240 + 60 + 4);
+			assertThat(summary.verdicts()).containsEntry("error", 4L);
+		});
+	}
+
+	/** Projects the jobs in turn and reads back every row they wrote, the summaries without their time. */
+	private List<Object> projectedTables(ResultProjection projection, long newer, long older, List<String> shas,
+			String... rules) {
+		List<Object> summaries = new ArrayList<>();
+		for (long projected : List.of(newer, older)) {
+			JobSummary summary = projection.project(projected);
+			summaries.add(List.of(summary.samples(), summary.files(), summary.resultEvents(), summary.errors(),
+					summary.verdicts(), summary.ruleHits()));
+		}
+		List<Object> read = new ArrayList<>(summaries);
+		for (long projected : List.of(newer, older)) {
+			read.add(rows(projected));
+			JobSummary stored = tables.summary(projected).orElseThrow();
+			read.add(List.of(stored.samples(), stored.files(), stored.resultEvents(), stored.errors(),
+					stored.verdicts(), stored.ruleHits(), String.valueOf(stored.diff())));
+			for (String rule : rules) {
+				read.add(tables.ruleHits(projected, rule).stream().sorted().toList());
+			}
+		}
+		shas.forEach(sample -> read.add(tables.latest(sample).orElseThrow()));
+		read.add(tables.ruleHistory().stream().filter(r -> List.of(rules).contains(r.rule())).toList());
+		return read;
+	}
+
+	/** A SOURCE event of an archive member: the sample found at {@code path} inside the sample {@code parent}. */
+	private static ResultEvent member(long job, String sha256, String parent, String path) {
+		return new ResultEvent(ResultEvent.sourceId(job, sha256, sha(parent + path).substring(0, 16)), job, 100,
+				sha256, EventKind.SOURCE, Instant.parse("2026-11-25T00:00:00Z"),
+				"{\"parent\":\"" + parent + "\",\"path\":\"" + path + "\"}");
+	}
+
+	@Test
 	void attemptMarkersAreNeitherResultsNorCounted() {
 		String poison = ResultEvent.locationKey("d/poison.bin");
 		String fine = ResultEvent.locationKey("d/fine.bin");

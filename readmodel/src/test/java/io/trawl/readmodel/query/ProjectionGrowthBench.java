@@ -63,6 +63,7 @@ public final class ProjectionGrowthBench {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final int CHUNK = 200;
+	private static final long PROGRESS_EVERY = 100_000;
 
 	private ProjectionGrowthBench() {
 	}
@@ -73,9 +74,17 @@ public final class ProjectionGrowthBench {
 		List<Integer> sizes = (args.length > 2 ? List.of(args[2].split(",")) : List.of("10000", "100000")).stream()
 			.map(Integer::parseInt).toList();
 		List<String> stores = args.length > 3 ? List.of(args[3].split(",")) : List.of("h2", "dynamodb");
+		String phase = args.length > 4 ? args[4] : "both";
+		if (!List.of("append", "project", "both").contains(phase)) {
+			throw new IllegalArgumentException("The phase '" + phase + "' is append, project or both.");
+		}
+		int appendThreads = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+		List<Integer> projectThreads = (args.length > 6 ? List.of(args[6].split(",")) : List.of("1")).stream()
+			.map(Integer::parseInt).toList();
 		long documentBytes = documents.stream().mapToLong(d -> d[1].getBytes(StandardCharsets.UTF_8).length).sum();
-		System.out.printf(Locale.ROOT, "%d template documents, %.1f KB on average%n", documents.size(),
-				documentBytes / 1024.0 / documents.size());
+		System.out.printf(Locale.ROOT, "%d template documents, %.1f KB on average; phase %s, %d appending threads, "
+				+ "projection threads %s%n", documents.size(), documentBytes / 1024.0 / documents.size(), phase,
+				appendThreads, projectThreads);
 		System.out.println("store\tsamples\tpart\twall s\tclient CPU s\tserver CPU s\trequests\titems written\tWCU\tRCU"
 				+ "\tµs wall/sample\tclient CPU µs/sample\tWCU/sample\trequests by operation");
 		for (String store : stores) {
@@ -85,7 +94,8 @@ public final class ProjectionGrowthBench {
 					case "h2" -> {
 						DriverManagerDataSource data = new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("bench")
 								+ ";WRITE_DELAY=0;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
-						run(store, size, documents, new JdbcEventStore(data), new JdbcQueryTables(data), null);
+						run(store, size, dir, documents, phase, appendThreads, projectThreads,
+								new JdbcEventStore(data), () -> new JdbcQueryTables(data), null);
 					}
 					case "dynamodb" -> {
 						Counter counter = new Counter();
@@ -95,8 +105,9 @@ public final class ProjectionGrowthBench {
 							DynamoDbTableNames names = new DynamoDbTableNames("growth" + size);
 							DynamoDbTables.createIfMissing(client, names);
 							counter.reset();
-							run(store, size, documents, new DynamoDbEventStore(client, names),
-									new DynamoDbQueryTables(client, names), counter);
+							run(store, size, dir, documents, phase, appendThreads, projectThreads,
+									new DynamoDbEventStore(client, names), () -> new DynamoDbQueryTables(client, names),
+									counter);
 						}
 					}
 					default -> throw new IllegalArgumentException("The store '" + store + "' is h2 or dynamodb.");
@@ -105,39 +116,126 @@ public final class ProjectionGrowthBench {
 		}
 	}
 
-	private static void run(String store, int size, List<String[]> documents, EventStore events, QueryTables tables,
-			Counter counter) throws Exception {
-		long job = System.currentTimeMillis();
+	/**
+	 * Appends (phase append or both) a new job's events and keeps its id in {@code dir/job}; projects (phase
+	 * project or both) the job found there, once per projection thread count, each into fresh query tables when
+	 * there is more than one.
+	 */
+	private static void run(String store, int size, Path dir, List<String[]> documents, String phase,
+			int appendThreads, List<Integer> projectThreads, EventStore events,
+			java.util.function.Supplier<QueryTables> tables, Counter counter) throws Exception {
+		Path jobFile = dir.resolve("job");
+		long job;
+		if (!phase.equals("project")) {
+			job = System.currentTimeMillis();
+			Files.writeString(jobFile, Long.toString(job));
+			append(store, size, job, documents, appendThreads, events, counter);
+		}
+		else {
+			job = Long.parseLong(Files.readString(jobFile).trim());
+		}
+		if (phase.equals("append")) {
+			return;
+		}
+		for (int threads : projectThreads) {
+			Measure project = new Measure(counter);
+			Progress progress = new Progress(store + " " + size + " project x" + threads, counter, 60);
+			project.start();
+			JobSummary summary = new ResultProjection(events, tables.get(), threads).project(job);
+			project.stop();
+			progress.close();
+			if (summary.samples() != summary.resultEvents() || summary.samples() > size
+					|| summary.samples() != size && !phase.equals("project")) {
+				throw new IllegalStateException("projected " + summary.samples() + " samples and "
+						+ summary.resultEvents() + " result events of " + size);
+			}
+			// an append stopped part-way is projected as far as it went: the figures are per sample projected
+			project.report(store, (int) summary.samples(), "project x" + threads);
+		}
+	}
+
+	/** Appends a job's events from {@code threads} threads at once, each taking the next chunk, as a fleet does. */
+	private static void append(String store, int size, long job, List<String[]> documents, int threads,
+			EventStore events, Counter counter) throws Exception {
 		Instant at = Instant.now();
 		Measure append = new Measure(counter);
-		List<ResultEvent> chunk = new ArrayList<>(2 * CHUNK);
-		for (int i = 0; i < size; i++) {
-			String[] template = documents.get(i % documents.size());
-			String sha = sha256(i + template[0]);
-			chunk.add(new ResultEvent(ResultEvent.analysedId(job, sha), job, 1, sha, EventKind.ANALYSED, at,
-					template[1].replace(template[0], sha)));
-			chunk.add(new ResultEvent(ResultEvent.sourceId(job, sha, "bench/" + i), job, 1, sha, EventKind.SOURCE, at,
-					"{\"location\":\"s3://trawl-samples/bench/" + i + "\"}"));
-			if (chunk.size() == 2 * CHUNK || i == size - 1) {
-				append.start();
-				int written = events.append(chunk);
-				append.stop();
-				if (written != chunk.size()) {
-					throw new IllegalStateException("appended " + written + " of " + chunk.size() + " events");
+		AtomicLong nextChunk = new AtomicLong();
+		AtomicLong appended = new AtomicLong();
+		long chunks = (size + CHUNK - 1) / CHUNK;
+		long started = System.nanoTime();
+		long cpu0 = processCpu();
+		long server0 = dynaliteCpu();
+		Counter.Snapshot before = counter == null ? null : counter.snapshot();
+		append.start();
+		List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+		for (int t = 0; t < threads; t++) {
+			done.add(pool.submit(() -> {
+				List<ResultEvent> chunk = new ArrayList<>(2 * CHUNK);
+				for (long c = nextChunk.getAndIncrement(); c < chunks; c = nextChunk.getAndIncrement()) {
+					int from = (int) (c * CHUNK);
+					int to = Math.min(size, from + CHUNK);
+					for (int i = from; i < to; i++) {
+						String[] template = documents.get(i % documents.size());
+						String sha = sha256(i + template[0]);
+						chunk.add(new ResultEvent(ResultEvent.analysedId(job, sha), job, 1, sha, EventKind.ANALYSED,
+								at, template[1].replace(template[0], sha)));
+						chunk.add(new ResultEvent(ResultEvent.sourceId(job, sha, "bench/" + i), job, 1, sha,
+								EventKind.SOURCE, at, "{\"location\":\"s3://trawl-samples/bench/" + i + "\"}"));
+					}
+					int written = events.append(chunk);
+					if (written != chunk.size()) {
+						throw new IllegalStateException("appended " + written + " of " + chunk.size() + " events");
+					}
+					chunk.clear();
+					long total = appended.addAndGet(to - from);
+					if (total / PROGRESS_EVERY != (total - (to - from)) / PROGRESS_EVERY) {
+						double seconds = (System.nanoTime() - started) / 1e9;
+						String counts = counter == null ? "" : "\t" + counter.snapshot().minus(before);
+						System.out.printf(Locale.ROOT, "progress %s %d append\t%d samples\t%.1f s\t%.0f samples/s"
+								+ "\tclient CPU %.1f s\tdynalite CPU %.1f s\tload %.2f%s%n", store, size, total,
+								seconds, total / seconds, (processCpu() - cpu0) / 1e9, (dynaliteCpu() - server0) / 1e9,
+								ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), counts);
+					}
 				}
-				chunk.clear();
-			}
+				return null;
+			}));
 		}
-		append.report(store, size, "append events");
-		Measure project = new Measure(counter);
-		project.start();
-		JobSummary summary = new ResultProjection(events, tables).project(job);
-		project.stop();
-		if (summary.samples() != size || summary.resultEvents() != size) {
-			throw new IllegalStateException("projected " + summary.samples() + " samples and " + summary.resultEvents()
-					+ " result events of " + size);
+		pool.shutdown();
+		for (java.util.concurrent.Future<?> f : done) {
+			f.get();
 		}
-		project.report(store, size, "project");
+		append.stop();
+		append.report(store, size, "append events x" + threads);
+	}
+
+	/** Prints the counts so far every {@code seconds}, so that even a run stopped part-way shows how it grows. */
+	private static final class Progress implements AutoCloseable {
+
+		private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+			.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, "progress");
+				t.setDaemon(true);
+				return t;
+			});
+
+		Progress(String what, Counter counter, int seconds) {
+			long started = System.nanoTime();
+			long cpu0 = processCpu();
+			long server0 = dynaliteCpu();
+			Counter.Snapshot before = counter == null ? null : counter.snapshot();
+			timer.scheduleAtFixedRate(() -> System.out.printf(Locale.ROOT,
+					"progress %s\t%.0f s\tclient CPU %.1f s\tdynalite CPU %.1f s\tload %.2f%s%n", what,
+					(System.nanoTime() - started) / 1e9, (processCpu() - cpu0) / 1e9, (dynaliteCpu() - server0) / 1e9,
+					ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+					counter == null ? "" : "\t" + counter.snapshot().minus(before)), seconds, seconds,
+					java.util.concurrent.TimeUnit.SECONDS);
+		}
+
+		@Override
+		public void close() {
+			timer.shutdownNow();
+		}
 	}
 
 	/** Wall, process CPU and dynalite's CPU of the timed parts, and the DynamoDB requests they made. */
@@ -308,7 +406,12 @@ public final class ProjectionGrowthBench {
 			.sum();
 	}
 
-	private static String sha256(String text) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+	private static String sha256(String text) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 }
