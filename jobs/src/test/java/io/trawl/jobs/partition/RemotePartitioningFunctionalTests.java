@@ -187,15 +187,7 @@ class RemotePartitioningFunctionalTests {
 		CompletableFuture<JobExecution> launched;
 		long taken;
 		try {
-			launched = CompletableFuture.supplyAsync(() -> {
-				try {
-					return manager.getBean(RescanLauncher.class).run(new RescanLauncher.Request(corpus.toString(),
-							rules.toString(), "takeover-" + UUID.randomUUID(), null));
-				}
-				catch (Exception e) {
-					throw new CompletionException(e);
-				}
-			});
+			launched = launchInBackground("takeover-");
 			// given a worker that received one partition, started it and vanished: its message reappears in 2 s
 			Message message = await().atMost(Duration.ofSeconds(30))
 				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(2))
@@ -239,15 +231,7 @@ class RemotePartitioningFunctionalTests {
 		long taken;
 		Message message;
 		try {
-			launched = CompletableFuture.supplyAsync(() -> {
-				try {
-					return manager.getBean(RescanLauncher.class).run(new RescanLauncher.Request(corpus.toString(),
-							rules.toString(), "lost-takeover-" + UUID.randomUUID(), null));
-				}
-				catch (Exception e) {
-					throw new CompletionException(e);
-				}
-			});
+			launched = launchInBackground("lost-takeover-");
 			// given a worker that started one partition and still beats, with its message in hand
 			message = await().atMost(Duration.ofSeconds(30))
 				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(600))
@@ -336,6 +320,19 @@ class RemotePartitioningFunctionalTests {
 		assertThat(reasons.get(otherStep)).contains("'projectStep' is not a partition step");
 		assertThat(reasons.get(unknownExecution)).contains("There is no step execution " + Long.MAX_VALUE);
 		await().atMost(Duration.ofSeconds(10)).until(() -> depth(queueUrl) == 0);
+	}
+
+	/** Launches a rescan of the corpus on the manager, on a thread of its own; the future ends with the job. */
+	static CompletableFuture<JobExecution> launchInBackground(String name) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return manager.getBean(RescanLauncher.class).run(new RescanLauncher.Request(corpus.toString(),
+						rules.toString(), name + UUID.randomUUID(), null));
+			}
+			catch (Exception e) {
+				throw new CompletionException(e);
+			}
+		});
 	}
 
 	/** The same corpus with local partitioning, in a third context on the same database. */
