@@ -189,18 +189,7 @@ class RemotePartitioningFunctionalTests {
 		try {
 			launched = launchInBackground("takeover-");
 			// given a worker that received one partition, started it and vanished: its message reappears in 2 s
-			Message message = await().atMost(Duration.ofSeconds(30))
-				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(2))
-					.messages(), messages -> !messages.isEmpty())
-				.get(0);
-			taken = PartitionRequest.parse(message.body()).getStepExecutionId();
-			StepExecution partition = repository.getStepExecution(taken);
-			partition.setStatus(BatchStatus.STARTED);
-			partition.setStartTime(java.time.LocalDateTime.now());
-			partition.getExecutionContext().putString(PartitionQueueListener.WORKER, "vanished-worker");
-			partition.getExecutionContext().putInt(PartitionRuns.RUNS, 1); // it had begun its first run
-			repository.update(partition);
-			repository.updateExecutionContext(partition);
+			taken = startedByVanishedWorker(receiveOne(2), true);
 		}
 		finally {
 			listener.start();
@@ -233,17 +222,8 @@ class RemotePartitioningFunctionalTests {
 		try {
 			launched = launchInBackground("lost-takeover-");
 			// given a worker that started one partition and still beats, with its message in hand
-			message = await().atMost(Duration.ofSeconds(30))
-				.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).visibilityTimeout(600))
-					.messages(), messages -> !messages.isEmpty())
-				.get(0);
-			taken = PartitionRequest.parse(message.body()).getStepExecutionId();
-			StepExecution partition = repository.getStepExecution(taken);
-			partition.setStatus(BatchStatus.STARTED);
-			partition.setStartTime(java.time.LocalDateTime.now());
-			partition.getExecutionContext().putString(PartitionQueueListener.WORKER, "vanished-worker");
-			repository.update(partition);
-			repository.updateExecutionContext(partition);
+			message = receiveOne(600);
+			taken = startedByVanishedWorker(message, false);
 			heartbeats.started(taken, "vanished-worker");
 		}
 		finally {
@@ -320,6 +300,30 @@ class RemotePartitioningFunctionalTests {
 		assertThat(reasons.get(otherStep)).contains("'projectStep' is not a partition step");
 		assertThat(reasons.get(unknownExecution)).contains("There is no step execution " + Long.MAX_VALUE);
 		await().atMost(Duration.ofSeconds(10)).until(() -> depth(queueUrl) == 0);
+	}
+
+	/** Receives one partition message, hidden from the workers for {@code visibilitySeconds}. */
+	static Message receiveOne(int visibilitySeconds) {
+		return await().atMost(Duration.ofSeconds(30))
+			.until(() -> sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1)
+				.visibilityTimeout(visibilitySeconds)).messages(), messages -> !messages.isEmpty())
+			.get(0);
+	}
+
+	/** Marks the message's partition STARTED by a worker that then vanished; returns its step execution id. */
+	static long startedByVanishedWorker(Message message, boolean begunRun) throws Exception {
+		JobRepository repository = manager.getBean(JobRepository.class);
+		long taken = PartitionRequest.parse(message.body()).getStepExecutionId();
+		StepExecution partition = repository.getStepExecution(taken);
+		partition.setStatus(BatchStatus.STARTED);
+		partition.setStartTime(java.time.LocalDateTime.now());
+		partition.getExecutionContext().putString(PartitionQueueListener.WORKER, "vanished-worker");
+		if (begunRun) {
+			partition.getExecutionContext().putInt(PartitionRuns.RUNS, 1); // it had begun its first run
+		}
+		repository.update(partition);
+		repository.updateExecutionContext(partition);
+		return taken;
 	}
 
 	/** Launches a rescan of the corpus on the manager, on a thread of its own; the future ends with the job. */
