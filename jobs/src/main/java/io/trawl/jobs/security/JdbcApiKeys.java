@@ -40,7 +40,13 @@ class JdbcApiKeys implements ApiKeys {
 
 	JdbcApiKeys(DataSource dataSource) {
 		this.jdbc = JdbcClient.create(dataSource);
-		jdbc.sql(SCHEMA).update();
+		try {
+			jdbc.sql(SCHEMA).update();
+		}
+		catch (org.springframework.dao.DataAccessException raced) {
+			// two processes starting at once on a new PostgreSQL database: the other one created the table
+			jdbc.sql(SCHEMA).update();
+		}
 	}
 
 	@Override
