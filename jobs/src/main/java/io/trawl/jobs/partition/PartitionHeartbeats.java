@@ -8,9 +8,10 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+
+import io.trawl.readmodel.jdbc.SchemaDdl;
 
 /**
  * Which worker runs each remote partition, and when it last said so, in the shared job repository's database (table
@@ -51,14 +52,9 @@ public final class PartitionHeartbeats {
 		if (!created) {
 			synchronized (this) {
 				if (!created) {
-					try {
-						jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (STEP_EXECUTION_ID BIGINT PRIMARY KEY, "
-								+ "WORKER VARCHAR(255) NOT NULL, BEAT_MILLIS BIGINT NOT NULL, ATTEMPTS INT NOT NULL, "
-								+ "TAKEOVER_REQUESTED_MILLIS BIGINT)");
-					}
-					catch (DataAccessException raced) {
-						// two JVMs creating it at once: the other one won; a real failure shows on the next statement
-					}
+					SchemaDdl.create(jdbc, "CREATE TABLE IF NOT EXISTS " + TABLE + " (STEP_EXECUTION_ID BIGINT PRIMARY KEY, "
+							+ "WORKER VARCHAR(255) NOT NULL, BEAT_MILLIS BIGINT NOT NULL, ATTEMPTS INT NOT NULL, "
+							+ "TAKEOVER_REQUESTED_MILLIS BIGINT)");
 					created = true;
 				}
 			}

@@ -18,7 +18,10 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.trawl.readmodel.jdbc.SchemaDdl;
 
 /** API keys in the app's database (H2 or PostgreSQL): plain SQL that both run; the table is created if absent. */
 class JdbcApiKeys implements ApiKeys {
@@ -40,13 +43,7 @@ class JdbcApiKeys implements ApiKeys {
 
 	JdbcApiKeys(DataSource dataSource) {
 		this.jdbc = JdbcClient.create(dataSource);
-		try {
-			jdbc.sql(SCHEMA).update();
-		}
-		catch (org.springframework.dao.DataAccessException raced) {
-			// two processes starting at once on a new PostgreSQL database: the other one created the table
-			jdbc.sql(SCHEMA).update();
-		}
+		SchemaDdl.create(new JdbcTemplate(dataSource), SCHEMA);
 	}
 
 	@Override

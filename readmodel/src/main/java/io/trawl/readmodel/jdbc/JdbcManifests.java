@@ -68,12 +68,10 @@ public final class JdbcManifests implements Manifests {
 	public JdbcManifests(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.dialect = SqlDialect.of(dataSource);
-		for (String statement : DDL) {
-			jdbc.execute(statement);
-		}
+		SchemaDdl.create(jdbc, DDL);
 		this.byLocation = dialect == SqlDialect.POSTGRESQL ? "location COLLATE \"C\"" : "location";
 		if (dialect == SqlDialect.POSTGRESQL) {
-			jdbc.execute("CREATE INDEX IF NOT EXISTS trawl_manifest_in_order ON trawl_manifest "
+			SchemaDdl.create(jdbc, "CREATE INDEX IF NOT EXISTS trawl_manifest_in_order ON trawl_manifest "
 					+ "(job_instance_id, location COLLATE \"C\")");
 		}
 	}

@@ -61,8 +61,6 @@ final class JdbcSchema {
 	}
 
 	static void create(JdbcTemplate jdbc) {
-		for (String statement : DDL) {
-			jdbc.execute(statement);
-		}
+		SchemaDdl.create(jdbc, DDL);
 	}
 }
