@@ -45,12 +45,21 @@ public final class JdbcQueryTables implements QueryTables {
 	private final String insertRuleHit;
 	private final String upsertSummary;
 	private final String upsertRuleJob;
+	/**
+	 * A job's rows in the order of their keys as Java compares them (the diff's merge join relies on it): "C" on
+	 * PostgreSQL, whose database collation may sort by words and skip the '!' of an unreadable sample's key.
+	 */
+	private final String byKey;
 
 	public JdbcQueryTables(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		JdbcSchema.create(jdbc);
-		switch (SqlDialect.of(dataSource)) {
+		SqlDialect dialect = SqlDialect.of(dataSource);
+		this.byKey = dialect == SqlDialect.POSTGRESQL ? "s.sample_key COLLATE \"C\"" : "s.sample_key";
+		switch (dialect) {
 			case POSTGRESQL -> {
+				SchemaDdl.create(jdbc, "CREATE INDEX IF NOT EXISTS trawl_job_sample_in_order ON trawl_job_sample "
+						+ "(job_instance_id, sample_key COLLATE \"C\")");
 				upsertJobSample = "INSERT INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
 						+ "analysed_at, document) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_instance_id, sample_key) "
 						+ "DO UPDATE SET sha256 = EXCLUDED.sha256, verdict = EXCLUDED.verdict, "
@@ -164,7 +173,7 @@ public final class JdbcQueryTables implements QueryTables {
 		List<Object> arguments = new ArrayList<>();
 		arguments.add(jobInstanceId);
 		if (after != null) {
-			sql.append(" AND s.sample_key > ?");
+			sql.append(" AND ").append(byKey).append(" > ?");
 			arguments.add(after);
 		}
 		if (filter.verdict() != null) {
@@ -182,7 +191,7 @@ public final class JdbcQueryTables implements QueryTables {
 			arguments.add(filter.rule());
 		}
 		// both key columns, or H2 sorts the whole job instead of reading the primary key in order
-		sql.append(" ORDER BY s.job_instance_id, s.sample_key LIMIT ?");
+		sql.append(" ORDER BY s.job_instance_id, ").append(byKey).append(" LIMIT ?");
 		arguments.add(limit);
 		return jdbc.query(sql.toString(), SAMPLE, arguments.toArray());
 	}

@@ -11,7 +11,7 @@ final class JdbcSchema {
 	static final List<String> QUERY_TABLES = List.of("trawl_job_sample", "trawl_sample", "trawl_rule_hit",
 			"trawl_job_summary", "trawl_rule_job");
 
-	private static final String[] DDL = {
+	static final String[] DDL = {
 			"""
 			CREATE TABLE IF NOT EXISTS trawl_event (
 			  event_id VARCHAR(400) PRIMARY KEY,
