@@ -85,7 +85,7 @@ const OPTIONS = {
   'table-rcu': { value: 40000, help: '--night: DynamoDB on-demand RCU/s per table (account quota, adjustable)' },
   'dynamodb-ms': { value: 5, help: '--night: one DynamoDB request\'s round trip in ms (a 1 MB query page: 3 times it)' },
   'projection-cpu-ms': { value: 0.68, help: '--night: the manager\'s CPU ms per sample to project it, all threads together (measured, ProjectionGrowthBench)' },
-  'diff-cpu-ms': { value: 0.28, help: '--night: the manager\'s CPU ms per sample for the summary\'s diff, one thread after the projection (JobDiffBench)', zero: true },
+  'diff-cpu-ms': { value: 0.28, help: '--night: the manager\'s CPU ms per sample for the summary\'s diff, after the projection, on as many slices (JobDiffBench)', zero: true },
   'projection-threads': { value: 8, help: '--night: slices of the job the manager projects at once (trawl.projection.threads; 8 on DynamoDB, 1 before session 11)' },
   'manager-vcpus': { value: 2, help: '--night: vCPUs of the manager (t3.large: 2), shared by the projection\'s threads' },
   'put-parallelism': { value: 8, help: '--night: conditional puts of newest results in flight at once, all slices together (the query tables\' pool)' },
@@ -198,7 +198,8 @@ export function night(o, workers, incremental = false) {
   // partitions are pulled from the queue, so the night ends at most one partition after the rest: half, on average
   const straggle = analyse / (2 * o['partitions-per-slot']);
   const list = (samples / 1000) * (o['list-ms'] / 1000);
-  // projection on the manager, K slices at once (ResultProjection, session 11), then the summary's diff on one thread.
+  // projection on the manager, K slices at once (ResultProjection, session 11), then the summary's diff on K ranges of
+  // the sample keys at once (JobDiff, session 12): its CPU on min(K, vCPUs) cores.
   // Per batch of 200 samples a slice sends 8 BatchWriteItem of 25 job rows in series, and 200 conditional puts of
   // the newest result go through the query tables' one pool of --put-parallelism; each slice reads its shards'
   // events in 1 MB query pages (a read unit is 4 KB), one page at a time. The job rows and the newest results take
@@ -220,7 +221,7 @@ export function night(o, workers, incremental = false) {
     'DynamoDB events table RCU': Math.min(o['table-rcu'], SHARDS.events * LIMITS.dynamoDbPartitionRcu) / o['projection-rcu'],
   };
   const [projectionBound, projectionRate] = Object.entries(projectionLimits).sort((a, b) => a[1] - b[1])[0];
-  const diff = samples * (o['diff-cpu-ms'] / 1000);
+  const diff = (samples * (o['diff-cpu-ms'] / 1000)) / Math.min(threads, o['manager-vcpus']);
   const project = samples / projectionRate + diff;
   const phases = { list, boot: o['boot-s'], analyse, straggle, project };
   const wall = Object.values(phases).reduce((a, b) => a + b, 0);
@@ -371,7 +372,7 @@ function nightReport(o) {
 The ${count(o['night-samples'])}-sample night (--night): ${count(o['night-samples'])} samples of ${o['avg-size-mb']} MB (${tb.toFixed(1)} TB), workers with ${o.vcpus} vCPUs at $${o['instance-price']} an hour
 Worker: ${(full.cpuPerSample * 1000).toFixed(1)} CPU ms a sample (${o['cpu-s-per-gb']} s per GB + ${o['cpu-ms-per-sample']} ms), ${rate(full.perWorker)} samples/s at ${Math.round(o['busy-share'] * 100)}% busy; incremental: ${(incremental.cpuPerSample * 1000).toFixed(2)} ms a location (${o['unchanged-cpu-ms']} ms per unchanged one), ${rate(incremental.perWorker)} locations/s
 Analysis limits (full): S3 ${rate(LIMITS.s3GetPerPrefix)} GET/s x ${o['s3-prefixes']} prefix(es); DynamoDB events ${rate(Math.min(o['table-wcu'], SHARDS.events * LIMITS.dynamoDbPartitionWcu))} WCU/s at ${o['event-wcu']} WCU a sample; manifest ${SHARDS.manifests} partitions x ${rate(LIMITS.dynamoDbPartitionWcu)} WCU/s
-Projection (the manager, ${o['projection-threads']} slice(s) at once on ${o['manager-vcpus']} vCPUs): ${rate(full.projectionRate)} samples/s, bound by ${full.projectionBound} (${o['projection-cpu-ms']} CPU ms a sample, ${o['dynamodb-ms']} ms a DynamoDB round trip), then the summary's diff on one thread, ${duration(full.diff)} (${o['diff-cpu-ms']} CPU ms a sample)
+Projection (the manager, ${o['projection-threads']} slice(s) at once on ${o['manager-vcpus']} vCPUs): ${rate(full.projectionRate)} samples/s, bound by ${full.projectionBound} (${o['projection-cpu-ms']} CPU ms a sample, ${o['dynamodb-ms']} ms a DynamoDB round trip), then the summary's diff on ${Math.min(o['projection-threads'], o['manager-vcpus'])} core(s), ${duration(full.diff)} (${o['diff-cpu-ms']} CPU ms a sample)
 Projection limits, samples/s: ${Object.entries(full.projectionLimits).sort((a, b) => a[1] - b[1]).map(([name, r]) => `${name} ${rate(r)}`).join('; ')}
 Most useful projection threads: ${usefulThreads(o)}
 

@@ -14,7 +14,7 @@ import io.trawl.readmodel.query.ResultProjection;
 
 /**
  * {@code projectStep}: rebuilds the job's query tables from its events, and stores in its summary what changed since
- * the previous COMPLETED job of the same source ({@link SummaryDiff}). Idempotent, so a restart simply reruns it.
+ * the previous COMPLETED job of the same source ({@link SummaryDiff}), both on {@code trawl.projection.threads}. Idempotent, so a restart simply reruns it.
  */
 final class ProjectTasklet implements Tasklet {
 
@@ -24,7 +24,8 @@ final class ProjectTasklet implements Tasklet {
 	/** @param threads slices of the job projected at once ({@code trawl.projection.threads}); 0: the store's default */
 	ProjectTasklet(EventStore events, QueryTables tables, JobRepository jobs, int threads) {
 		this.projection = new ResultProjection(events, tables, threads);
-		this.diff = new SummaryDiff(jobs, tables);
+		// the diff reads what the projection wrote: as many threads, so on JDBC's default one, in this transaction
+		this.diff = new SummaryDiff(jobs, tables, projection.slices());
 	}
 
 	@Override

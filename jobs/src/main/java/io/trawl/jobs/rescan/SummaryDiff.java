@@ -24,10 +24,17 @@ public final class SummaryDiff {
 
 	private final JobRepository jobs;
 	private final QueryTables tables;
+	private final int slices;
 
 	public SummaryDiff(JobRepository jobs, QueryTables tables) {
+		this(jobs, tables, 1);
+	}
+
+	/** @param slices ranges of the sample keys compared at once, each on a thread ({@link JobDiff#counts}) */
+	public SummaryDiff(JobRepository jobs, QueryTables tables, int slices) {
 		this.jobs = jobs;
 		this.tables = tables;
+		this.slices = slices;
 	}
 
 	/**
@@ -38,7 +45,7 @@ public final class SummaryDiff {
 		long jobInstanceId = execution.getJobInstance().getInstanceId();
 		previousCompleted(execution).ifPresent(base -> tables.summary(jobInstanceId).ifPresent(summary -> {
 			DiffCounts diff = new JobDiff(tables).counts(base.getId(), base.getJobInstance().getInstanceId(),
-					jobInstanceId);
+					jobInstanceId, slices);
 			if (!diff.equals(summary.diff())) {
 				tables.putSummary(summary.withDiff(diff));
 			}

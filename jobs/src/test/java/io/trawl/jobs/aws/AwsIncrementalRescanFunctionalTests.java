@@ -29,6 +29,9 @@ import io.trawl.readmodel.dynamodb.DynamoDbTableNames;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.manifest.Manifests;
+import io.trawl.readmodel.query.DiffCounts;
+import io.trawl.readmodel.query.JobDiff;
+import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.manifest.Manifests.Basis;
 import io.trawl.readmodel.manifest.Manifests.Entry;
 import io.trawl.worker.testcorpus.TestCorpus;
@@ -121,6 +124,12 @@ class AwsIncrementalRescanFunctionalTests {
 		Map<String, Object> memberResult = map(events().find(incremental, member, EventKind.ANALYSED).get(0).payload());
 		assertThat(provenance(memberResult, "tlsh")).isEqualTo(first);
 		assertThat(provenance(memberResult, "yara")).isEqualTo(incremental);
+		// the summaries' diffs, counted on DynamoDB's 8 slices by projectStep, are what one slice counts
+		QueryTables tables = aws.context.getBean(QueryTables.class);
+		DiffCounts stored = tables.summary(incremental).orElseThrow().diff();
+		assertThat(stored.baseJobInstanceId()).isEqualTo(first);
+		assertThat(stored).isEqualTo(new JobDiff(tables).counts(stored.base(), first, incremental, 1));
+		assertThat(stored.added() + stored.gone()).isPositive();
 		try (Stream<Entry> manifest = aws.context.getBean(Manifests.class).range(first, null, kept)) {
 			assertThat(manifest.reduce((before, last) -> last)).as("the first job's manifest, in DynamoDB")
 				.map(Entry::sha256).contains(String.valueOf(keptResult.get("sha256")));

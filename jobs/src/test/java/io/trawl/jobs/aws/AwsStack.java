@@ -121,9 +121,9 @@ public final class AwsStack implements AutoCloseable {
 		sqs.sendMessage(b -> b.queueUrl(local.launchQueueUrl()).messageBody(body));
 	}
 
-	/** Waits for the execution of this request to end, and returns it. */
+	/** Waits for the execution of this request to end (seconds, or minutes on a busy machine), and returns it. */
 	public JobStatus awaitEnded(String requestId) {
-		return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+		return await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
 			.until(() -> executions(requestId).stream().filter(s -> s.endTime() != null).findFirst().orElse(null),
 					s -> s != null);
 	}

@@ -29,12 +29,53 @@ public final class JobDiff {
 
 	/** Counts every sample of both jobs; {@code base} is the execution id the caller names the base by. */
 	public DiffCounts counts(long base, long baseJobInstanceId, long jobInstanceId) {
+		return counts(base, baseJobInstanceId, jobInstanceId, 1);
+	}
+
+	/**
+	 * The same counts, from {@code slices} ranges of the sample keys joined at once, each on a thread of its own:
+	 * the first range holds the unreadable samples ({@code "!"} keys) and the keys up to the second range's first
+	 * two hex digits, and so on (as a job's rows are sharded by those two digits).
+	 */
+	public DiffCounts counts(long base, long baseJobInstanceId, long jobInstanceId, int slices) {
+		if (slices < 1 || slices > 256) {
+			throw new IllegalArgumentException("The diff runs on 1 to 256 slices, not " + slices + ".");
+		}
 		long[] counts = new long[4];
-		merge(baseJobInstanceId, jobInstanceId, null, (before, after) -> {
-			counts[before == null ? 0 : after == null ? 1 : Doc.of(before).sameResult(Doc.of(after)) ? 3 : 2]++;
+		List<long[]> parts = slices == 1 ? List.of(count(baseJobInstanceId, jobInstanceId, null, null))
+				: Slices.inParallel("trawl-diff-" + jobInstanceId, slices, slice -> count(baseJobInstanceId,
+						jobInstanceId, slice == 0 ? null : lastBefore(slice, slices),
+						slice == slices - 1 ? null : lowest(slice + 1, slices)));
+		for (long[] part : parts) {
+			for (int i = 0; i < counts.length; i++) {
+				counts[i] += part[i];
+			}
+		}
+		return new DiffCounts(base, baseJobInstanceId, counts[0], counts[1], counts[2], counts[3]);
+	}
+
+	/** The first two hex digits of a slice's keys: slice {@code i} of {@code n} starts at shard 256 * i / n. */
+	private static String lowest(int slice, int slices) {
+		return "%02x".formatted(256 * slice / slices);
+	}
+
+	/** The greatest key before a slice's first shard (a cursor must be a key a store can shard). */
+	private static String lastBefore(int slice, int slices) {
+		return "%02x".formatted(256 * slice / slices - 1) + "f".repeat(62);
+	}
+
+	/** New, gone, changed and unchanged samples with keys after {@code after} and before {@code before} (null: no bound). */
+	private long[] count(long baseJobInstanceId, long jobInstanceId, String after, String before) {
+		long[] counts = new long[4];
+		merge(baseJobInstanceId, jobInstanceId, after, (was, is) -> {
+			String key = (was != null ? was : is).sampleKey();
+			if (before != null && key.compareTo(before) >= 0) {
+				return false;
+			}
+			counts[was == null ? 0 : is == null ? 1 : Doc.of(was).sameResult(Doc.of(is)) ? 3 : 2]++;
 			return true;
 		});
-		return new DiffCounts(base, baseJobInstanceId, counts[0], counts[1], counts[2], counts[3]);
+		return counts;
 	}
 
 	/**

@@ -9,11 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import tools.jackson.core.JsonParser;
@@ -66,8 +61,13 @@ public final class ResultProjection {
 		this.threads = threads;
 	}
 
+	/** How many slices of a job it projects at once: the given threads, or the event store's default. */
+	public int slices() {
+		return threads > 0 ? threads : Math.max(1, Math.min(events.defaultSlices(), EventStore.MAX_SLICES));
+	}
+
 	public JobSummary project(long jobInstanceId) {
-		int slices = threads > 0 ? threads : Math.max(1, Math.min(events.defaultSlices(), EventStore.MAX_SLICES));
+		int slices = slices();
 		Tally tally = slices == 1 ? slice(jobInstanceId, 0, 1) : inParallel(jobInstanceId, slices);
 		// projecting again keeps the diff the job's own projection stored: its base does not change
 		JobSummary summary = tally.summary().withDiff(tables.summary(jobInstanceId).map(JobSummary::diff).orElse(null));
@@ -100,39 +100,12 @@ public final class ResultProjection {
 		return tally;
 	}
 
-	/** Every slice on a thread of its own; the first failure stops the others and is thrown as it is. */
+	/** Every slice on a thread of its own, their tallies merged. */
 	private Tally inParallel(long jobInstanceId, int slices) {
-		AtomicInteger count = new AtomicInteger();
-		ExecutorService pool = Executors.newFixedThreadPool(slices, task -> {
-			Thread thread = new Thread(task, "trawl-projection-" + jobInstanceId + "-" + count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
-		try {
-			ExecutorCompletionService<Tally> done = new ExecutorCompletionService<>(pool);
-			for (int i = 0; i < slices; i++) {
-				int slice = i;
-				done.submit(() -> slice(jobInstanceId, slice, slices));
-			}
-			Tally total = new Tally(jobInstanceId);
-			for (int i = 0; i < slices; i++) {
-				total.merge(done.take().get());
-			}
-			return total;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while projecting job " + jobInstanceId, e);
-		}
-		catch (ExecutionException e) {
-			if (e.getCause() instanceof Error error) {
-				throw error;
-			}
-			throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		Tally total = new Tally(jobInstanceId);
+		Slices.inParallel("trawl-projection-" + jobInstanceId, slices, slice -> slice(jobInstanceId, slice, slices))
+			.forEach(total::merge);
+		return total;
 	}
 
 	/** One sample's row, and what the tally counts from its document. */

@@ -2,6 +2,7 @@ package io.trawl.readmodel.contract;
 
 import static io.trawl.readmodel.contract.EventStoreContract.sha;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -348,6 +349,38 @@ public abstract class QueryTablesContract {
 		diff.changes(base, next, changes.get(0).sampleKey(), change -> afterFirst.add(change) && false);
 		assertThat(afterFirst).containsExactly(changes.get(1));
 		assertThat(diff.counts(7, base, base)).isEqualTo(new DiffCounts(7, base, 0, 0, 0, 4));
+	}
+
+	@Test
+	void diffOnSeveralSlicesCountsWhatOneSliceCounts() {
+		// given two jobs over 400 samples in every shard and 12 unreadable locations: each sample only in the base,
+		// only in the job, changed (verdict or rules) or the same, in turn
+		long base = job;
+		long next = job + 1;
+		List<SampleView> before = new ArrayList<>();
+		List<SampleView> after = new ArrayList<>();
+		long[] expected = new long[4];
+		for (int i = 0; i < 412; i++) {
+			String key = i < 12 ? "!" + sha("locked-" + job + "-" + i) : sha("spread-" + i);
+			int kind = (i * 7) % 4; // 0 new, 1 gone, 2 changed, 3 the same
+			expected[kind]++;
+			if (kind != 0) {
+				before.add(row(base, key, "malicious", List.of("Rule" + (i % 5)), "b" + i));
+			}
+			if (kind != 1) {
+				after.add(row(next, key, "malicious", List.of(kind == 2 ? "Other" : "Rule" + (i % 5)), "a" + i));
+			}
+		}
+		tables.putSamples(before);
+		tables.putSamples(after);
+		JobDiff diff = new JobDiff(tables);
+
+		// when they are compared on 1, 3, 8 and 256 slices, then every count is the same and the one expected
+		DiffCounts whole = new DiffCounts(7, base, expected[0], expected[1], expected[2], expected[3]);
+		for (int slices : new int[] { 1, 3, 8, 256 }) {
+			assertThat(diff.counts(7, base, next, slices)).as("%d slices", slices).isEqualTo(whole);
+		}
+		assertThatThrownBy(() -> diff.counts(7, base, next, 0)).hasMessage("The diff runs on 1 to 256 slices, not 0.");
 	}
 
 	@Test
