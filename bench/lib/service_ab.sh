@@ -7,10 +7,12 @@
 #   bench/lib/service_ab.sh --corpus DIR --rules PATH --data DIR [--rounds 5] [--warm 2] [--full false]
 #                           [--out DIR] VARIANT...
 #
-# A VARIANT is NAME|TRAWL_HOME (built beforehand; it runs with TRAWL_NO_BUILD=1). The corpus's parent folder is the
+# A VARIANT is NAME|TRAWL_HOME[|SERVE ARGS] (built beforehand; it runs with TRAWL_NO_BUILD=1; the arguments, such as
+# --trawl.analysis.incremental-chunk-size=1000, are added to `serve`'s). The corpus's parent folder is the
 # services' allowed source. With the corpus and rules of the data folder's last night, every night is a
 # nothing-changed one.
 set -euo pipefail
+# shellcheck disable=SC2086 # a variant's serve arguments are a list
 
 LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CORPUS=""; RULES=""; DATA=""; ROUNDS=5; WARM=2; FULL=false
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
     --warm) WARM="$2"; shift 2 ;;
     --full) FULL="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) VARIANTS+=("$1"); shift ;;
   esac
 done
@@ -39,12 +41,12 @@ names=()
 cleanup() { for n in "${names[@]}"; do kill -TERM -- "-${PID[$n]}" 2>/dev/null || true; done; }
 trap cleanup EXIT
 for spec in "${VARIANTS[@]}"; do
-  IFS='|' read -r name home <<<"$spec"
+  IFS='|' read -r name home args <<<"$spec"
   names+=("$name")
   rm -rf "$OUT/data-$name"; cp -a "$DATA" "$OUT/data-$name"
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   setsid env TRAWL_NO_BUILD=1 TRAWL_DATA_DIR="$OUT/data-$name" TRAWL_PORT="$port" \
-    TRAWL_SOURCES_ALLOWED="$(dirname "$CORPUS")" "$home/trawl" serve > "$OUT/service-$name.log" 2>&1 < /dev/null &
+    TRAWL_SOURCES_ALLOWED="$(dirname "$CORPUS")" "$home/trawl" serve ${args:-} > "$OUT/service-$name.log" 2>&1 < /dev/null &
   PID[$name]=$!
   URL[$name]="http://127.0.0.1:$port"
 done
