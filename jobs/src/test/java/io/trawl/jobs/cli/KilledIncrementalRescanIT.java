@@ -80,6 +80,10 @@ class KilledIncrementalRescanIT {
 				+ " AND kind = 'ANALYSED'")).as("one result event per sample").isEqualTo(FILES);
 		assertThat(JobDatabase.query(data, "SELECT COUNT(*) FROM trawl_event WHERE job_instance_id = " + instance
 				+ " AND kind = 'ATTEMPT'")).as("the restart's first chunks are careful").isPositive();
+		long firstJob = JobDatabase.query(data, "SELECT MIN(JOB_INSTANCE_ID) FROM BATCH_JOB_INSTANCE");
+		assertThat(JobDatabase.query(data, "SELECT COUNT(*) FROM trawl_event WHERE job_instance_id = " + instance
+				+ " AND kind = 'ANALYSED' AND REGEXP_LIKE(payload, '\"hashes\":" + firstJob + "[,}]')"))
+			.as("the unchanged files' hashes reused from the first job").isEqualTo(FILES / 2);
 
 		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString()).start();
 		List<String> lines = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
