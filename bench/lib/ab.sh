@@ -4,7 +4,11 @@
 # proc_cpu.py (CPU by process role and thread group). Prints medians per variant, with the load average. See
 # bench/README.md ("After the third cuts").
 #
-#   bench/lib/ab.sh --corpus DIR [--rules PATH] [--rounds 3] [--out DIR] [--args 'more rescan args'] VARIANT...
+#   bench/lib/ab.sh --corpus DIR [--rules PATH] [--rounds 3] [--out DIR] [--args 'more rescan args']
+#                   [--data DIR] VARIANT...
+#
+# --data DIR: each run starts from a copy of that data folder (one with earlier nights of the corpus), so the runs
+# are incremental nights (nothing changed, if the corpus and rules are those of its last night), not first ones.
 #
 # A VARIANT is NAME|TRAWL_HOME[|VAR=value]...: a name for the table, the checkout whose ./trawl runs (built
 # beforehand; it runs with TRAWL_NO_BUILD=1), and environment settings for that variant (values may hold spaces,
@@ -17,6 +21,7 @@ RULES="$BENCH/rules/light"
 ROUNDS=3
 OUT="/tmp/trawl-ab-$(date +%Y%m%d-%H%M%S)"
 EXTRA=""
+DATA=""
 VARIANTS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,7 +30,8 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --args) EXTRA="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --data) DATA="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) VARIANTS+=("$1"); shift ;;
   esac
 done
@@ -42,6 +48,7 @@ for round in $(seq 1 "$ROUNDS"); do
     home="$(cd "${parts[1]}" && pwd)"
     settings=("${parts[@]:2}")
     data="$OUT/data-$name-$round"
+    if [ -n "$DATA" ]; then rm -rf "$data"; cp -a "$DATA" "$data"; fi
     find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null
     load="$(cut -d' ' -f1 /proc/loadavg)"
     # shellcheck disable=SC2086 # EXTRA is a list of arguments

@@ -124,12 +124,36 @@ public class RescanJobConfiguration {
 		return new SampleRangePartitioner(sources.resolve(source), progress.of(stepExecution.getJobExecutionId()));
 	}
 
+	/**
+	 * The samples of a chunk of this partition's step ({@link #analyseWorkerStep}), and so of its careful first chunk
+	 * after a crash: {@code chunk-size} in a full job; in an incremental one {@code incremental-chunk-size}, never
+	 * fewer. Most of an incremental step's samples are reused, never read: their cost is the chunk's bookkeeping (its
+	 * commit, its execution context, its step execution), not analysis, so its chunks are larger.
+	 */
+	static int chunkSize(StepExecution stepExecution, int chunkSize, int incrementalChunkSize) {
+		return IncrementalBase.of(stepExecution) == null ? chunkSize : Math.max(chunkSize, incrementalChunkSize);
+	}
+
+	/**
+	 * A partition's step: the same reader, processor and writer in chunks of {@link #chunkSize} samples, whichever
+	 * its job calls for ({@link ChunksByBase}).
+	 */
 	@Bean
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
-			TrawlProperties properties, ObjectProvider<MeterRegistry> meters) {
-		var step = new StepBuilder(WORKER_STEP, jobRepository)
-			.<ListedSample, SampleOutcome>chunk(properties.analysis().chunkSize())
+			TrawlProperties properties, ObjectProvider<MeterRegistry> meters,
+			@Value("${trawl.analysis.incremental-chunk-size:200}") int incrementalChunkSize) {
+		return new ChunksByBase(
+				workerStep(properties.analysis().chunkSize(), jobRepository, transactionManager, sampleReader,
+						analyseProcessor, eventWriter, meters),
+				workerStep(Math.max(properties.analysis().chunkSize(), incrementalChunkSize), jobRepository,
+						transactionManager, sampleReader, analyseProcessor, eventWriter, meters));
+	}
+
+	private static Step workerStep(int chunk, JobRepository jobRepository,
+			PlatformTransactionManager transactionManager, SampleRangeReader sampleReader,
+			AnalyseProcessor analyseProcessor, EventWriter eventWriter, ObjectProvider<MeterRegistry> meters) {
+		var step = new StepBuilder(WORKER_STEP, jobRepository).<ListedSample, SampleOutcome>chunk(chunk)
 			.transactionManager(transactionManager)
 			.reader(sampleReader)
 			.processor(analyseProcessor)
@@ -181,12 +205,14 @@ public class RescanJobConfiguration {
 			AnalysisFactory analyses, TrawlProperties properties, EventStore events,
 			PlatformTransactionManager transactionManager, @Value("#{stepExecution}") StepExecution stepExecution,
 			ObjectProvider<Manifests> manifests, VerdictPolicy verdicts, CurrentFingerprints fingerprints,
-			DeltaRulesets deltas, BaseResults baseResults) {
+			DeltaRulesets deltas, BaseResults baseResults,
+			@Value("${trawl.analysis.incremental-chunk-size:200}") int incrementalChunkSize) {
 		SampleSource sampleSource = sources.resolve(source);
 		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
-				properties.analysis().chunkSize(), CrashEvidence.ofThisJvm());
+				chunkSize(stepExecution, properties.analysis().chunkSize(), incrementalChunkSize),
+				CrashEvidence.ofThisJvm());
 		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
 		Manifests store = manifests.getIfAvailable();
 		Long base = store == null ? null : IncrementalBase.of(stepExecution);

@@ -49,7 +49,8 @@ import io.trawl.worker.testcorpus.TestCorpus;
 @SpringBootTest(classes = { TrawlApplication.class, IncrementalRescanFunctionalTests.CountedOpens.class,
 		RescanJobFunctionalTests.FlakyStore.class },
 		properties = { "spring.datasource.url=jdbc:h2:mem:incremental-rescan;DB_CLOSE_DELAY=-1",
-				"trawl.data-dir=target/test-data", "trawl.analysis.grid-size=3", "trawl.analysis.chunk-size=4" })
+				"trawl.data-dir=target/test-data", "trawl.analysis.grid-size=3", "trawl.analysis.chunk-size=4",
+				"trawl.analysis.incremental-chunk-size=8" })
 class IncrementalRescanFunctionalTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -89,6 +90,8 @@ class IncrementalRescanFunctionalTests {
 	@Autowired
 	RescanLauncher launcher;
 
+	private JobExecution lastRun;
+
 	@AfterEach
 	void noFailureLeftArmed() {
 		RescanJobFunctionalTests.FlakyStore.failOnAppend.set(0);
@@ -111,9 +114,11 @@ class IncrementalRescanFunctionalTests {
 		Files.setLastModifiedTime(corpus.resolve("texts/d.txt"), FileTime.fromMillis(System.currentTimeMillis()
 				+ 3_600_000));
 		long incremental = run(corpus, r2, false);
+		long incrementalCommits = commits(lastRun);
 		long full = run(corpus, r2, true);
 
 		assertThat(results(incremental)).isEqualTo(results(full)).isNotEmpty();
+		assertThat(incrementalCommits).as("an incremental step commits larger chunks").isLessThan(commits(lastRun));
 		Map<String, Object> libResult = document(incremental, lib);
 		assertThat(provenance(libResult, "hashes")).isEqualTo(first);
 		assertThat(provenance(libResult, "tlsh")).isEqualTo(first);
@@ -196,7 +201,7 @@ class IncrementalRescanFunctionalTests {
 		run(corpus, r1, false);
 		Files.writeString(corpus.resolve("texts/a.txt"), "hello again, modified in place, a longer text\n");
 		Files.delete(corpus.resolve("texts/c.txt"));
-		RescanJobFunctionalTests.FlakyStore.failOnAppend.set(4);
+		RescanJobFunctionalTests.FlakyStore.failOnAppend.set(2); // an incremental job: fewer, larger chunks
 
 		JobExecution failed = launcher.run(new RescanLauncher.Request(corpus.toString(), r2.toString(),
 				"incremental-restart-" + System.nanoTime(), null));
@@ -259,7 +264,16 @@ class IncrementalRescanFunctionalTests {
 			.addString("full", Boolean.toString(full), false)
 			.toJobParameters());
 		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		lastRun = execution;
 		return execution.getJobInstance().getInstanceId();
+	}
+
+	/** The chunks its analyse partitions committed. */
+	private static long commits(JobExecution execution) {
+		return execution.getStepExecutions().stream()
+			.filter(step -> step.getStepName().startsWith(RescanJobConfiguration.WORKER_STEP + ":"))
+			.mapToLong(step -> step.getCommitCount())
+			.sum();
 	}
 
 	/** Every stored result of a job, by kind and key, without what may differ: ids, times and provenance. */

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,11 +47,16 @@ public final class JdbcEventStore implements EventStore {
 		};
 	}
 
+	/**
+	 * Inserts in event id order: two transactions that share events (two partitions meeting one content) lock them in
+	 * the same order, so one waits for the other's commit and neither waits for the other in a cycle (a deadlock).
+	 */
 	@Override
-	public int append(List<ResultEvent> events) {
-		if (events.isEmpty()) {
+	public int append(List<ResultEvent> unordered) {
+		if (unordered.isEmpty()) {
 			return 0;
 		}
+		List<ResultEvent> events = unordered.stream().sorted(Comparator.comparing(ResultEvent::eventId)).toList();
 		try {
 			int[][] counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(), (ps, e) -> bind(ps, e));
 			return sum(counts[0]);
