@@ -40,6 +40,11 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
  * <p>
+ * A delta whose every rule needs given first bytes to match ({@code uint16(0) == 0x5A4D and ...}, its
+ * {@link io.trawl.worker.yara.delta.RuleGate}) cannot match a plain content whose stored first bytes
+ * ({@code fileType.magic}) are others: that content is not read, and its result is what a delta scan that matched
+ * nothing gives (YARA's provenance included). Archives and their members keep the scan of their tree.
+ * <p>
  * Most reused results are the same document again but for their ruleset version and YARA's provenance: same depth,
  * matches the delta keeps, the same verdict. Those are recognised from a few top-level fields read as a stream, and
  * their stored text is written again with those two values replaced in it (as it is when neither changed), never

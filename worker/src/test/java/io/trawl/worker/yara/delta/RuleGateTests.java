@@ -143,6 +143,31 @@ class RuleGateTests {
 	}
 
 	/**
+	 * Each ReversingLabs rule starts with {@code uint16(0) == 0x5A4D and} or the ELF header's, but a few then go on
+	 * with {@code ... or (...)} at the top: {@code and} binds tighter, so those can match any content.
+	 */
+	@Test
+	void givenTheReversingLabsRules_thenEachIsGatedOnAPeOrAnElfHeaderUnlessAnOrFollowsAtTheTop() {
+		List<SourceRule> rules = RulesetSource.read(ReversingLabsRulesetTests.RULES).rules().toList();
+		int pe = 0;
+		List<String> ungated = new java.util.ArrayList<>();
+		for (SourceRule rule : rules) {
+			Optional<RuleGate> gate = RuleGate.of(rule);
+			if (gate.isEmpty()) {
+				ungated.add(rule.where());
+				assertThat(rule.condition()).as(rule.where()).containsPattern("\\)\\s+or\\s");
+				continue;
+			}
+			assertThat(gate.get().excludes(TEXT)).as(rule.where()).isTrue();
+			assertThat(gate.get().excludes(MZ) && gate.get().excludes(ELF)).as(rule.where()).isFalse();
+			pe += gate.get().excludes(ELF) ? 1 : 0;
+		}
+		assertThat(rules).hasSize(1204);
+		assertThat(ungated).as("ungated").hasSize(4);
+		assertThat(pe).as("gated on MZ").isEqualTo(1193);
+	}
+
+	/**
 	 * The reference: every content a gate excludes, the {@code yara} command does not match, and a rule that is only
 	 * its comparisons matches every content its gate lets through. Contents of 0 to 3 bytes read past their end.
 	 */
