@@ -2,7 +2,7 @@
 # Rules-changed nights in two running services, a base and a new Trawl, interleaved (the rule gate of the delta scan,
 # issue 14, session 12). Uses the corpus copy and rulesets bench/lib/gate_nights.sh left in OUT.
 #
-#   bench/lib/gate_service.sh --out OUT --base TRAWL_HOME [--new TRAWL_HOME (.)] [--rounds 3]
+#   bench/lib/gate_service.sh --out OUT --base TRAWL_HOME [--new TRAWL_HOME (.)] [--rounds 3] [--rulesets 'r2 r2-rl']
 #
 # Each service does night 1 (full, R1), then per round and per ruleset (r2, r2-rl): a night with R1 again (its delta
 # undoes the last one; not measured), then the measured night with the ruleset, base and new in turn. Every ruleset a
@@ -11,13 +11,14 @@
 # delta scanned and skipped.
 set -euo pipefail
 LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-OUT="" BASE="" NEW="$(cd "$LIB/../.." && pwd)" ROUNDS=3
+OUT="" BASE="" NEW="$(cd "$LIB/../.." && pwd)" ROUNDS=3 FLAVOURS="r2 r2-rl"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) OUT="$2"; shift 2 ;;
     --base) BASE="$2"; shift 2 ;;
     --new) NEW="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --rulesets) FLAVOURS="$2"; shift 2 ;;
     *) echo "gate_service: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,10 +43,11 @@ start() { # SIDE HOME
   done
   echo "gate_service: the $1 service was not ready; see $OUT/service-$1.out" >&2; exit 2
 }
-n=0
-rules() { # NAME: a new version of OUT/rules/NAME; prints its folder
-  n=$((n + 1))
-  local folder="$OUT/service-rules/$1-$n" first
+rules() { # NAME: a new version of OUT/rules/NAME, in a new folder (run in a subshell: the count is a file); prints it
+  local n folder first
+  n=$(( $(cat "$OUT/service-rules.count" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$OUT/service-rules.count"
+  folder="$OUT/service-rules/$1-$n"
+  [ ! -e "$folder" ] || { echo "gate_service: $folder exists" >&2; exit 2; }
   mkdir -p "$OUT/service-rules"; cp -a "$OUT/rules/$1" "$folder"
   first="$(find "$folder" -type f \( -name '*.yar' -o -name '*.yara' \) | sort | sed -n 1p)"
   printf '\n// version %s\n' "$n" >> "$first"
@@ -65,7 +67,7 @@ start base "$BASE"
 start new "$NEW"
 for side in base new; do night "$side" "night1-$side" "$(rules r1)" true; done
 for round in $(seq 1 "$ROUNDS"); do
-  for flavour in r2 r2-rl; do
+  for flavour in $FLAVOURS; do
     for side in base new; do night "$side" "undo-$flavour-$side-$round" "$(rules r1)"; done
     for side in base new; do night "$side" "night2-$flavour-$side-$round" "$(rules "$flavour")"; done
   done
@@ -77,6 +79,8 @@ python3 - "$OUT/service-nights.txt" <<'PY'
 import re, statistics, sys
 rows = [dict(re.findall(r"(\w+)=(\S+)", line)) | {"name": line.split()[0]} for line in open(sys.argv[1])]
 for flavour in ("r2", "r2-rl"):
+    if not any(r["name"].startswith(f"night2-{flavour}-base-") for r in rows):
+        continue
     med = {}
     for side in ("base", "new"):
         rs = [r for r in rows if r["name"].startswith(f"night2-{flavour}-{side}-")]
