@@ -5,8 +5,15 @@
 # Each step is its own JVM under /usr/bin/time (user+sys, start-up included); each also prints its thread's CPU
 # by phase.
 # Usage: bench/rule-delta.sh --corpus DIR [--rules DIR (default ../shared/rules/reversinglabs)] [--work DIR] [--repeat 3]
+#        bench/rule-delta.sh --nights --corpus DIR --base TRAWL_HOME [--rules DIR] [--rounds 3] [--out DIR]
+#          whole cold night-2 rescans (rules changed, files not) of a base and this Trawl, interleaved: the delta
+#          scan with its rule gate (bench/lib/gate_nights.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--nights" ]; then
+  shift
+  exec bench/lib/gate_nights.sh "$@"
+fi
 corpus="" rules="../shared/rules/reversinglabs" work="/tmp/trawl-bench-rule-delta" repeat=3
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -18,6 +19,7 @@ import io.trawl.readmodel.manifest.Manifests;
 import io.trawl.worker.analysis.SampleAnalysis;
 import io.trawl.worker.yara.YaraRules;
 import io.trawl.worker.yara.delta.RuleFingerprints;
+import io.trawl.worker.yara.delta.RuleGate;
 import io.trawl.worker.yara.delta.RulesetDelta;
 
 /**
@@ -29,8 +31,31 @@ final class DeltaRulesets implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(DeltaRulesets.class);
 
-	/** What YARA must still run on a result of one earlier ruleset: nothing when {@code analysis} is null. */
-	record Delta(RulesetDelta delta, Path folder, YaraRules rules, SampleAnalysis analysis) {
+	/**
+	 * What YARA must still run on a result of one earlier ruleset: nothing when {@code analysis} is null.
+	 * @param gate the first bytes its rules need to match anything ({@link RuleGate}); null when they can match anything
+	 * @param counts the contents this delta scanned or skipped in its execution, for the log
+	 */
+	record Delta(RulesetDelta delta, Path folder, YaraRules rules, SampleAnalysis analysis, RuleGate gate,
+			Counts counts) {
+
+		Delta(RulesetDelta delta, Path folder, YaraRules rules, SampleAnalysis analysis) {
+			this(delta, folder, rules, analysis, null, new Counts());
+		}
+
+		/** True when the delta has rules to scan, none of which can match a content whose stored first bytes are these. */
+		boolean excludes(Object storedFileType) {
+			return analysis != null && gate != null && storedFileType instanceof Map<?, ?> fileType
+					&& gate.excludesMagic(fileType.get("magic"));
+		}
+	}
+
+	/** Contents a delta scanned (and their bytes), and contents its gate let skip the scan. */
+	record Counts(AtomicLong scanned, AtomicLong scannedBytes, AtomicLong skipped) {
+
+		Counts() {
+			this(new AtomicLong(), new AtomicLong(), new AtomicLong());
+		}
 	}
 
 	private final Manifests manifests;
@@ -54,16 +79,20 @@ final class DeltaRulesets implements AutoCloseable {
 					delta = delta.forNewLocation();
 				}
 				log.info("YARA delta from ruleset {}: {} rules to scan, {} carried forward, {} removed",
-						version.substring(0, Math.min(12, version.length())), delta.scanned().size(),
+						shortVersion(version), delta.scanned().size(),
 						delta.unchanged().size(), delta.removed().size());
 				if (delta.isEmpty()) {
 					return new Delta(delta, null, null, null);
 				}
+				RuleGate gate = RuleGate.of(delta, current).orElse(null);
+				log.info("YARA delta from ruleset {}: {}", shortVersion(version), gate == null
+						? "a rule of it can match any content: every reused content is scanned"
+						: "its rules match only contents with given first bytes: the others are not read for it");
 				try {
 					Path folder = Files.createTempDirectory("trawl-delta-"); // owner only
 					delta.writeTo(folder);
 					YaraRules compiled = YaraRules.compile(folder, rules.timeoutSeconds());
-					return new Delta(delta, folder, compiled, yaraOnly.apply(compiled));
+					return new Delta(delta, folder, compiled, yaraOnly.apply(compiled), gate, new Counts());
 				}
 				catch (IOException e) {
 					throw new UncheckedIOException("Cannot write the delta ruleset: " + e.getMessage(), e);
@@ -75,8 +104,19 @@ final class DeltaRulesets implements AutoCloseable {
 	synchronized void release(long jobExecutionId) {
 		Map<String, Optional<Delta>> deltas = byExecution.remove(jobExecutionId);
 		if (deltas != null) {
-			deltas.values().forEach(delta -> delta.ifPresent(DeltaRulesets::free));
+			deltas.forEach((version, delta) -> delta.ifPresent(d -> {
+				if (d.analysis() != null) {
+					log.info("YARA delta from ruleset {} in job execution {}: {} contents scanned ({} bytes), {} "
+							+ "skipped by the rule gate", shortVersion(version), jobExecutionId, d.counts().scanned(),
+							d.counts().scannedBytes(), d.counts().skipped());
+				}
+				free(d);
+			}));
 		}
+	}
+
+	private static String shortVersion(String version) {
+		return version.substring(0, Math.min(12, version.length()));
 	}
 
 	private static void free(Delta delta) {

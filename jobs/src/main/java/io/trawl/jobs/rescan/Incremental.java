@@ -40,6 +40,11 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * output.
  * The delta rulesets are compiled once per job execution ({@link DeltaRulesets}).
  * <p>
+ * A delta whose every rule needs given first bytes to match ({@code uint16(0) == 0x5A4D and ...}, its
+ * {@link io.trawl.worker.yara.delta.RuleGate}) cannot match a plain content whose stored first bytes
+ * ({@code fileType.magic}) are others: that content is not read, and its result is what a delta scan that matched
+ * nothing gives (YARA's provenance included). Archives and their members keep the scan of their tree.
+ * <p>
  * Most reused results are the same document again but for their ruleset version and YARA's provenance: same depth,
  * matches the delta keeps, the same verdict. Those are recognised from a few top-level fields read as a stream, and
  * their stored text is written again with those two values replaced in it (as it is when neither changed), never
@@ -54,12 +59,16 @@ final class Incremental {
 
 	/** The top-level fields that decide whether a stored result is copied as it is; the rest are skipped unread. */
 	private static final Set<String> HEAD = Set.of("errors", "skipped", "analyzers", "depth", "archive", "children",
-			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score", "mimeType");
+			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score", "mimeType",
+			"fileType");
 	/** The top-level fields whose stored text a patched result replaces. */
 	private static final Set<String> PATCHED = Set.of("rulesetVersion", "provenance");
 	private static final Set<String> MATCH_FIELDS = Set.of("namespace", "rule", "tags", "meta");
 
 	private static final int MERGES_KEPT = 10_000;
+
+	/** What a delta scan that matched nothing finds: the findings of a content its rule gate excludes. */
+	private static final Findings NOTHING_MATCHED = nothingMatched();
 
 	private final BaseResults results;
 	/** Per delta and list of matches: whether the merge with nothing scanned leaves the list as it is. */
@@ -90,9 +99,9 @@ final class Incremental {
 			this(sha256, job, depth, document, delta, members, copied, null);
 		}
 
-		/** True when the sample must be read: YARA has rules to scan it with. */
+		/** True when the sample must be read: YARA has rules to scan it with, and its rule gate lets it through. */
 		boolean needsRead() {
-			return delta != null && delta.analysis() != null;
+			return copied == null && delta != null && delta.analysis() != null;
 		}
 
 		/** The stored MIME type (YARA's {@code filetype} external of a delta scan). */
@@ -141,11 +150,19 @@ final class Incremental {
 
 	/** The base job's result of this content at {@code depth} (0: a source location), if it may be reused. */
 	Optional<Reuse> reusable(String sha256, int depth) {
+		return reusable(sha256, depth, true);
+	}
+
+	/**
+	 * @param gated whether a plain content's stored first bytes may spare it the delta scan (not for an archive's
+	 *        members: one scan of the archive's tree covers them)
+	 */
+	private Optional<Reuse> reusable(String sha256, int depth, boolean gated) {
 		ResultEvent found = results.analysed(sha256).orElse(null);
 		if (found == null) {
 			return Optional.empty();
 		}
-		Reuse patchable = patchable(found, depth);
+		Reuse patchable = patchable(found, depth, gated);
 		if (patchable != null) {
 			return Optional.of(patchable);
 		}
@@ -175,7 +192,7 @@ final class Incremental {
 						&& link.get("path") instanceof String path)) {
 					return Optional.empty();
 				}
-				Optional<Reuse> member = reusable(childSha, depth + 1);
+				Optional<Reuse> member = reusable(childSha, depth + 1, false);
 				// one delta scan of the archive's tree covers its members: they must need exactly that one
 				if (member.isEmpty() || member.get().needsRead() != scan || scan && member.get().delta() != delta) {
 					return Optional.empty();
@@ -183,7 +200,14 @@ final class Incremental {
 				members.add(new Member(path, member.get()));
 			}
 		}
-		return Optional.of(new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null));
+		Reuse reuse = new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null);
+		if (gated && members.isEmpty() && !document.containsKey("archive") && delta != null
+				&& delta.excludes(document.get("fileType"))) {
+			delta.counts().skipped().incrementAndGet();
+			return Optional.of(new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members,
+					merged(reuse, NOTHING_MATCHED)));
+		}
+		return Optional.of(reuse);
 	}
 
 	/**
@@ -194,7 +218,7 @@ final class Incremental {
 	 * it is patched after the scan unless the scan changed the matches ({@link #patched}). Null otherwise (or when its
 	 * head is not as the analysis writes it): the result is then parsed and rebuilt.
 	 */
-	private Reuse patchable(ResultEvent event, int depth) {
+	private Reuse patchable(ResultEvent event, int depth, boolean gated) {
 		Stored stored = stored(event.payload());
 		Map<String, Object> head = stored == null ? null : stored.head();
 		if (head == null || !(head.get("errors") instanceof List<?> errors && errors.isEmpty())
@@ -230,6 +254,12 @@ final class Incremental {
 			return null;
 		}
 		Reuse reuse = new Reuse(event.sampleKey(), event.jobInstanceId(), depth, null, delta, List.of(), null, stored);
+		if (gated && reuse.needsRead() && delta.excludes(head.get("fileType"))) {
+			delta.counts().skipped().incrementAndGet();
+			Analysed unread = patched(reuse, NOTHING_MATCHED);
+			return unread == null ? null : new Reuse(event.sampleKey(), event.jobInstanceId(), depth, null, delta,
+					List.of(), unread, stored);
+		}
 		if (reuse.needsRead()) {
 			return reuse;
 		}
@@ -378,6 +408,8 @@ final class Incremental {
 		if (reuse.mimeType() != null) {
 			given.put("mimeType", reuse.mimeType()); // the filetype external
 		}
+		reuse.delta().counts().scanned().incrementAndGet();
+		reuse.delta().counts().scannedBytes().addAndGet(sample.size());
 		if (reuse.members().isEmpty()) {
 			Findings scanned = reuse.delta().analysis().analyse(sample, given);
 			return scanned.errors().isEmpty() ? scanned : null;
@@ -469,6 +501,12 @@ final class Incremental {
 					merged(member.reuse(), scanned == null ? null : scanned.children().get(i).findings())));
 		}
 		return new Analysed(reuse.sha256(), document, members);
+	}
+
+	private static Findings nothingMatched() {
+		Findings findings = new Findings();
+		findings.put("yaraMatches", List.of());
+		return findings;
 	}
 
 	private static List<YaraMatch> matches(Object field) {

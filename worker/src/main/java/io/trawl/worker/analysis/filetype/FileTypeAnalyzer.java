@@ -3,6 +3,7 @@ package io.trawl.worker.analysis.filetype;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,14 +16,18 @@ import io.trawl.worker.source.Sample;
  * A short human description of the file type, with flags for the families an analyst filters on, from the first
  * bytes (magic numbers, executable headers, a script's first line) and the {@code mimeType} field when an earlier
  * analyzer set it. Field {@code fileType}: {@code {description, mimeType, isPE, isELF, isMachO, isScript, isArchive,
- * isDocument}}.
+ * isDocument, magic}}; {@code magic} is the first {@link #MAGIC_BYTES} bytes in lower-case hex (fewer for a shorter
+ * content, "" for an empty one), the evidence an incremental rescan checks YARA rules' first-bytes gates against.
  */
 public final class FileTypeAnalyzer extends AbstractAnalyzer {
 
 	private static final int HEAD = 8192;
 
+	/** The first bytes {@code magic} records: enough for every {@code uint32(0) == C} a rule gate reads. */
+	public static final int MAGIC_BYTES = 8;
+
 	public FileTypeAnalyzer() {
-		super("fileType", "1");
+		super("fileType", "2"); // 2: magic
 	}
 
 	@Override
@@ -56,6 +61,7 @@ public final class FileTypeAnalyzer extends AbstractAnalyzer {
 		fileType.put("isScript", script);
 		fileType.put("isArchive", archive);
 		fileType.put("isDocument", document);
+		fileType.put("magic", HexFormat.of().formatHex(head, 0, Math.min(MAGIC_BYTES, head.length)));
 		return fileType;
 	}
 

@@ -3,6 +3,7 @@ package io.trawl.worker.analysis.filetype;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,19 @@ class FileTypeAnalyzerTests {
 		assertThat(type(TestCorpus.truncatedPe())).containsEntry("isPE", true);
 		assertThat(type(new byte[] { 'M', 'Z' })).containsEntry("description", "MS-DOS executable (truncated)")
 				.containsEntry("isPE", false);
+	}
+
+	@Test
+	void givenContentsOfEveryLength_thenMagicIsTheirFirstEightBytesInHex() {
+		assertThat(type(TestCorpus.pe32())).containsEntry("magic",
+				HexFormat.of().formatHex(java.util.Arrays.copyOf(TestCorpus.pe32(), 8))).containsKey("description");
+		assertThat(type(TestCorpus.elf64()).get("magic")).asString().hasSize(16).startsWith("7f454c46");
+		assertThat(type(new byte[] { 'M', 'Z' })).containsEntry("magic", "4d5a");
+		assertThat(type(new byte[] { (byte) 0xAB })).containsEntry("magic", "ab");
+		assertThat(type(new byte[0])).containsEntry("magic", "");
+		assertThat(type("#!/bin/sh\necho hi\n".getBytes(StandardCharsets.US_ASCII)))
+			.containsEntry("magic", "23212f62696e2f73");
+		assertThat(analyzer.version()).as("a stored result without magic is never taken as evidence").isNotEqualTo("1");
 	}
 
 	@Test

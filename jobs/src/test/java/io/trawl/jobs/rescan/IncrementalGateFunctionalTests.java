@@ -1,0 +1,258 @@
+package io.trawl.jobs.rescan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.test.JobOperatorTestUtils;
+import org.springframework.batch.test.context.SpringBatchTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.jobs.TrawlApplication;
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
+import io.trawl.worker.testcorpus.TestCorpus;
+
+/**
+ * The rule gate of a delta scan on the embedded default: a corpus of PE files, ELF files, short files (0, 1 and 2
+ * bytes) and text, unchanged between nights, rescanned with rules that change night after night. When every rule of
+ * the delta needs the first bytes to be {@code MZ}, the incremental rescan does not open the other files at all;
+ * when they need {@code MZ} or an ELF header, it opens those and no other; when a rule of the delta can match
+ * anything, it opens every file. Each incremental rescan stores exactly what a {@code --full} one stores, but for
+ * job ids, times and provenance, and the contents it skipped have the provenance of a scanned one.
+ */
+@SpringBatchTest
+@SpringBootTest(classes = { TrawlApplication.class, IncrementalRescanFunctionalTests.CountedOpens.class },
+		properties = { "spring.datasource.url=jdbc:h2:mem:incremental-gate;DB_CLOSE_DELAY=-1",
+				"trawl.data-dir=target/test-data", "trawl.analysis.grid-size=2", "trawl.analysis.chunk-size=3" })
+class IncrementalGateFunctionalTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String R1 = """
+			private rule IsPe { condition: uint16(0) == 0x5A4D }
+			rule PeHello { strings: $h = "hello" condition: uint16(0) == 0x5A4D and $h }
+			rule PeViaPrivate { strings: $w = "world" condition: IsPe and $w }
+			rule ElfAny { condition: 0x464C457F == uint32(0) }
+			rule Text { strings: $t = "text" condition: $t }
+			rule Short { condition: filesize < 3 }
+			""";
+
+	/** Gated rules only, all on MZ: a private one changed (so its user), one changed, one added. */
+	private static final String R2 = """
+			private rule IsPe { condition: uint16(0) == 0x5A4D and filesize > 1 }
+			rule PeHello { strings: $h = "hello w" condition: uint16(0) == 0x5A4D and $h }
+			rule PeViaPrivate { strings: $w = "world" condition: IsPe and $w }
+			rule ElfAny { condition: 0x464C457F == uint32(0) }
+			rule Text { strings: $t = "text" condition: $t }
+			rule Short { condition: filesize < 3 }
+			rule PeNote { meta: score = 60 strings: $n = "note" condition: (uint16(0) == 23117) and $n }
+			""";
+
+	/** Gated on MZ or an ELF header. */
+	private static final String R3 = R2.replace("\"note\"", "\"a note\"") + """
+			rule ElfGlibc { strings: $g = "GLIBC" condition: uint32be(0) == 0x7F454C46 and $g }
+			""";
+
+	/** An ungated rule added and one changed: the delta can match anything. */
+	private static final String R4 = R3.replace("$t = \"text\" condition: $t", "$t = \"text\" nocase condition: $t")
+			+ """
+					rule World { strings: $w = "world" condition: $w }
+					""";
+
+	private static final Pattern COUNTS = Pattern.compile("in job execution (\\d+): (\\d+) contents scanned "
+			+ "\\((\\d+) bytes\\), (\\d+) skipped by the rule gate");
+
+	@TempDir
+	Path workspace;
+
+	@Autowired
+	JobOperatorTestUtils jobs;
+	@Autowired
+	EventStore events;
+
+	/** What {@link DeltaRulesets} logs (at INFO, which the console leaves out). */
+	private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
+	@BeforeEach
+	void listen() {
+		log.start();
+		((Logger) org.slf4j.LoggerFactory.getLogger(DeltaRulesets.class)).addAppender(log);
+	}
+
+	@AfterEach
+	void stopListening() {
+		((Logger) org.slf4j.LoggerFactory.getLogger(DeltaRulesets.class)).detachAppender(log);
+	}
+
+	@Test
+	void givenDeltasGatedOnTheFirstBytes_whenRescannedIncrementally_thenOnlyWhatTheyCanMatchIsReadAndAFullRescanIsEqual()
+			throws Exception {
+		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+		Map<String, byte[]> files = new LinkedHashMap<>();
+		files.put("pe/hello.exe", concat(TestCorpus.pe32(), "hello world, a note\n"));
+		files.put("pe/plain.exe", TestCorpus.pe64());
+		files.put("pe/mz-text.txt", "MZ hello world text\n".getBytes(StandardCharsets.US_ASCII));
+		files.put("elf/glibc.so", concat(TestCorpus.elf64(), "GLIBC_2.3 hello world\n"));
+		files.put("elf/plain", TestCorpus.elf32());
+		files.put("short/empty", new byte[0]);
+		files.put("short/m", new byte[] { 'M' });
+		files.put("short/mz", new byte[] { 'M', 'Z' });
+		files.put("short/elf1", new byte[] { 0x7f });
+		files.put("text/hello.txt", "hello world, a text note\n".getBytes(StandardCharsets.US_ASCII));
+		files.put("text/script.sh", TestCorpus.shellScript().getBytes(StandardCharsets.UTF_8));
+		files.put("other/random.bin", TestCorpus.randomBytes(5000, 7));
+		for (Map.Entry<String, byte[]> file : files.entrySet()) {
+			Files.createDirectories(corpus.resolve(file.getKey()).getParent());
+			Files.write(corpus.resolve(file.getKey()), file.getValue());
+		}
+		Set<String> mz = Set.of("pe/hello.exe", "pe/plain.exe", "pe/mz-text.txt", "short/mz");
+		Set<String> elf = Set.of("elf/glibc.so", "elf/plain");
+		run(corpus, rules("r1", R1), false);
+
+		Night mzOnly = night(corpus, rules("r2", R2));
+		Night mzOrElf = night(corpus, rules("r3", R3));
+		Night any = night(corpus, rules("r4", R4));
+
+		assertThat(mzOnly.opened()).as("only what starts with MZ is read").isEqualTo(mz);
+		assertThat(mzOrElf.opened()).as("what starts with MZ or an ELF header").isEqualTo(union(mz, elf));
+		assertThat(any.opened()).as("a rule that can match anything").isEqualTo(files.keySet());
+		assertThat(counts(mzOnly)).containsExactly((long) mz.size(),
+				files.size() - (long) mz.size());
+		assertThat(counts(mzOrElf)).containsExactly(6L, 6L);
+		assertThat(counts(any)).containsExactly((long) files.size(), 0L);
+
+		long skippedJob = mzOnly.job();
+		Map<String, Object> skipped = document(skippedJob, "elf/glibc.so");
+		assertThat(((Number) ((Map<?, ?>) skipped.get("provenance")).get("yara")).longValue()).as("as if scanned")
+			.isEqualTo(skippedJob);
+		assertThat(yara(skipped)).contains("ElfAny").doesNotContain("PeHello", "PeNote", "ElfGlibc");
+		assertThat(yara(document(skippedJob, "pe/hello.exe"))).contains("PeHello", "PeViaPrivate", "PeNote");
+		assertThat(yara(document(mzOrElf.job(), "elf/glibc.so"))).contains("ElfAny", "ElfGlibc");
+		assertThat(yara(document(any.job(), "text/hello.txt"))).containsExactly("Text", "World");
+	}
+
+	/** An incremental night: its execution and the locations it opened. */
+	private record Night(Ran ran, Set<String> opened) {
+
+		long job() {
+			return ran.job();
+		}
+	}
+
+	/** A completed job: its instance and execution ids (not a JobExecution: Spring Batch's test listener calls such methods). */
+	private record Ran(long job, long execution) {
+	}
+
+	/**
+	 * An incremental rescan of the unchanged corpus with {@code rules}, its opens counted, then a full one: their
+	 * results must be equal.
+	 */
+	private Night night(Path corpus, Path rules) throws Exception {
+		IncrementalRescanFunctionalTests.CountedOpens.opened.clear();
+		Ran incremental = run(corpus, rules, false);
+		Set<String> opened = Set.copyOf(IncrementalRescanFunctionalTests.CountedOpens.opened.keySet());
+		Ran full = run(corpus, rules, true);
+		assertThat(results(incremental.job())).isEqualTo(results(full.job())).isNotEmpty();
+		return new Night(incremental, opened);
+	}
+
+	private static List<String> yara(Map<String, Object> document) {
+		return ((List<?>) document.get("yara")).stream().map(String::valueOf).toList();
+	}
+
+	/** The contents the delta of an execution scanned and skipped, from its log line. */
+	private List<Long> counts(Night night) {
+		for (ILoggingEvent event : log.list) {
+			Matcher matcher = COUNTS.matcher(event.getFormattedMessage());
+			if (matcher.find() && Long.parseLong(matcher.group(1)) == night.ran().execution()) {
+				return List.of(Long.parseLong(matcher.group(2)), Long.parseLong(matcher.group(4)));
+			}
+		}
+		throw new AssertionError("no delta counts logged for job execution " + night.ran().execution());
+	}
+
+	private static Set<String> union(Set<String> a, Set<String> b) {
+		Set<String> union = new java.util.HashSet<>(a);
+		union.addAll(b);
+		return union;
+	}
+
+	private static byte[] concat(byte[] head, String tail) {
+		byte[] text = tail.getBytes(StandardCharsets.US_ASCII);
+		byte[] out = java.util.Arrays.copyOf(head, head.length + text.length);
+		System.arraycopy(text, 0, out, head.length, text.length);
+		return out;
+	}
+
+	/** A rules folder; the comment naming the test's folder makes its version this test's own. */
+	private Path rules(String name, String source) throws IOException {
+		Path folder = Files.createDirectories(workspace.resolve(name));
+		Files.writeString(folder.resolve("main.yar"), source + "\n// " + workspace.getFileName() + "\n");
+		return folder;
+	}
+
+	private Ran run(Path corpus, Path rules, boolean full) throws Exception {
+		JobExecution execution = jobs.startJob(new JobParametersBuilder().addString("source", corpus.toString())
+			.addString("rules", rules.toString())
+			.addString("requestId", "gate-" + System.nanoTime())
+			.addString("full", Boolean.toString(full), false)
+			.toJobParameters());
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		return new Ran(execution.getJobInstance().getInstanceId(), execution.getId());
+	}
+
+	/** Every stored result of a job, by kind and key, without what may differ: ids, times and provenance. */
+	private Map<String, Object> results(long job) {
+		Map<String, Object> results = new TreeMap<>();
+		events.forEach(job, event -> {
+			if (Set.of(EventKind.ANALYSED, EventKind.FAILED, EventKind.SOURCE).contains(event.kind())) {
+				Map<String, Object> document = map(event.payload());
+				document.remove("provenance");
+				results.put(event.kind() + " " + event.sampleKey()
+						+ (event.kind() == EventKind.SOURCE ? " " + event.payload() : ""), document);
+			}
+		});
+		return ComparableResults.withoutDepthOfContentsAtSeveralDepths(results);
+	}
+
+	/** The ANALYSED document of the content at a location. */
+	private Map<String, Object> document(long job, String location) {
+		String[] sha256 = new String[1];
+		events.forEach(job, event -> {
+			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
+				sha256[0] = event.sampleKey();
+			}
+		});
+		assertThat(sha256[0]).as("a SOURCE event for %s", location).isNotNull();
+		return map(events.find(job, sha256[0], EventKind.ANALYSED).get(0).payload());
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> map(String json) {
+		return JSON.readValue(json, LinkedHashMap.class);
+	}
+}
