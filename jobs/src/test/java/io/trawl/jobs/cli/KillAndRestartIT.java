@@ -2,11 +2,9 @@ package io.trawl.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +37,7 @@ class KillAndRestartIT {
 				i -> String.format("d%02d/sample-%04d.bin", i % 17, i));
 		Path data = workspace.resolve("data");
 
-		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2")
+		Process rescan = Launches.jar(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2")
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(workspace.resolve("rescan.err").toFile())
 			.start();
@@ -49,7 +47,7 @@ class KillAndRestartIT {
 		assertThat(stored).as("killed part-way").isBetween(1L, (long) FILES - 1);
 		long executionId = JobDatabase.startedExecution(data);
 
-		Process restart = trawl(data, "restart", Long.toString(executionId))
+		Process restart = Launches.jar(data, "restart", Long.toString(executionId))
 			.redirectError(workspace.resolve("restart.err").toFile())
 			.start();
 		String out = new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +60,7 @@ class KillAndRestartIT {
 		assertThat(summary.get("resultEvents").asLong()).isEqualTo(FILES);
 		assertThat(summary.get("files").asLong()).isEqualTo(FILES);
 
-		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString()).start();
+		Process results = Launches.jar(data, "results", "--job", summary.get("jobExecutionId").asString()).start();
 		List<String> lines = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
 			.filter(l -> !l.isBlank())
 			.toList();
@@ -81,23 +79,7 @@ class KillAndRestartIT {
 		assertThat(reported).isEqualTo(Set.copyOf(ReferenceTools.sums("sha256sum", files).values()));
 	}
 
-	private ProcessBuilder trawl(Path data, String... args) {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-jar", Path.of("target/trawl.jar").toAbsolutePath().toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
-		builder.environment().put("TRAWL_DATA_DIR", data.toString());
-		builder.environment().put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
-		builder.environment().put("TRAWL_GRID_SIZE", "2");
-		return builder;
-	}
-
 	private String rescanErrors() {
-		try {
-			return Files.readString(workspace.resolve("rescan.err"));
-		}
-		catch (IOException e) {
-			return e.toString();
-		}
+		return Launches.read(workspace.resolve("rescan.err"));
 	}
 }

@@ -2,11 +2,9 @@ package io.trawl.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +37,7 @@ class KilledIncrementalRescanIT {
 		List<Path> files = Launches.randomFiles(corpus, FILES, 7, 64 * 1024, 192 * 1024,
 				KilledIncrementalRescanIT::name);
 		Path data = workspace.resolve("data");
-		Process first = trawl(data, "rescan", "--source", corpus.toString())
+		Process first = Launches.jar(data, "rescan", "--source", corpus.toString())
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(workspace.resolve("first.err").toFile())
 			.start();
@@ -48,7 +46,7 @@ class KilledIncrementalRescanIT {
 		// every other file gets new bytes: each incremental chunk reuses half its samples and analyses half
 		Launches.randomFiles(corpus, FILES / 2, 8, 64 * 1024, 192 * 1024, i -> name(2 * i));
 
-		Process rescan = trawl(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2",
+		Process rescan = Launches.jar(data, "rescan", "--source", corpus.toString(), "--trawl.analysis.chunk-size=2",
 				"--trawl.analysis.incremental-chunk-size=20")
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(workspace.resolve("rescan.err").toFile())
@@ -61,7 +59,7 @@ class KilledIncrementalRescanIT {
 		assertThat(JobDatabase.query(data, "SELECT COUNT(*) FROM trawl_event WHERE job_execution_id = " + executionId
 				+ " AND kind = 'ATTEMPT'")).as("a first run is not careful").isZero();
 
-		Process restart = trawl(data, "restart", Long.toString(executionId), "--trawl.analysis.chunk-size=2",
+		Process restart = Launches.jar(data, "restart", Long.toString(executionId), "--trawl.analysis.chunk-size=2",
 				"--trawl.analysis.incremental-chunk-size=20")
 			.redirectError(workspace.resolve("restart.err").toFile())
 			.start();
@@ -85,7 +83,7 @@ class KilledIncrementalRescanIT {
 				+ " AND kind = 'ANALYSED' AND REGEXP_LIKE(payload, '\"hashes\":" + firstJob + "[,}]')"))
 			.as("the unchanged files' hashes reused from the first job").isEqualTo(FILES / 2);
 
-		Process results = trawl(data, "results", "--job", summary.get("jobExecutionId").asString()).start();
+		Process results = Launches.jar(data, "results", "--job", summary.get("jobExecutionId").asString()).start();
 		List<String> lines = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
 			.filter(l -> !l.isBlank())
 			.toList();
@@ -117,23 +115,7 @@ class KilledIncrementalRescanIT {
 		return String.format("d%02d/sample-%04d.bin", i % 17, i);
 	}
 
-	private ProcessBuilder trawl(Path data, String... args) {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-jar", Path.of("target/trawl.jar").toAbsolutePath().toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
-		builder.environment().put("TRAWL_DATA_DIR", data.toString());
-		builder.environment().put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
-		builder.environment().put("TRAWL_GRID_SIZE", "2");
-		return builder;
-	}
-
 	private String rescanErrors() {
-		try {
-			return Files.readString(workspace.resolve("rescan.err"));
-		}
-		catch (IOException e) {
-			return e.toString();
-		}
+		return Launches.read(workspace.resolve("rescan.err"));
 	}
 }

@@ -46,6 +46,21 @@ final class Launches {
 		return builder;
 	}
 
+	/**
+	 * The production jar run by {@code java -jar} itself, without the launcher (so the test holds the job's JVM), on
+	 * its own data folder, with the default rules and two partitions.
+	 */
+	static ProcessBuilder jar(Path data, String... args) {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-jar", Path.of("target/trawl.jar").toAbsolutePath().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().put("TRAWL_DATA_DIR", data.toString());
+		builder.environment().put("TRAWL_RULES", Path.of("../config/rules").toAbsolutePath().normalize().toString());
+		builder.environment().put("TRAWL_GRID_SIZE", "2");
+		return builder;
+	}
+
 	/** A launcher's captured output, or why it cannot be read, for a failure message. */
 	static String read(Path file) {
 		try {

@@ -1,14 +1,10 @@
 package io.trawl.jobs.security;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import io.trawl.readmodel.jdbc.JdbcDatabases;
 
@@ -19,24 +15,12 @@ class PostgresApiKeysTests extends ApiKeysContract {
 
 	@Override
 	DataSource dataSource() {
-		execute("CREATE SCHEMA " + schema);
-		String url = JdbcDatabases.POSTGRES_URL + (JdbcDatabases.POSTGRES_URL.contains("?") ? "&" : "?")
-				+ "currentSchema=" + schema;
-		return new DriverManagerDataSource(url, JdbcDatabases.POSTGRES_USER, JdbcDatabases.POSTGRES_PASSWORD);
+		JdbcDatabases.executeOnPostgres("CREATE SCHEMA " + schema);
+		return JdbcDatabases.postgresInSchema(schema);
 	}
 
 	@AfterEach
 	void dropSchema() {
-		execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-	}
-
-	private static void execute(String sql) {
-		try (Connection connection = JdbcDatabases.postgres().getConnection();
-				Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException e) {
-			throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-		}
+		JdbcDatabases.executeOnPostgres("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
 	}
 }

@@ -2,6 +2,7 @@ package io.trawl.readmodel.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -36,4 +37,19 @@ public final class JdbcDatabases {
 		}
 	}
 
+	/** The test PostgreSQL with {@code schema} as the current schema (for tables a test keeps to itself). */
+	public static DataSource postgresInSchema(String schema) {
+		String url = POSTGRES_URL + (POSTGRES_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+		return new DriverManagerDataSource(url, POSTGRES_USER, POSTGRES_PASSWORD);
+	}
+
+	/** Runs one statement on the test PostgreSQL (a schema made or dropped around a test). */
+	public static void executeOnPostgres(String sql) {
+		try (Connection connection = postgres().getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException e) {
+			throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+		}
+	}
 }

@@ -2,9 +2,6 @@ package io.trawl.readmodel.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,7 +15,6 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Processes of a cluster start at once on a new PostgreSQL database, and each creates the tables it needs. Two
@@ -37,12 +33,12 @@ class PostgresSchemaRaceTests {
 		try {
 			for (int round = 0; round < ROUNDS; round++) {
 				String schema = "schema_race_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-				execute("CREATE SCHEMA " + schema);
+				JdbcDatabases.executeOnPostgres("CREATE SCHEMA " + schema);
 				try {
 					CyclicBarrier together = new CyclicBarrier(PROCESSES);
 					List<Future<?>> started = new ArrayList<>();
 					for (int p = 0; p < PROCESSES; p++) {
-						DataSource own = inSchema(schema);
+						DataSource own = JdbcDatabases.postgresInSchema(schema);
 						started.add(pool.submit(() -> {
 							together.await();
 							new JdbcEventStore(own);
@@ -53,34 +49,18 @@ class PostgresSchemaRaceTests {
 					for (Future<?> process : started) {
 						process.get(60, TimeUnit.SECONDS);
 					}
-					Integer tables = new JdbcTemplate(inSchema(schema)).queryForObject(
+					Integer tables = new JdbcTemplate(JdbcDatabases.postgresInSchema(schema)).queryForObject(
 							"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", Integer.class,
 							schema);
 					assertThat(tables).isEqualTo(JdbcSchema.QUERY_TABLES.size() + 1 + 4);
 				}
 				finally {
-					execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+					JdbcDatabases.executeOnPostgres("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
 				}
 			}
 		}
 		finally {
 			pool.shutdownNow();
-		}
-	}
-
-	private static DataSource inSchema(String schema) {
-		String url = JdbcDatabases.POSTGRES_URL + (JdbcDatabases.POSTGRES_URL.contains("?") ? "&" : "?")
-				+ "currentSchema=" + schema;
-		return new DriverManagerDataSource(url, JdbcDatabases.POSTGRES_USER, JdbcDatabases.POSTGRES_PASSWORD);
-	}
-
-	private static void execute(String sql) {
-		try (Connection connection = JdbcDatabases.postgres().getConnection();
-				Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException e) {
-			throw new IllegalStateException(sql + ": " + e.getMessage(), e);
 		}
 	}
 }

@@ -2,9 +2,6 @@ package io.trawl.readmodel.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -15,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import io.trawl.readmodel.contract.QueryTablesContract;
 import io.trawl.readmodel.event.EventStore;
@@ -37,18 +33,16 @@ class PostgresWordOrderQueryTablesTests extends QueryTablesContract {
 	static void database() {
 		String jobRows = Arrays.stream(JdbcSchema.DDL).filter(ddl -> ddl.contains("TABLE IF NOT EXISTS trawl_job_sample"))
 			.findFirst().orElseThrow();
-		execute("CREATE SCHEMA " + SCHEMA);
-		execute("CREATE COLLATION " + SCHEMA + ".words (provider = icu, locale = 'en-US-u-ka-shifted')");
-		execute(jobRows.replace("trawl_job_sample", SCHEMA + ".trawl_job_sample")
+		JdbcDatabases.executeOnPostgres("CREATE SCHEMA " + SCHEMA);
+		JdbcDatabases.executeOnPostgres("CREATE COLLATION " + SCHEMA + ".words (provider = icu, locale = 'en-US-u-ka-shifted')");
+		JdbcDatabases.executeOnPostgres(jobRows.replace("trawl_job_sample", SCHEMA + ".trawl_job_sample")
 			.replace("sample_key VARCHAR(100)", "sample_key VARCHAR(100) COLLATE " + SCHEMA + ".words"));
-		String url = JdbcDatabases.POSTGRES_URL + (JdbcDatabases.POSTGRES_URL.contains("?") ? "&" : "?")
-				+ "currentSchema=" + SCHEMA;
-		dataSource = new DriverManagerDataSource(url, JdbcDatabases.POSTGRES_USER, JdbcDatabases.POSTGRES_PASSWORD);
+		dataSource = JdbcDatabases.postgresInSchema(SCHEMA);
 	}
 
 	@AfterAll
 	static void dropSchema() {
-		execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+		JdbcDatabases.executeOnPostgres("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
 	}
 
 	@Override
@@ -66,15 +60,5 @@ class PostgresWordOrderQueryTablesTests extends QueryTablesContract {
 		List<String> sorted = new JdbcTemplate(dataSource).queryForList("SELECT k FROM (VALUES ('!ff'), ('fa'), ('fe')) "
 				+ "v(k) ORDER BY k COLLATE " + SCHEMA + ".words", String.class);
 		assertThat(sorted).as("Java puts \"!ff\" first").containsExactly("fa", "fe", "!ff");
-	}
-
-	private static void execute(String sql) {
-		try (Connection connection = JdbcDatabases.postgres().getConnection();
-				Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException e) {
-			throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-		}
 	}
 }
