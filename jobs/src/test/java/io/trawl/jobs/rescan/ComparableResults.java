@@ -4,6 +4,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.EventStore;
 
 /**
  * A job's stored results made comparable with another job's over the same state, for the exactness tests of
@@ -14,7 +20,27 @@ import java.util.Set;
  */
 public final class ComparableResults {
 
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
 	private ComparableResults() {
+	}
+
+	/**
+	 * Every stored result of a job, by kind and key, without what may differ between two jobs over the same state:
+	 * ids, times and provenance (and the depth above).
+	 */
+	@SuppressWarnings("unchecked")
+	public static Map<String, Object> of(EventStore events, long job) {
+		Map<String, Object> results = new TreeMap<>();
+		events.forEach(job, event -> {
+			if (Set.of(EventKind.ANALYSED, EventKind.FAILED, EventKind.SOURCE).contains(event.kind())) {
+				Map<String, Object> document = JSON.readValue(event.payload(), Map.class);
+				document.remove("provenance");
+				results.put(event.kind() + " " + event.sampleKey()
+						+ (event.kind() == EventKind.SOURCE ? " " + event.payload() : ""), document);
+			}
+		});
+		return withoutDepthOfContentsAtSeveralDepths(results);
 	}
 
 	/**

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -225,18 +224,9 @@ class IncrementalGateFunctionalTests {
 		return new Ran(execution.getJobInstance().getInstanceId(), execution.getId());
 	}
 
-	/** Every stored result of a job, by kind and key, without what may differ: ids, times and provenance. */
+	/** Every stored result of a job, comparable with another job's ({@link ComparableResults#of}). */
 	private Map<String, Object> results(long job) {
-		Map<String, Object> results = new TreeMap<>();
-		events.forEach(job, event -> {
-			if (Set.of(EventKind.ANALYSED, EventKind.FAILED, EventKind.SOURCE).contains(event.kind())) {
-				Map<String, Object> document = map(event.payload());
-				document.remove("provenance");
-				results.put(event.kind() + " " + event.sampleKey()
-						+ (event.kind() == EventKind.SOURCE ? " " + event.payload() : ""), document);
-			}
-		});
-		return ComparableResults.withoutDepthOfContentsAtSeveralDepths(results);
+		return ComparableResults.of(events, job);
 	}
 
 	/** The ANALYSED document of the content at a location. */
