@@ -23,6 +23,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import io.trawl.jobs.TrawlProperties;
 import io.trawl.jobs.analysis.AnalysisConfiguration.AnalysisFactory;
@@ -142,17 +143,23 @@ public class RescanJobConfiguration {
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
 			TrawlProperties properties, ObjectProvider<MeterRegistry> meters,
+			ObjectProvider<ObservationRegistry> observations,
 			@Value("${trawl.analysis.incremental-chunk-size:200}") int incrementalChunkSize) {
 		return new ChunksByBase(
 				workerStep(properties.analysis().chunkSize(), jobRepository, transactionManager, sampleReader,
-						analyseProcessor, eventWriter, meters),
+						analyseProcessor, eventWriter, meters, observations),
 				workerStep(Math.max(properties.analysis().chunkSize(), incrementalChunkSize), jobRepository,
-						transactionManager, sampleReader, analyseProcessor, eventWriter, meters));
+						transactionManager, sampleReader, analyseProcessor, eventWriter, meters, observations));
 	}
 
+	/**
+	 * One of {@link #analyseWorkerStep}'s steps. They are not beans, so the observation registry Spring Batch's bean
+	 * post-processor gives a step bean (its {@code spring.batch.chunk.*} metrics) is given here.
+	 */
 	private static Step workerStep(int chunk, JobRepository jobRepository,
 			PlatformTransactionManager transactionManager, SampleRangeReader sampleReader,
-			AnalyseProcessor analyseProcessor, EventWriter eventWriter, ObjectProvider<MeterRegistry> meters) {
+			AnalyseProcessor analyseProcessor, EventWriter eventWriter, ObjectProvider<MeterRegistry> meters,
+			ObjectProvider<ObservationRegistry> observations) {
 		var step = new StepBuilder(WORKER_STEP, jobRepository).<ListedSample, SampleOutcome>chunk(chunk)
 			.transactionManager(transactionManager)
 			.reader(sampleReader)
@@ -164,6 +171,7 @@ public class RescanJobConfiguration {
 			step.listener(new WorkerErrorMetrics(registry));
 			step.listener(new SampleMeters(registry));
 		});
+		observations.ifAvailable(step::observationRegistry);
 		return step.build();
 	}
 
