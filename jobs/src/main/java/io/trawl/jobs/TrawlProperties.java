@@ -34,6 +34,8 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * the slow samples does not leave the other cores idle at the end
 	 * @param threads partitions analysed at once; 0 means one per available core
 	 * @param chunkSize samples per transaction
+	 * @param incrementalChunkSize samples per transaction in an incremental job (never fewer than {@code chunkSize}):
+	 * most of its samples are reused, so a chunk costs its bookkeeping, not analysis
 	 * @param inMemoryLimit samples up to this size are read once into memory; larger ones are streamed
 	 * @param maxSampleSize larger samples go only through {@code oversizedAnalyzers}, and their result names the
 	 * others under {@code skipped}: a 5 GB disk image must not hold a partition for an hour
@@ -51,7 +53,8 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * launcher). They run after the built-in ones, before YARA, in the order given; no job changes
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
-			@Min(1) @DefaultValue("20") int chunkSize, @DefaultValue("64MB") DataSize inMemoryLimit,
+			@Min(1) @DefaultValue("20") int chunkSize, @Min(1) @DefaultValue("200") int incrementalChunkSize,
+			@DefaultValue("64MB") DataSize inMemoryLimit,
 			@DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
 			@DefaultValue("120s") Duration analyzerTimeout, @Valid @DefaultValue Archive archive,
 			@DefaultValue({}) List<String> skip, @DefaultValue({}) List<String> extraAnalyzers,

@@ -143,13 +143,13 @@ public class RescanJobConfiguration {
 	Step analyseWorkerStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			SampleRangeReader sampleReader, AnalyseProcessor analyseProcessor, EventWriter eventWriter,
 			TrawlProperties properties, ObjectProvider<MeterRegistry> meters,
-			ObjectProvider<ObservationRegistry> observations,
-			@Value("${trawl.analysis.incremental-chunk-size:200}") int incrementalChunkSize) {
+			ObjectProvider<ObservationRegistry> observations) {
 		return new ChunksByBase(
 				workerStep(properties.analysis().chunkSize(), jobRepository, transactionManager, sampleReader,
 						analyseProcessor, eventWriter, meters, observations),
-				workerStep(Math.max(properties.analysis().chunkSize(), incrementalChunkSize), jobRepository,
-						transactionManager, sampleReader, analyseProcessor, eventWriter, meters, observations));
+				workerStep(Math.max(properties.analysis().chunkSize(), properties.analysis().incrementalChunkSize()),
+						jobRepository, transactionManager, sampleReader, analyseProcessor, eventWriter, meters,
+						observations));
 	}
 
 	/**
@@ -213,13 +213,13 @@ public class RescanJobConfiguration {
 			AnalysisFactory analyses, TrawlProperties properties, EventStore events,
 			PlatformTransactionManager transactionManager, @Value("#{stepExecution}") StepExecution stepExecution,
 			ObjectProvider<Manifests> manifests, VerdictPolicy verdicts, CurrentFingerprints fingerprints,
-			DeltaRulesets deltas, BaseResults baseResults,
-			@Value("${trawl.analysis.incremental-chunk-size:200}") int incrementalChunkSize) {
+			DeltaRulesets deltas, BaseResults baseResults) {
 		SampleSource sampleSource = sources.resolve(source);
 		long jobInstanceId = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		CarefulChunk careful = new CarefulChunk(events, transactionManager, jobInstanceId,
 				stepExecution.getJobExecutionId(), stepExecution.getId(), PartitionRuns.run(stepExecution),
-				chunkSize(stepExecution, properties.analysis().chunkSize(), incrementalChunkSize),
+				chunkSize(stepExecution, properties.analysis().chunkSize(),
+						properties.analysis().incrementalChunkSize()),
 				CrashEvidence.ofThisJvm());
 		Rulesets.Lease lease = rulesets.lease(rules); // released when the step scope closes the processor
 		Manifests store = manifests.getIfAvailable();
