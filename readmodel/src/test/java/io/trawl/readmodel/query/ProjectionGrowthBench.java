@@ -45,7 +45,8 @@ import io.trawl.readmodel.jdbc.JdbcQueryTables;
 
 /**
  * How a job's event writes and its projection grow with the number of samples, on H2 (the embedded store) and on
- * DynamoDB (dynalite, on disk). For each size, a new job's events (ANALYSED and SOURCE per sample, appended in
+ * DynamoDB (dynalite, on disk, or in its memory with the store {@code dynamodb-memory}). For each size, a new job's
+ * events (ANALYSED and SOURCE per sample, appended in
  * chunks of 200 samples as a rescan's writer does) are written, then projected as {@code projectStep} projects them.
  * The documents are real results ({@code ./trawl results --format jsonl} of a rescan), taken in turn, each sample
  * under its own sha256. Prints, per store and size: wall and CPU seconds of each part (this JVM's process CPU, and
@@ -56,7 +57,8 @@ import io.trawl.readmodel.jdbc.JdbcQueryTables;
  * <pre>
  * ./mvnw -q -pl readmodel test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Xmx2g -cp readmodel/target/classes:readmodel/target/test-classes:$(cat readmodel/target/cp.txt) \
- *     io.trawl.readmodel.query.ProjectionGrowthBench RESULTS.jsonl WORK_DIR [sizes=10000,100000] [stores=h2,dynamodb]
+ *     io.trawl.readmodel.query.ProjectionGrowthBench RESULTS.jsonl WORK_DIR [sizes=10000,100000] \
+ *     [stores=h2,dynamodb,dynamodb-memory] [phase=append|project|both] [appending threads] [projection threads]
  * </pre>
  */
 public final class ProjectionGrowthBench {
@@ -97,9 +99,12 @@ public final class ProjectionGrowthBench {
 						run(store, size, dir, documents, phase, appendThreads, projectThreads,
 								new JdbcEventStore(data), () -> new JdbcQueryTables(data), null);
 					}
-					case "dynamodb" -> {
+					case "dynamodb", "dynamodb-memory" -> {
+						// dynamodb keeps dynalite's tables in dir; dynamodb-memory in dynalite's memory, for sizes
+						// whose LevelDB outgrows the disk (give node its heap: NODE_OPTIONS=--max-old-space-size=MB)
 						Counter counter = new Counter();
-						try (Dynalite dynalite = Dynalite.start(Path.of("").toAbsolutePath(), 0, dir);
+						try (Dynalite dynalite = Dynalite.start(Path.of("").toAbsolutePath(), 0,
+								store.equals("dynamodb") ? dir : null);
 								DynamoDbClient client = dynalite.client(b -> b.overrideConfiguration(
 										o -> o.addExecutionInterceptor(counter)))) {
 							DynamoDbTableNames names = new DynamoDbTableNames("growth" + size);
@@ -110,7 +115,8 @@ public final class ProjectionGrowthBench {
 									counter);
 						}
 					}
-					default -> throw new IllegalArgumentException("The store '" + store + "' is h2 or dynamodb.");
+					default -> throw new IllegalArgumentException(
+							"The store '" + store + "' is h2, dynamodb or dynamodb-memory.");
 				}
 			}
 		}
@@ -193,8 +199,9 @@ public final class ProjectionGrowthBench {
 						double seconds = (System.nanoTime() - started) / 1e9;
 						String counts = counter == null ? "" : "\t" + counter.snapshot().minus(before);
 						System.out.printf(Locale.ROOT, "progress %s %d append\t%d samples\t%.1f s\t%.0f samples/s"
-								+ "\tclient CPU %.1f s\tdynalite CPU %.1f s\tload %.2f%s%n", store, size, total,
-								seconds, total / seconds, (processCpu() - cpu0) / 1e9, (dynaliteCpu() - server0) / 1e9,
+								+ "\tclient CPU %.1f s\tdynalite CPU %.1f s\tdynalite RSS %d MB\tload %.2f%s%n", store, size,
+								total, seconds, total / seconds, (processCpu() - cpu0) / 1e9,
+								(dynaliteCpu() - server0) / 1e9, dynaliteRssMb(),
 								ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), counts);
 					}
 				}
@@ -225,8 +232,9 @@ public final class ProjectionGrowthBench {
 			long server0 = dynaliteCpu();
 			Counter.Snapshot before = counter == null ? null : counter.snapshot();
 			timer.scheduleAtFixedRate(() -> System.out.printf(Locale.ROOT,
-					"progress %s\t%.0f s\tclient CPU %.1f s\tdynalite CPU %.1f s\tload %.2f%s%n", what,
-					(System.nanoTime() - started) / 1e9, (processCpu() - cpu0) / 1e9, (dynaliteCpu() - server0) / 1e9,
+					"progress %s\t%.0f s\tclient CPU %.1f s\tdynalite CPU %.1f s\tdynalite RSS %d MB\tload %.2f%s%n",
+					what, (System.nanoTime() - started) / 1e9, (processCpu() - cpu0) / 1e9,
+					(dynaliteCpu() - server0) / 1e9, dynaliteRssMb(),
 					ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 					counter == null ? "" : "\t" + counter.snapshot().minus(before)), seconds, seconds,
 					java.util.concurrent.TimeUnit.SECONDS);
@@ -403,6 +411,24 @@ public final class ProjectionGrowthBench {
 		return ProcessHandle.current().descendants()
 			.filter(p -> p.info().commandLine().orElse("").contains("dynalite"))
 			.mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+			.sum();
+	}
+
+	/** dynalite's resident memory (its tables, in memory with {@code dynamodb-memory}), from /proc; 0 elsewhere. */
+	private static long dynaliteRssMb() {
+		return ProcessHandle.current().descendants()
+			.filter(p -> p.info().commandLine().orElse("").contains("dynalite"))
+			.mapToLong(p -> {
+				try {
+					return Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status")).stream()
+						.filter(line -> line.startsWith("VmRSS:"))
+						.mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) / 1024)
+						.sum();
+				}
+				catch (java.io.IOException | RuntimeException gone) {
+					return 0;
+				}
+			})
 			.sum();
 	}
 
