@@ -2,11 +2,14 @@
 # A night after a new release bumped one analyzer's version (issue 14: a changed analyzer re-runs alone). Night 1 is
 # a full rescan with this checkout; then, in interleaved rounds (incremental, full, incremental, full, ...), each from
 # a copy of night 1's data folder, the BUMPED checkout (this one with one analyzer's version changed, built) rescans
-# the same corpus incrementally and with --full. Each run under /usr/bin/time (wall; CPU s = user + system of the
-# whole process tree). Prints medians, the load average, how many samples each analyzer computed and reused (the
-# results' provenance), and checks that the incremental results equal the full ones but for provenance.
+# the same corpus incrementally and with --full. --unchanged adds this checkout's incremental rescan (nothing to run:
+# the floor of the bumped night's cost); --before HOME, that checkout's incremental rescan (an earlier Trawl, with the
+# same analyzer bumped). Each run under /usr/bin/time (wall; CPU s = user + system of the whole process tree).
+# Prints medians, the load average, how many samples each analyzer computed and reused (the results' provenance),
+# and checks that the incremental results equal the full ones but for provenance and ids (exit 1 if not).
 #
-#   bench/analyzer-bump.sh --corpus DIR --bumped TRAWL_HOME [--rules DIR] [--rounds 3] [--out DIR]
+#   bench/analyzer-bump.sh --corpus DIR --bumped TRAWL_HOME [--rules DIR] [--rounds 3] [--out DIR] [--unchanged]
+#                          [--before TRAWL_HOME]
 #
 # The corpus is read, never written. Example (bench/README.md, "Session 13"):
 #   git clone -q --shared . /tmp/trawl-bumped && sed -i 's/super("entropy", "1")/super("entropy", "2")/' \
@@ -18,6 +21,7 @@ set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HOME_A="$(cd "$BENCH/.." && pwd)"
 CORPUS="" BUMPED="" RULES="$BENCH/rules/light" ROUNDS=3 OUT="/tmp/trawl-bump-$(date +%Y%m%d-%H%M%S)"
+VARIANTS=(incremental full)
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) CORPUS="$2"; shift 2 ;;
@@ -25,7 +29,9 @@ while [ $# -gt 0 ]; do
     --rules) RULES="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --unchanged) VARIANTS+=(unchanged); shift ;;
+    --before) BEFORE="$2"; VARIANTS+=(before); shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "analyzer-bump: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,10 +59,14 @@ run() {
 
 run night1-1 "$HOME_A" "$OUT/data-night1" --full
 for round in $(seq 1 "$ROUNDS"); do
-  for variant in incremental full; do
+  for variant in "${VARIANTS[@]}"; do
     rm -rf "$OUT/data"; cp -a "$OUT/data-night1" "$OUT/data"
-    if [ "$variant" = full ]; then run "full-$round" "$BUMPED" "$OUT/data" --full
-    else run "incremental-$round" "$BUMPED" "$OUT/data"; fi
+    case "$variant" in
+      full) run "full-$round" "$BUMPED" "$OUT/data" --full ;;
+      incremental) run "incremental-$round" "$BUMPED" "$OUT/data" ;;
+      unchanged) run "unchanged-$round" "$HOME_A" "$OUT/data" ;;
+      before) run "before-$round" "$BEFORE" "$OUT/data" ;;
+    esac
   done
 done
 rm -rf "$OUT/data"
@@ -90,13 +100,19 @@ def runs_per_analyzer(name, job):
     return ", ".join(f"{a} {c}/{r}" for a, (c, r) in counts.items())
 
 def comparable(name):
-    drop = {"provenance", "jobExecutionId", "jobInstanceId", "analysedAt", "time", "at", "job"}
-    return sorted(json.dumps({k: v for k, v in row.items() if k not in drop}, sort_keys=True) for row in rows(name))
+    # a content met at several depths (a file and an archive member, say) has one result per job, whose depth is
+    # that of the occurrence analysed first: it differs between two full rescans as well (ComparableResults)
+    def kept(row):
+        several = len(row.get("sources") or ()) > 1 and any("!/" in s for s in row["sources"])
+        drop = {"provenance", "jobExecutionId", "jobInstanceId", "analysedAt"} | ({"depth"} if several else set())
+        return {k: v for k, v in row.items() if k not in drop}
+    return sorted(json.dumps(kept(row), sort_keys=True) for row in rows(name))
 
 first = {r["variant"]: r for r in runs if r["round"] == "1"}
-for name in ("incremental", "full"):
+for name in [v for v in ("incremental", "full", "unchanged", "before") if v in first]:
     print(f"analyzer runs computed/reused, {name} round 1: {runs_per_analyzer(name + '-1', first[name]['job'])}")
 same = comparable("incremental-1") == comparable("full-1")
-print(f"incremental round 1 equals full round 1 but for provenance and ids: {same} ({len(rows('full-1'))} results)")
+print(f"incremental round 1 equals full round 1 but for provenance, ids and the depth of contents at several "
+      f"depths: {same} ({len(rows('full-1'))} results)")
 sys.exit(0 if same else 1)
 PY
