@@ -548,7 +548,8 @@ final class Incremental {
 			provenance.keySet().retainAll(versions.keySet());
 			reuse.rerun().names().forEach(analyzer -> provenance.put(analyzer, jobInstanceId));
 			Map<String, Object> ordered = new LinkedHashMap<>();
-			versions.keySet().forEach(analyzer -> ordered.put(analyzer, provenance.get(analyzer)));
+			versions.keySet()
+				.forEach(analyzer -> ordered.put(analyzer, provenance.getOrDefault(analyzer, reuse.job())));
 			provenance.clear();
 			provenance.putAll(ordered);
 			document.put("analyzers", new LinkedHashMap<>(versions));

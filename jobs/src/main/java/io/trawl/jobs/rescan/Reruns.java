@@ -76,7 +76,7 @@ final class Reruns {
 	 * when they are this pipeline's; null when the result cannot be split and must be analysed in full.
 	 */
 	Plan plan(Object analyzers, Collection<String> fields) {
-		if (!(analyzers instanceof Map<?, ?> stored)) {
+		if (!(analyzers instanceof Map<?, ?> stored) || stored.containsValue(null)) {
 			return null;
 		}
 		if (versions.equals(stored)) {
