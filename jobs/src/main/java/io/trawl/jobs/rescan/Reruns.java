@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +77,7 @@ final class Reruns {
 	 * when they are this pipeline's; null when the result cannot be split and must be analysed in full.
 	 */
 	Plan plan(Object analyzers, Collection<String> fields) {
-		if (!(analyzers instanceof Map<?, ?> stored) || stored.containsValue(null)) {
+		if (!(analyzers instanceof Map<?, ?> stored) || stored.values().stream().anyMatch(Objects::isNull)) {
 			return null;
 		}
 		if (versions.equals(stored)) {
