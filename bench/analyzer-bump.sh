@@ -12,7 +12,8 @@
 #                          [--before TRAWL_HOME]
 #
 # The corpus is read, never written. Example (bench/README.md, "Session 13"):
-#   git clone -q --shared . /tmp/trawl-bumped && sed -i 's/super("entropy", "1")/super("entropy", "2")/' \
+#   git clone -q --shared -b "$(git branch --show-current)" . /tmp/trawl-bumped
+#   sed -i 's/super("entropy", "1")/super("entropy", "2")/' \
 #     /tmp/trawl-bumped/worker/src/main/java/io/trawl/worker/analysis/content/EntropyAnalyzer.java
 #   ./trawl status && /tmp/trawl-bumped/trawl status   # builds both
 #   bench/analyzer-bump.sh --corpus /tmp/trawl-bench-store/corpus-store-440mb-seed1 --bumped /tmp/trawl-bumped
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="$2"; shift 2 ;;
     --unchanged) VARIANTS+=(unchanged); shift ;;
     --before) BEFORE="$2"; VARIANTS+=(before); shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "analyzer-bump: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -48,12 +49,12 @@ run() {
   env TRAWL_NO_BUILD=1 TRAWL_DATA_DIR="$data" /usr/bin/time -f '%e %U %S' -o "$OUT/$name.time" \
     "$home/trawl" rescan --source "$CORPUS" --rules "$RULES" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" \
     || { echo "analyzer-bump: $name failed; see $OUT/$name.err" >&2; exit 2; }
-  local wall user sys job
+  local wall user sys job cpu
   read -r wall user sys < "$OUT/$name.time"
+  cpu="$(python3 -c "print(round($user + $sys, 2))")"
   job="$(tail -1 "$OUT/$name.out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["jobExecutionId"])')"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${name%-*}" "${name##*-}" "$wall" \
-    "$(python3 -c "print(round($user + $sys, 2))")" "$load" "$job" >> "$OUT/runs.tsv"
-  echo "analyzer-bump: $name: ${wall}s wall, $(python3 -c "print(round($user + $sys, 2))") CPU s, load $load, job $job" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${name%-*}" "${name##*-}" "$wall" "$cpu" "$load" "$job" >> "$OUT/runs.tsv"
+  echo "analyzer-bump: $name: ${wall}s wall, $cpu CPU s, load $load, job $job" >&2
   TRAWL_NO_BUILD=1 TRAWL_DATA_DIR="$data" "$home/trawl" results --job "$job" --format jsonl > "$OUT/$name.jsonl"
 }
 
