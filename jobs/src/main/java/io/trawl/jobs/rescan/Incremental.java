@@ -29,9 +29,16 @@ import io.trawl.worker.yara.YaraRules;
 import io.trawl.worker.yara.delta.RuleFingerprints;
 
 /**
- * What an incremental rescan may reuse from its base job, content by content. A previous result is reused when it
- * is whole (no error, nothing skipped) and every analyzer of this pipeline has the version that computed it; only
- * YARA may then have work left: the rules that are new or changed since the result's ruleset, scanned as a delta
+ * What an incremental rescan may reuse from its base job, content by content and analyzer by analyzer. A previous
+ * result is reused when it is whole (no error, nothing skipped). When an analyzer's version changed since it was
+ * computed, or the analyzer is new, that analyzer runs again on the sample, alone with those that read its fields
+ * ({@link Reruns}), given the stored fields they read; their stored fields are replaced by what they find, every
+ * other analyzer's are kept, and {@code analyzers} becomes this pipeline's. A result that cannot be split so (the
+ * hashes changed, a stored field no analyzer of this pipeline declares, stored signals, which do not say whose they
+ * are) is analysed in full, and so is an archive or a member of one whose analyzers changed: re-running an analyzer
+ * over a tree of members is left to the full analysis, which is exact. So is a sample on which an analyzer that runs
+ * again fails. When YARA is among the analyzers that run again, it scans with this job's whole ruleset; otherwise
+ * YARA may have work left: the rules that are new or changed since the result's ruleset, scanned as a delta
  * ruleset (all rules that read the location too, when the ruleset has any, so renames and copies stay exact). An
  * archive is reused with its members: when YARA has rules to run, the archive is opened again and it and every
  * member are scanned with the delta alone ({@link StoredContent} gives each layer its stored MIME type), and the
@@ -78,6 +85,7 @@ final class Incremental {
 	private final long jobInstanceId;
 	private final long jobExecutionId;
 	private final Map<String, String> versions;
+	private final Reruns reruns;
 	private final VerdictPolicy verdicts;
 	private final YaraRules rules;
 	private final RuleFingerprints current;
@@ -92,16 +100,29 @@ final class Incremental {
 	 * as a stream whose text is patched once its delta is scanned ({@link #patched}); or {@code document}, parsed.
 	 */
 	record Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
-			List<Member> members, Analysed copied, Stored stored) {
+			List<Member> members, Analysed copied, Stored stored, Reruns.Plan rerun) {
 
 		Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
 				List<Member> members, Analysed copied) {
-			this(sha256, job, depth, document, delta, members, copied, null);
+			this(sha256, job, depth, document, delta, members, copied, null, null);
 		}
 
-		/** True when the sample must be read: YARA has rules to scan it with, and its rule gate lets it through. */
+		Reuse(String sha256, long job, int depth, Map<String, Object> document, DeltaRulesets.Delta delta,
+				List<Member> members, Analysed copied, Stored stored) {
+			this(sha256, job, depth, document, delta, members, copied, stored, null);
+		}
+
+		/**
+		 * True when the sample must be read: analyzers changed since the result and must run again on it, or YARA has
+		 * rules to scan it with and its rule gate lets it through.
+		 */
 		boolean needsRead() {
-			return copied == null && delta != null && delta.analysis() != null;
+			return copied == null && (rerun != null || scansDelta());
+		}
+
+		/** True when YARA's delta ruleset must scan the sample. */
+		boolean scansDelta() {
+			return delta != null && delta.analysis() != null;
 		}
 
 		/** The stored MIME type (YARA's {@code filetype} external of a delta scan). */
@@ -138,8 +159,8 @@ final class Incremental {
 		this.base = base;
 		this.jobInstanceId = jobInstanceId;
 		this.jobExecutionId = jobExecutionId;
-		this.versions = new LinkedHashMap<>();
-		pipeline.analyzers().forEach(analyzer -> versions.put(analyzer.name(), analyzer.version()));
+		this.reruns = new Reruns(pipeline, verdicts);
+		this.versions = reruns.versions();
 		this.verdicts = verdicts;
 		this.rules = rules;
 		this.current = current;
@@ -169,11 +190,20 @@ final class Incremental {
 		@SuppressWarnings("unchecked")
 		Map<String, Object> document = JSON.readValue(found.payload(), LinkedHashMap.class);
 		if (!(document.get("errors") instanceof List<?> errors && errors.isEmpty()) || document.containsKey("skipped")
-				|| !versions.equals(document.get("analyzers")) || !sameAtDepth(document, depth)) {
+				|| !sameAtDepth(document, depth)) {
 			return Optional.empty();
 		}
+		Reruns.Plan plan = reruns.plan(document.get("analyzers"), document.keySet());
+		if (plan == null) {
+			return Optional.empty();
+		}
+		Reruns.Plan rerun = plan == Reruns.NONE ? null : plan;
+		if (rerun != null && (!gated || document.containsKey("children") || document.containsKey("archive")
+				|| document.get("signals") instanceof List<?> signals && !signals.isEmpty())) {
+			return Optional.empty(); // analysed in full: see the class comment
+		}
 		DeltaRulesets.Delta delta = null;
-		if (rules != null) {
+		if (rules != null && (rerun == null || !rerun.names().contains("yara"))) {
 			Optional<DeltaRulesets.Delta> known = document.get("rulesetVersion") instanceof String v && current != null
 					? deltas.delta(jobExecutionId, v, rules, current, yaraOnly) : Optional.empty();
 			if (known.isEmpty()) {
@@ -200,8 +230,8 @@ final class Incremental {
 				members.add(new Member(path, member.get()));
 			}
 		}
-		Reuse reuse = new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null);
-		if (gated && members.isEmpty() && !document.containsKey("archive") && delta != null
+		Reuse reuse = new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null, null, rerun);
+		if (rerun == null && gated && members.isEmpty() && !document.containsKey("archive") && delta != null
 				&& delta.excludes(document.get("fileType"))) {
 			delta.counts().skipped().incrementAndGet();
 			return Optional.of(new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members,
@@ -389,14 +419,36 @@ final class Incremental {
 		if (reuse.copied() != null) {
 			return Optional.of(reuse.copied());
 		}
+		Findings rerun = null;
+		if (reuse.rerun() != null) {
+			rerun = rerun(reuse, sample);
+			if (rerun == null) {
+				return Optional.empty();
+			}
+		}
 		Findings scanned = null;
-		if (reuse.needsRead()) {
+		if (reuse.scansDelta()) {
 			scanned = scan(reuse, sample);
 			if (scanned == null) {
 				return Optional.empty();
 			}
 		}
-		return Optional.of(merged(reuse, scanned));
+		return Optional.of(merged(reuse, rerun, scanned));
+	}
+
+	/**
+	 * The analyzers that must run again over a reused sample, given the stored fields they read; null when one failed
+	 * or found what cannot replace their stored part ({@link Reruns#replaces}).
+	 */
+	private Findings rerun(Reuse reuse, Sample sample) {
+		Map<String, Object> given = new HashMap<>();
+		reuse.rerun().given().forEach(field -> {
+			if (reuse.document().get(field) != null) {
+				given.put(field, reuse.document().get(field));
+			}
+		});
+		Findings found = reuse.rerun().analysis().analyse(sample, given);
+		return Reruns.replaces(reuse.rerun(), found, given) ? found : null;
 	}
 
 	/**
@@ -459,12 +511,20 @@ final class Incremental {
 
 	/** The reused result with {@code scanned}, YARA's delta findings of its tree (null: nothing was scanned). */
 	private Analysed merged(Reuse reuse, Findings scanned) {
+		return merged(reuse, null, scanned);
+	}
+
+	/**
+	 * The reused result with {@code rerun}, what the analyzers that ran again found (null: none ran), and
+	 * {@code scanned}, YARA's delta findings of its tree (null: nothing was scanned).
+	 */
+	private Analysed merged(Reuse reuse, Findings rerun, Findings scanned) {
 		if (reuse.copied() != null) {
 			return reuse.copied();
 		}
 		if (reuse.stored() != null) {
 			Analysed patched = patched(reuse, scanned);
-			return patched != null ? patched : merged(parsed(reuse), scanned);
+			return patched != null ? patched : merged(parsed(reuse), rerun, scanned);
 		}
 		Map<String, Object> document = new LinkedHashMap<>(reuse.document());
 		document.put("depth", reuse.depth());
@@ -475,7 +535,26 @@ final class Incremental {
 		else {
 			versions.keySet().forEach(analyzer -> provenance.put(analyzer, reuse.job()));
 		}
-		if (rules != null) {
+		if (reuse.rerun() != null) {
+			// the re-run analyzers' part replaced in place, the analyzers and provenance made this pipeline's
+			for (String field : reuse.rerun().fields()) {
+				if (rerun.fields().containsKey(field)) {
+					document.put(field, rerun.get(field));
+				}
+				else {
+					document.remove(field);
+				}
+			}
+			provenance.keySet().retainAll(versions.keySet());
+			reuse.rerun().names().forEach(analyzer -> provenance.put(analyzer, jobInstanceId));
+			Map<String, Object> ordered = new LinkedHashMap<>();
+			versions.keySet()
+				.forEach(analyzer -> ordered.put(analyzer, provenance.getOrDefault(analyzer, reuse.job())));
+			provenance.clear();
+			provenance.putAll(ordered);
+			document.put("analyzers", new LinkedHashMap<>(versions));
+		}
+		if (rules != null && reuse.delta() != null) {
 			List<YaraMatch> previous = matches(document.get("yaraMatches"));
 			List<YaraMatch> found = List.of();
 			if (scanned != null) {

@@ -1,5 +1,8 @@
 package io.trawl.worker.analysis;
 
+
+import java.util.Set;
+
 import io.trawl.worker.source.Sample;
 
 /**
@@ -16,6 +19,27 @@ public interface Analyzer {
 
 	/** Adds this analyzer's fields to {@code findings}. Throwing records an error for this analyzer only. */
 	void analyse(Sample sample, Findings findings) throws Exception;
+
+	/**
+	 * The top-level fields this analyzer may put into the findings, including those it puts only sometimes. The
+	 * pipeline's own ({@code size}, {@code errors}, {@code verdict}, {@code score}, {@code signals},
+	 * {@code analyzers}, {@code provenance}, {@code depth}, {@code children}, {@code skipped}) are not among them.
+	 * An incremental rescan re-runs a changed analyzer alone, keeping every other analyzer's stored output, only when
+	 * it can tell each stored field's analyzer from these; an analyzer that declares none (the default) has its
+	 * samples analysed in full when it changes.
+	 */
+	default Set<String> fields() {
+		return Set.of();
+	}
+
+	/**
+	 * The fields of other analyzers this one reads from the findings ({@code mimeType} for YARA's {@code filetype}
+	 * external). When one of those analyzers changes, this one re-runs too, and when it re-runs alone it is given
+	 * their stored values.
+	 */
+	default Set<String> reads() {
+		return Set.of();
+	}
 
 	/**
 	 * True when the analysis runs native code in the JVM's process (JNA, JNI, the foreign function API), as libyara

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Analyzer;
@@ -27,11 +28,25 @@ public final class IsolatedAnalyzer extends AbstractAnalyzer {
 			? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
 
 	private final NativeHosts hosts;
+	private final Set<String> fields;
+	private final Set<String> reads;
 
-	/** @param inside the analyzer the hosts run, for its name and version */
+	/** @param inside the analyzer the hosts run, for its name, version and the fields it writes and reads */
 	public IsolatedAnalyzer(Analyzer inside, NativeHosts hosts) {
 		super(inside.name(), inside.version());
 		this.hosts = hosts;
+		this.fields = Set.copyOf(inside.fields());
+		this.reads = Set.copyOf(inside.reads());
+	}
+
+	@Override
+	public Set<String> fields() {
+		return fields;
+	}
+
+	@Override
+	public Set<String> reads() {
+		return reads;
 	}
 
 	/** A fault in its native code kills the host, not this JVM. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Analyzer;
@@ -23,6 +24,16 @@ public final class YaraAnalyzer extends AbstractAnalyzer {
 	public YaraAnalyzer(YaraRules rules) {
 		super("yara", "libyara-4");
 		this.rules = rules;
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("rulesetVersion", "yara", "yaraMatches");
+	}
+
+	@Override
+	public Set<String> reads() {
+		return Set.of("mimeType");
 	}
 
 	/** libyara runs in this process, through JNA. */

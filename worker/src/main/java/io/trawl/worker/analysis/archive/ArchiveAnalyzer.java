@@ -77,6 +77,11 @@ public final class ArchiveAnalyzer extends AbstractAnalyzer {
 		this.passwords = List.copyOf(passwords);
 	}
 
+	@Override
+	public Set<String> fields() {
+		return Set.of("archive");
+	}
+
 	enum Format {
 		ZIP("zip"), SEVEN_Z("7z"), TAR("tar"), GZIP("gzip"), BZIP2("bzip2"), XZ("xz");
 

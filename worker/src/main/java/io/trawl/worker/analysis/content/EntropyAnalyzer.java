@@ -1,5 +1,7 @@
 package io.trawl.worker.analysis.content;
 
+import java.util.Set;
+
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.ByteHistogram;
@@ -10,6 +12,11 @@ public final class EntropyAnalyzer extends AbstractAnalyzer {
 
 	public EntropyAnalyzer() {
 		super("entropy", "1");
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("entropy");
 	}
 
 	@Override

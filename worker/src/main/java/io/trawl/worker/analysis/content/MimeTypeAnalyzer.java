@@ -1,5 +1,7 @@
 package io.trawl.worker.analysis.content;
 
+import java.util.Set;
+
 import org.apache.tika.Tika;
 
 import io.trawl.worker.analysis.AbstractAnalyzer;
@@ -26,6 +28,11 @@ public final class MimeTypeAnalyzer extends AbstractAnalyzer {
 
 	public MimeTypeAnalyzer() {
 		super("mimeType", "tika-" + Tika.class.getPackage().getImplementationVersion());
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("mimeType");
 	}
 
 	@Override

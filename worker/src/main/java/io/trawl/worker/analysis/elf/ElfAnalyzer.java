@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
@@ -39,6 +40,11 @@ public final class ElfAnalyzer extends AbstractAnalyzer {
 	public ElfAnalyzer(Limits limits) {
 		super("elf", "1");
 		this.limits = limits;
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("elf");
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
@@ -28,6 +29,16 @@ public final class FileTypeAnalyzer extends AbstractAnalyzer {
 
 	public FileTypeAnalyzer() {
 		super("fileType", "2"); // 2: magic
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("fileType");
+	}
+
+	@Override
+	public Set<String> reads() {
+		return Set.of("mimeType");
 	}
 
 	@Override

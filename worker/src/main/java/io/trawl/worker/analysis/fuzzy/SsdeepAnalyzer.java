@@ -1,5 +1,7 @@
 package io.trawl.worker.analysis.fuzzy;
 
+import java.util.Set;
+
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
@@ -13,6 +15,11 @@ public final class SsdeepAnalyzer extends AbstractAnalyzer {
 
 	public SsdeepAnalyzer() {
 		super("ssdeep", "1");
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("ssdeep");
 	}
 
 	@Override

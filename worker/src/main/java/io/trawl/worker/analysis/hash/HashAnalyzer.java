@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +37,11 @@ public final class HashAnalyzer extends AbstractAnalyzer {
 
 	public HashAnalyzer() {
 		super("hashes", "1");
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("md5", "sha1", "sha256", "sha512");
 	}
 
 	@Override

@@ -56,6 +56,11 @@ public final class PeAnalyzer extends AbstractAnalyzer {
 	}
 
 	@Override
+	public Set<String> fields() {
+		return Set.of("pe");
+	}
+
+	@Override
 	public void analyse(Sample sample, Findings findings) throws IOException {
 		byte[] head = sample.head(2);
 		if (head.length < 2 || head[0] != 'M' || head[1] != 'Z') {

@@ -110,6 +110,11 @@ public final class StringsAnalyzer extends AbstractAnalyzer {
 	}
 
 	@Override
+	public Set<String> fields() {
+		return Set.of("strings");
+	}
+
+	@Override
 	public void analyse(Sample sample, Findings findings) throws IOException {
 		Collector collector = new Collector(settings);
 		scan(SampleBytes.of(sample), settings, collector);

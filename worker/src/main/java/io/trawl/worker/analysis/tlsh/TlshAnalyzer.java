@@ -1,5 +1,7 @@
 package io.trawl.worker.analysis.tlsh;
 
+import java.util.Set;
+
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.source.Sample;
@@ -9,6 +11,11 @@ public final class TlshAnalyzer extends AbstractAnalyzer {
 
 	public TlshAnalyzer() {
 		super("tlsh", "4.x-1");
+	}
+
+	@Override
+	public Set<String> fields() {
+		return Set.of("tlsh");
 	}
 
 	@Override
