@@ -1,5 +1,7 @@
 package io.trawl.jobs.aws;
 
+import static io.trawl.jobs.rescan.ComparableResults.document;
+import static io.trawl.jobs.rescan.ComparableResults.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -107,14 +109,14 @@ class AwsIncrementalRescanFunctionalTests {
 		long full = run("r2", true);
 
 		assertThat(results(incremental)).isEqualTo(results(full)).isNotEmpty();
-		Map<String, Object> keptResult = document(incremental, kept);
+		Map<String, Object> keptResult = document(events(), incremental, kept);
 		assertThat(provenance(keptResult, "hashes")).as("unchanged content reused").isEqualTo(first);
 		assertThat(provenance(keptResult, "yara")).as("new rules scanned").isEqualTo(incremental);
-		assertThat(provenance(document(incremental, "incremental/texts/b-renamed.txt"), "ssdeep")).isEqualTo(first);
-		assertThat(provenance(document(incremental, "incremental/texts/a.txt"), "ssdeep")).isEqualTo(incremental);
-		assertThat(provenance(document(full, kept), "hashes")).isEqualTo(full);
+		assertThat(provenance(document(events(), incremental, "incremental/texts/b-renamed.txt"), "ssdeep")).isEqualTo(first);
+		assertThat(provenance(document(events(), incremental, "incremental/texts/a.txt"), "ssdeep")).isEqualTo(incremental);
+		assertThat(provenance(document(events(), full, kept), "hashes")).isEqualTo(full);
 		// an unchanged archive whose members stand nowhere else: reused, only the delta scanned on it and them
-		Map<String, Object> archive = document(incremental, "incremental/synthetic/traversal.zip");
+		Map<String, Object> archive = document(events(), incremental, "incremental/synthetic/traversal.zip");
 		assertThat(provenance(archive, "archive")).isEqualTo(first);
 		assertThat(provenance(archive, "yara")).isEqualTo(incremental);
 		String member = io.trawl.worker.analysis.hash.HashAnalyzer.sha256Hex("escaped\n".getBytes(
@@ -199,23 +201,6 @@ class AwsIncrementalRescanFunctionalTests {
 	/** Every stored result of a job, comparable with another job's ({@link ComparableResults#of}). */
 	private static Map<String, Object> results(long job) {
 		return ComparableResults.of(events(), job);
-	}
-
-	/** The ANALYSED document of the content at a location. */
-	private static Map<String, Object> document(long job, String location) {
-		Map<String, String> sha256 = new LinkedHashMap<>();
-		events().forEach(job, event -> {
-			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
-				sha256.put(location, event.sampleKey());
-			}
-		});
-		assertThat(sha256).as("a SOURCE event for %s", location).containsKey(location);
-		return map(events().find(job, sha256.get(location), EventKind.ANALYSED).get(0).payload());
-	}
-
-	private static long provenance(Map<String, Object> document, String analyzer) {
-		assertThat(document.get("provenance")).as("provenance of %s", document.get("sha256")).isInstanceOf(Map.class);
-		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
 	}
 
 	private static EventStore events() {

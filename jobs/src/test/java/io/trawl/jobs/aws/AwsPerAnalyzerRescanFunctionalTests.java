@@ -1,10 +1,11 @@
 package io.trawl.jobs.aws;
 
+import static io.trawl.jobs.rescan.ComparableResults.document;
+import static io.trawl.jobs.rescan.ComparableResults.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,14 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import tools.jackson.databind.json.JsonMapper;
-
 import io.trawl.devtools.AwsLocal;
 import io.trawl.jobs.launch.LaunchMessage;
 import io.trawl.jobs.rescan.ComparableResults;
 import io.trawl.jobs.rescan.VersionedTestAnalyzers;
 import io.trawl.jobs.status.JobStatus;
-import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.worker.testcorpus.TestCorpus;
 
@@ -33,7 +31,6 @@ import io.trawl.worker.testcorpus.TestCorpus;
  */
 class AwsPerAnalyzerRescanFunctionalTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final String SOURCE = "s3://" + AwsLocal.BUCKET + "/per-analyzer/";
 
 	private static final String R1 = """
@@ -88,7 +85,7 @@ class AwsPerAnalyzerRescanFunctionalTests {
 		assertThat(steadyRuns).as("on the archive and its members, analysed in full").isEqualTo(3);
 		assertThat(ComparableResults.of(events(), incremental)).isEqualTo(ComparableResults.of(events(), full))
 			.isNotEmpty();
-		Map<String, Object> text = document(incremental, "per-analyzer/a.txt");
+		Map<String, Object> text = document(events(), incremental, "per-analyzer/a.txt");
 		assertThat(provenance(text, "steady")).isEqualTo(first);
 		assertThat(provenance(text, "tlsh")).isEqualTo(first);
 		assertThat(provenance(text, "bumped")).isEqualTo(incremental);
@@ -109,25 +106,5 @@ class AwsPerAnalyzerRescanFunctionalTests {
 
 	private static EventStore events() {
 		return aws.context.getBean(EventStore.class);
-	}
-
-	private static Map<String, Object> document(long job, String location) {
-		Map<String, String> sha256 = new LinkedHashMap<>();
-		events().forEach(job, event -> {
-			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
-				sha256.put(location, event.sampleKey());
-			}
-		});
-		assertThat(sha256).as("a SOURCE event for %s", location).containsKey(location);
-		return map(events().find(job, sha256.get(location), EventKind.ANALYSED).get(0).payload());
-	}
-
-	private static long provenance(Map<String, Object> document, String analyzer) {
-		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> map(String json) {
-		return JSON.readValue(json, LinkedHashMap.class);
 	}
 }

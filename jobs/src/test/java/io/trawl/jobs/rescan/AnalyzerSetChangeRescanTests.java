@@ -1,5 +1,6 @@
 package io.trawl.jobs.rescan;
 
+import static io.trawl.jobs.rescan.ComparableResults.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,10 +24,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import tools.jackson.databind.json.JsonMapper;
-
 import io.trawl.jobs.TrawlApplication;
-import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.worker.testcorpus.TestCorpus;
 
@@ -39,8 +36,6 @@ import io.trawl.worker.testcorpus.TestCorpus;
  * for job ids, times and provenance.
  */
 class AnalyzerSetChangeRescanTests {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
 	Path workspace;
@@ -125,19 +120,8 @@ class AnalyzerSetChangeRescanTests {
 			return ComparableResults.of(events, job);
 		}
 
-		/** The ANALYSED document of the content at a location. */
-		@SuppressWarnings("unchecked")
 		Map<String, Object> document(long job, String location) {
-			List<String> sha256 = new ArrayList<>();
-			events.forEach(job, event -> {
-				if (event.kind() == EventKind.SOURCE
-						&& location.equals(JSON.readValue(event.payload(), Map.class).get("location"))) {
-					sha256.add(event.sampleKey());
-				}
-			});
-			assertThat(sha256).as("a SOURCE event for %s", location).hasSize(1);
-			return JSON.readValue(events.find(job, sha256.get(0), EventKind.ANALYSED).get(0).payload(),
-					LinkedHashMap.class);
+			return ComparableResults.document(events, job, location);
 		}
 
 		@Override
@@ -159,9 +143,5 @@ class AnalyzerSetChangeRescanTests {
 			Files.write(corpus.resolve(file.getKey()), file.getValue());
 		}
 		return corpus;
-	}
-
-	private static long provenance(Map<String, Object> document, String analyzer) {
-		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
 	}
 }

@@ -1,6 +1,10 @@
 package io.trawl.jobs.rescan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,5 +76,27 @@ public final class ComparableResults {
 			}
 		}
 		return results;
+	}
+	/** The ANALYSED document, as stored, of the content a job read at {@code location} (its one SOURCE event's). */
+	@SuppressWarnings("unchecked")
+	public static Map<String, Object> document(EventStore events, long job, String location) {
+		List<String> sha256 = new ArrayList<>();
+		events.forEach(job, event -> {
+			if (event.kind() == EventKind.SOURCE
+					&& location.equals(JSON.readValue(event.payload(), Map.class).get("location"))) {
+				sha256.add(event.sampleKey());
+			}
+		});
+		assertThat(sha256).as("the SOURCE events for %s", location).hasSize(1);
+		return JSON.readValue(events.find(job, sha256.get(0), EventKind.ANALYSED).get(0).payload(),
+				LinkedHashMap.class);
+	}
+
+	/** The job a result document names in {@code provenance} as the one that computed {@code analyzer}'s output. */
+	public static long provenance(Map<String, Object> document, String analyzer) {
+		assertThat(document.get("provenance")).as("provenance of %s", document.get("sha256")).isInstanceOf(Map.class);
+		assertThat(((Map<?, ?>) document.get("provenance")).get(analyzer)).as("provenance of %s's %s",
+				document.get("sha256"), analyzer).isInstanceOf(Number.class);
+		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
 	}
 }

@@ -1,5 +1,6 @@
 package io.trawl.jobs.rescan;
 
+import static io.trawl.jobs.rescan.ComparableResults.document;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -28,10 +29,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
-import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.worker.testcorpus.TestCorpus;
 
@@ -48,8 +47,6 @@ import io.trawl.worker.testcorpus.TestCorpus;
 		properties = { "spring.datasource.url=jdbc:h2:mem:incremental-gate;DB_CLOSE_DELAY=-1",
 				"trawl.data-dir=target/test-data", "trawl.analysis.grid-size=2", "trawl.analysis.chunk-size=3" })
 class IncrementalGateFunctionalTests {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String R1 = """
 			private rule IsPe { condition: uint16(0) == 0x5A4D }
@@ -145,13 +142,13 @@ class IncrementalGateFunctionalTests {
 		assertThat(counts(any)).containsExactly((long) files.size(), 0L);
 
 		long skippedJob = mzOnly.job();
-		Map<String, Object> skipped = document(skippedJob, "elf/glibc.so");
+		Map<String, Object> skipped = document(events, skippedJob, "elf/glibc.so");
 		assertThat(((Number) ((Map<?, ?>) skipped.get("provenance")).get("yara")).longValue()).as("as if scanned")
 			.isEqualTo(skippedJob);
 		assertThat(yara(skipped)).contains("ElfAny").doesNotContain("PeHello", "PeNote", "ElfGlibc");
-		assertThat(yara(document(skippedJob, "pe/hello.exe"))).contains("PeHello", "PeViaPrivate", "PeNote");
-		assertThat(yara(document(mzOrElf.job(), "elf/glibc.so"))).contains("ElfAny", "ElfGlibc");
-		assertThat(yara(document(any.job(), "text/hello.txt"))).containsExactly("Text", "World");
+		assertThat(yara(document(events, skippedJob, "pe/hello.exe"))).contains("PeHello", "PeViaPrivate", "PeNote");
+		assertThat(yara(document(events, mzOrElf.job(), "elf/glibc.so"))).contains("ElfAny", "ElfGlibc");
+		assertThat(yara(document(events, any.job(), "text/hello.txt"))).containsExactly("Text", "World");
 	}
 
 	/** An incremental night: its execution and the locations it opened. */
@@ -227,22 +224,5 @@ class IncrementalGateFunctionalTests {
 	/** Every stored result of a job, comparable with another job's ({@link ComparableResults#of}). */
 	private Map<String, Object> results(long job) {
 		return ComparableResults.of(events, job);
-	}
-
-	/** The ANALYSED document of the content at a location. */
-	private Map<String, Object> document(long job, String location) {
-		String[] sha256 = new String[1];
-		events.forEach(job, event -> {
-			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
-				sha256[0] = event.sampleKey();
-			}
-		});
-		assertThat(sha256[0]).as("a SOURCE event for %s", location).isNotNull();
-		return map(events.find(job, sha256[0], EventKind.ANALYSED).get(0).payload());
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> map(String json) {
-		return JSON.readValue(json, LinkedHashMap.class);
 	}
 }

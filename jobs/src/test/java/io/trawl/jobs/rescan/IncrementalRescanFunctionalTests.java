@@ -1,5 +1,7 @@
 package io.trawl.jobs.rescan;
 
+import static io.trawl.jobs.rescan.ComparableResults.document;
+import static io.trawl.jobs.rescan.ComparableResults.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -118,13 +120,13 @@ class IncrementalRescanFunctionalTests {
 
 		assertThat(results(incremental)).isEqualTo(results(full)).isNotEmpty();
 		assertThat(incrementalCommits).as("an incremental step commits larger chunks").isLessThan(commits(lastRun));
-		Map<String, Object> libResult = document(incremental, lib);
+		Map<String, Object> libResult = document(events, incremental, lib);
 		assertThat(provenance(libResult, "hashes")).isEqualTo(first);
 		assertThat(provenance(libResult, "tlsh")).isEqualTo(first);
 		assertThat(provenance(libResult, "yara")).as("new rules scanned").isEqualTo(incremental);
-		assertThat(provenance(document(incremental, "texts/b-renamed.txt"), "ssdeep")).isEqualTo(first);
-		assertThat(provenance(document(incremental, "texts/a.txt"), "ssdeep")).isEqualTo(incremental);
-		assertThat(provenance(document(full, lib), "hashes")).isEqualTo(full);
+		assertThat(provenance(document(events, incremental, "texts/b-renamed.txt"), "ssdeep")).isEqualTo(first);
+		assertThat(provenance(document(events, incremental, "texts/a.txt"), "ssdeep")).isEqualTo(incremental);
+		assertThat(provenance(document(events, full, lib), "hashes")).isEqualTo(full);
 
 		// only a rule removed, and no rule reads the location: no whole result needs its file read
 		Path r3 = rules("r3", R2_MAIN);
@@ -137,8 +139,8 @@ class IncrementalRescanFunctionalTests {
 		// read again: the contents that are also archive members, whose one result per job may be a member's
 		assertThat(opened).doesNotContain(lib, "texts/a.txt", "texts/b-renamed.txt", "texts/new.txt",
 				"synthetic/elf64", "synthetic/random-64k.bin", "synthetic/bundle.tar").hasSizeLessThan(8);
-		assertThat(provenance(document(nothingToRun, lib), "yara")).isEqualTo(full);
-		assertThat(provenance(document(nothingToRun, lib), "hashes")).as("the last full job computed it").isEqualTo(full);
+		assertThat(provenance(document(events, nothingToRun, lib), "yara")).isEqualTo(full);
+		assertThat(provenance(document(events, nothingToRun, lib), "hashes")).as("the last full job computed it").isEqualTo(full);
 	}
 
 	@Test
@@ -169,7 +171,7 @@ class IncrementalRescanFunctionalTests {
 		long full = run(corpus, r2, true);
 
 		assertThat(results(incremental)).isEqualTo(results(full)).isNotEmpty();
-		Map<String, Object> zip = document(incremental, "docs.zip");
+		Map<String, Object> zip = document(events, incremental, "docs.zip");
 		assertThat(provenance(zip, "hashes")).isEqualTo(first);
 		assertThat(provenance(zip, "archive")).isEqualTo(first);
 		assertThat(provenance(zip, "yara")).as("the delta scanned the archive").isEqualTo(incremental);
@@ -280,29 +282,12 @@ class IncrementalRescanFunctionalTests {
 		return ComparableResults.of(events, job);
 	}
 
-	/** The ANALYSED document of the content at a location. */
-	private Map<String, Object> document(long job, String location) {
-		Map<String, String> shaAt = new LinkedHashMap<>();
-		events.forEach(job, event -> {
-			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
-				shaAt.put(location, event.sampleKey());
-			}
-		});
-		assertThat(shaAt).as("a SOURCE event for %s", location).containsKey(location);
-		return map(events.find(job, shaAt.get(location), EventKind.ANALYSED).get(0).payload());
-	}
-
 	/** The ANALYSED document of a content (an archive member's too). */
 	private Map<String, Object> analysed(long job, byte[] content) {
 		String sha256 = io.trawl.worker.analysis.hash.HashAnalyzer.sha256Hex(content);
 		List<io.trawl.readmodel.event.ResultEvent> found = events.find(job, sha256, EventKind.ANALYSED);
 		assertThat(found).as("an ANALYSED event for %s", sha256).hasSize(1);
 		return map(found.get(0).payload());
-	}
-
-	private static long provenance(Map<String, Object> document, String analyzer) {
-		assertThat(document.get("provenance")).as("provenance of %s", document.get("sha256")).isInstanceOf(Map.class);
-		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
 	}
 
 	@SuppressWarnings("unchecked")

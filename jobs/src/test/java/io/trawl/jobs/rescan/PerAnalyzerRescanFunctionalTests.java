@@ -1,5 +1,7 @@
 package io.trawl.jobs.rescan;
 
+import static io.trawl.jobs.rescan.ComparableResults.document;
+import static io.trawl.jobs.rescan.ComparableResults.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -20,8 +22,6 @@ import org.springframework.batch.test.JobOperatorTestUtils;
 import org.springframework.batch.test.context.SpringBatchTest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-
-import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.jobs.TrawlApplication;
 import io.trawl.readmodel.event.EventKind;
@@ -46,8 +46,6 @@ import io.trawl.worker.testcorpus.TestCorpus;
 				+ "io.trawl.jobs.rescan.VersionedTestAnalyzers$Dependent,"
 				+ "io.trawl.jobs.rescan.VersionedTestAnalyzers$Steady" })
 class PerAnalyzerRescanFunctionalTests {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String R1 = """
 			rule Hello { strings: $h = "hello" condition: $h }
@@ -97,7 +95,7 @@ class PerAnalyzerRescanFunctionalTests {
 			.isEqualTo(contents);
 		assertThat(results(bumped)).isEqualTo(results(full)).isNotEmpty();
 
-		Map<String, Object> text = document(bumped, "text/a.txt");
+		Map<String, Object> text = document(events, bumped, "text/a.txt");
 		assertThat(text.get("bumped")).isEqualTo(Map.of("version", "2", "zeros", 0, "of",
 				HashAnalyzer.sha256Hex("hello world, a text\n".getBytes(StandardCharsets.US_ASCII)).substring(0, 12)));
 		assertThat(text).doesNotContainKey("bumpedV1").containsEntry("dependent", "saw " + text.get("bumped"));
@@ -107,7 +105,7 @@ class PerAnalyzerRescanFunctionalTests {
 		}
 		assertThat(provenance(text, "bumped")).isEqualTo(bumped);
 		assertThat(provenance(text, "dependent")).isEqualTo(bumped);
-		assertThat(provenance(document(bumped, "zip/bundle.zip"), "steady")).as("analysed in full").isEqualTo(bumped);
+		assertThat(provenance(document(events, bumped, "zip/bundle.zip"), "steady")).as("analysed in full").isEqualTo(bumped);
 
 		VersionedTestAnalyzers.bumpedVersion = "3";
 		VersionedTestAnalyzers.RUNS.clear();
@@ -117,7 +115,7 @@ class PerAnalyzerRescanFunctionalTests {
 		assertThat(VersionedTestAnalyzers.runs("steady")).isEqualTo(3);
 		long fullAgain = run(corpus, r2, true);
 		assertThat(results(bumpedAndRules)).isEqualTo(results(fullAgain)).isNotEmpty();
-		Map<String, Object> pe = document(bumpedAndRules, "pe/a.exe");
+		Map<String, Object> pe = document(events, bumpedAndRules, "pe/a.exe");
 		assertThat(provenance(pe, "yara")).as("its delta scanned").isEqualTo(bumpedAndRules);
 		assertThat(provenance(pe, "bumped")).isEqualTo(bumpedAndRules);
 		// the base of this night is the last job of the source, the full rescan
@@ -179,26 +177,5 @@ class PerAnalyzerRescanFunctionalTests {
 
 	private Map<String, Object> results(long job) {
 		return ComparableResults.of(events, job);
-	}
-
-	/** The ANALYSED document of the content at a location. */
-	private Map<String, Object> document(long job, String location) {
-		String[] sha256 = new String[1];
-		events.forEach(job, event -> {
-			if (event.kind() == EventKind.SOURCE && location.equals(map(event.payload()).get("location"))) {
-				sha256[0] = event.sampleKey();
-			}
-		});
-		assertThat(sha256[0]).as("a SOURCE event for %s", location).isNotNull();
-		return map(events.find(job, sha256[0], EventKind.ANALYSED).get(0).payload());
-	}
-
-	private static long provenance(Map<String, Object> document, String analyzer) {
-		return ((Number) ((Map<?, ?>) document.get("provenance")).get(analyzer)).longValue();
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> map(String json) {
-		return JSON.readValue(json, LinkedHashMap.class);
 	}
 }
