@@ -13,10 +13,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.test.JobOperatorTestUtils;
@@ -107,13 +104,7 @@ class AnalyzerSetChangeRescanTests {
 		}
 
 		long run(Path corpus, Path rules, boolean full) throws Exception {
-			JobExecution execution = jobs.startJob(new JobParametersBuilder().addString("source", corpus.toString())
-				.addString("rules", rules.toString())
-				.addString("requestId", "analyzer-set-" + System.nanoTime())
-				.addString("full", Boolean.toString(full), false)
-				.toJobParameters());
-			assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-			return execution.getJobInstance().getInstanceId();
+			return RescanNights.night(jobs, corpus, rules, full).getJobInstance().getInstanceId();
 		}
 
 		Map<String, Object> results(long job) {

@@ -3,7 +3,6 @@ package io.trawl.jobs.rescan;
 import static io.trawl.jobs.rescan.ComparableResults.document;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.test.JobOperatorTestUtils;
 import org.springframework.batch.test.context.SpringBatchTest;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -109,10 +106,10 @@ class IncrementalGateFunctionalTests {
 			throws Exception {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
 		Map<String, byte[]> files = new LinkedHashMap<>();
-		files.put("pe/hello.exe", concat(TestCorpus.pe32(), "hello world, a note\n"));
+		files.put("pe/hello.exe", RescanNights.withText(TestCorpus.pe32(), "hello world, a note\n"));
 		files.put("pe/plain.exe", TestCorpus.pe64());
 		files.put("pe/mz-text.txt", "MZ hello world text\n".getBytes(StandardCharsets.US_ASCII));
-		files.put("elf/glibc.so", concat(TestCorpus.elf64(), "GLIBC_2.3 hello world\n"));
+		files.put("elf/glibc.so", RescanNights.withText(TestCorpus.elf64(), "GLIBC_2.3 hello world\n"));
 		files.put("elf/plain", TestCorpus.elf32());
 		files.put("short/empty", new byte[0]);
 		files.put("short/m", new byte[] { 'M' });
@@ -127,11 +124,11 @@ class IncrementalGateFunctionalTests {
 		}
 		Set<String> mz = Set.of("pe/hello.exe", "pe/plain.exe", "pe/mz-text.txt", "short/mz");
 		Set<String> elf = Set.of("elf/glibc.so", "elf/plain");
-		run(corpus, rules("r1", R1), false);
+		run(corpus, RescanNights.rules(workspace, "r1", R1), false);
 
-		Night mzOnly = night(corpus, rules("r2", R2));
-		Night mzOrElf = night(corpus, rules("r3", R3));
-		Night any = night(corpus, rules("r4", R4));
+		Night mzOnly = night(corpus, RescanNights.rules(workspace, "r2", R2));
+		Night mzOrElf = night(corpus, RescanNights.rules(workspace, "r3", R3));
+		Night any = night(corpus, RescanNights.rules(workspace, "r4", R4));
 
 		assertThat(mzOnly.opened()).as("only what starts with MZ is read").isEqualTo(mz);
 		assertThat(mzOrElf.opened()).as("what starts with MZ or an ELF header").isEqualTo(union(mz, elf));
@@ -197,27 +194,8 @@ class IncrementalGateFunctionalTests {
 		return union;
 	}
 
-	private static byte[] concat(byte[] head, String tail) {
-		byte[] text = tail.getBytes(StandardCharsets.US_ASCII);
-		byte[] out = java.util.Arrays.copyOf(head, head.length + text.length);
-		System.arraycopy(text, 0, out, head.length, text.length);
-		return out;
-	}
-
-	/** A rules folder; the comment naming the test's folder makes its version this test's own. */
-	private Path rules(String name, String source) throws IOException {
-		Path folder = Files.createDirectories(workspace.resolve(name));
-		Files.writeString(folder.resolve("main.yar"), source + "\n// " + workspace.getFileName() + "\n");
-		return folder;
-	}
-
 	private Ran run(Path corpus, Path rules, boolean full) throws Exception {
-		JobExecution execution = jobs.startJob(new JobParametersBuilder().addString("source", corpus.toString())
-			.addString("rules", rules.toString())
-			.addString("requestId", "gate-" + System.nanoTime())
-			.addString("full", Boolean.toString(full), false)
-			.toJobParameters());
-		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		JobExecution execution = RescanNights.night(jobs, corpus, rules, full);
 		return new Ran(execution.getJobInstance().getInstanceId(), execution.getId());
 	}
 

@@ -15,9 +15,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.test.JobOperatorTestUtils;
 import org.springframework.batch.test.context.SpringBatchTest;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -75,7 +72,7 @@ class PerAnalyzerRescanFunctionalTests {
 	void givenOneAnalyzerBumped_whenRescannedIncrementally_thenOnlyItAndItsReaderRunAndTheResultEqualsAFullRescan()
 			throws Exception {
 		Path corpus = corpus();
-		Path r1 = rules("r1", R1);
+		Path r1 = RescanNights.rules(workspace, "r1", R1);
 		VersionedTestAnalyzers.bumpedVersion = "1";
 		long first = run(corpus, r1, false);
 		int contents = contents(first);
@@ -109,7 +106,7 @@ class PerAnalyzerRescanFunctionalTests {
 
 		VersionedTestAnalyzers.bumpedVersion = "3";
 		VersionedTestAnalyzers.RUNS.clear();
-		Path r2 = rules("r2", R2);
+		Path r2 = RescanNights.rules(workspace, "r2", R2);
 		long bumpedAndRules = run(corpus, r2, false);
 		assertThat(VersionedTestAnalyzers.runs("bumped")).isEqualTo(contents);
 		assertThat(VersionedTestAnalyzers.runs("steady")).isEqualTo(3);
@@ -128,7 +125,7 @@ class PerAnalyzerRescanFunctionalTests {
 	private Path corpus() throws IOException {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
 		Map<String, byte[]> files = new LinkedHashMap<>();
-		files.put("pe/a.exe", concat(TestCorpus.pe32(), "hello world\n"));
+		files.put("pe/a.exe", RescanNights.withText(TestCorpus.pe32(), "hello world\n"));
 		files.put("pe/b.dll", TestCorpus.pe64());
 		files.put("elf/a.so", TestCorpus.elf64());
 		files.put("elf/b", TestCorpus.elf32());
@@ -147,28 +144,8 @@ class PerAnalyzerRescanFunctionalTests {
 		return corpus;
 	}
 
-	private static byte[] concat(byte[] head, String tail) {
-		byte[] text = tail.getBytes(StandardCharsets.US_ASCII);
-		byte[] out = java.util.Arrays.copyOf(head, head.length + text.length);
-		System.arraycopy(text, 0, out, head.length, text.length);
-		return out;
-	}
-
-	/** A rules folder; the comment naming the test's folder makes its version this test's own. */
-	private Path rules(String name, String source) throws IOException {
-		Path folder = Files.createDirectories(workspace.resolve(name));
-		Files.writeString(folder.resolve("main.yar"), source + "\n// " + workspace.getFileName() + "\n");
-		return folder;
-	}
-
 	private long run(Path corpus, Path rules, boolean full) throws Exception {
-		JobExecution execution = jobs.startJob(new JobParametersBuilder().addString("source", corpus.toString())
-			.addString("rules", rules.toString())
-			.addString("requestId", "per-analyzer-" + System.nanoTime())
-			.addString("full", Boolean.toString(full), false)
-			.toJobParameters());
-		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-		return execution.getJobInstance().getInstanceId();
+		return RescanNights.night(jobs, corpus, rules, full).getJobInstance().getInstanceId();
 	}
 
 	private int contents(long job) {
