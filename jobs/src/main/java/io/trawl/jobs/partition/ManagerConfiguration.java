@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import io.trawl.jobs.TrawlProperties;
+import io.trawl.jobs.rescan.InPartitionOrder;
 
 /**
  * {@code trawl.partitioning=remote}: {@code analyseStep} splits the source as before, but sends each partition to
@@ -36,6 +37,7 @@ class ManagerConfiguration {
 			TrawlProperties properties) {
 		return new StepBuilder("analyseStep", jobRepository)
 			.partitioner(WorkerConfiguration.WORKER_STEP, samplePartitioner)
+			.splitter(new InPartitionOrder(jobRepository, WorkerConfiguration.WORKER_STEP, samplePartitioner))
 			.partitionHandler(sqsPartitionHandler)
 			.gridSize(properties.analysis().effectiveGridSize())
 			.build();

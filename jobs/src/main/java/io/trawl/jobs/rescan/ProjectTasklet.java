@@ -24,7 +24,7 @@ final class ProjectTasklet implements Tasklet {
 	/** @param threads slices of the job projected at once ({@code trawl.projection.threads}); 0: the store's default */
 	ProjectTasklet(EventStore events, QueryTables tables, JobRepository jobs, int threads) {
 		this.projection = new ResultProjection(events, tables, threads);
-		// the diff reads what the projection wrote: as many threads, so on JDBC's default one, in this transaction
+		// the diff reads what the projection wrote, on as many threads (with one, in this transaction)
 		this.diff = new SummaryDiff(jobs, tables, projection.slices());
 	}
 

@@ -112,6 +112,7 @@ public class RescanJobConfiguration {
 		SimpleAsyncTaskExecutor partitions = new SimpleAsyncTaskExecutor("analyse-");
 		partitions.setConcurrencyLimit(properties.analysis().effectiveThreads());
 		return new StepBuilder("analyseStep", jobRepository).partitioner(WORKER_STEP, samplePartitioner)
+			.splitter(new InPartitionOrder(jobRepository, WORKER_STEP, samplePartitioner))
 			.step(analyseWorkerStep)
 			.gridSize(properties.analysis().effectiveGridSize())
 			.taskExecutor(partitions)

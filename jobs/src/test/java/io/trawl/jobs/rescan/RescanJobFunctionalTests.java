@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
@@ -23,7 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.test.JobOperatorTestUtils;
 import org.springframework.batch.test.context.SpringBatchTest;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -76,6 +84,8 @@ class RescanJobFunctionalTests {
 	JobOperatorTestUtils jobOperatorTestUtils;
 	@Autowired
 	Rulesets rulesets;
+	@Autowired
+	JobRepository jobRepository;
 
 	@BeforeAll
 	static void givenACorpusAndRules() throws IOException {
@@ -143,6 +153,28 @@ class RescanJobFunctionalTests {
 		assertThat(strings(bySha.get(sha256.get(corpus.resolve("copies/eicar-again.txt"))).get("sources")))
 			.filteredOn(source -> !source.contains("!/"))
 			.containsExactly("copies/eicar-again.txt", "synthetic/eicar.com");
+	}
+
+	@Test
+	void partitionsAreHandedOutInThePartitionersOrder() throws Exception {
+		// Spring Batch's own splitter hands them out as a hash set orders them; the largest range is partition0
+		JobInstance instance = jobRepository.createJobInstance("partition-order-" + System.nanoTime(),
+				new JobParameters());
+		JobExecution job = jobRepository.createJobExecution(instance, new JobParameters(), new ExecutionContext());
+		StepExecution manager = jobRepository.createStepExecution("manager", job);
+		Partitioner twelve = grid -> IntStream.range(0, 12)
+			.boxed()
+			.collect(Collectors.toMap(i -> "partition" + i, i -> new ExecutionContext()));
+
+		List<String> order = new InPartitionOrder(jobRepository, "worker", twelve).split(manager, 12)
+			.stream()
+			.map(StepExecution::getStepName)
+			.toList();
+
+		assertThat(order).containsExactlyElementsOf(
+				IntStream.range(0, 12).mapToObj(i -> "worker:partition" + i).toList());
+		assertThat(InPartitionOrder.number("worker:partition10")).isEqualTo(10);
+		assertThat(InPartitionOrder.number("worker:other")).isEqualTo(Long.MAX_VALUE);
 	}
 
 	@Test

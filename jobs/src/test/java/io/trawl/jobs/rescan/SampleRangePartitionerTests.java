@@ -1,6 +1,7 @@
 package io.trawl.jobs.rescan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import io.trawl.worker.source.SampleSource;
 
 /**
  * The partitioner lists the source once and keeps a bounded number of locations, whatever the source's size; the
- * ranges it cuts from them are contiguous, cover the listing, count exactly, and hold about equal bytes.
+ * ranges it cuts from them are contiguous, cover the listing, count exactly, and hold about their planned shares of
+ * the estimated cost (bytes, and a fixed cost a sample), falling from the first range to the last.
  */
 class SampleRangePartitionerTests {
 
@@ -81,7 +83,7 @@ class SampleRangePartitionerTests {
 	}
 
 	@Test
-	void threeMillionKeysKeepAtMostTheBoundAndCutEvenRanges() {
+	void threeMillionKeysKeepAtMostTheBoundAndCutRangesAtTheirShares() {
 		int keys = 3_000_000;
 		int bound = 4096;
 		StreamedStore store = new StreamedStore(keys, 15);
@@ -102,15 +104,12 @@ class SampleRangePartitionerTests {
 		ProgressMeter.Progress progress = new ProgressMeter().of(1);
 		Map<String, ExecutionContext> partitions = new SampleRangePartitioner(store, progress, bound).partition(16);
 
-		// then they cover the listing, count exactly and hold about equal bytes
+		// then they cover the listing, count exactly and hold their shares of the cost
 		assertThat(progress.totalSamples.get()).isEqualTo(keys);
 		Walk walk = assertContiguousAndExact(store, partitions, 16);
-		long total = walk.bytes().stream().mapToLong(Long::longValue).sum();
-		assertThat(progress.totalBytes.get()).isEqualTo(total);
+		assertThat(progress.totalBytes.get()).isEqualTo(walk.bytes().stream().mapToLong(Long::longValue).sum());
 		// a range misses its share by at most a gap between kept locations (a fraction of a percent here) and a file
-		double slack = total / 16 * 0.02 + walk.largest();
-		LongStream.range(0, 16).forEach(i -> assertThat((double) walk.bytes().get((int) i))
-			.as("bytes of range %d of %s", i, walk.bytes()).isBetween(total / 16 - slack, total / 16 + slack));
+		assertShares(walk, 16, 0.02);
 	}
 
 	@Test
@@ -119,9 +118,52 @@ class SampleRangePartitionerTests {
 		Map<String, ExecutionContext> partitions = new SampleRangePartitioner(store, new ProgressMeter().of(1))
 			.partition(8);
 		Walk walk = assertContiguousAndExact(store, partitions, 8);
-		long total = walk.bytes().stream().mapToLong(Long::longValue).sum();
 		// every location is a possible end: a range misses its share by less than one file
-		walk.bytes().forEach(b -> assertThat(b).isBetween(total / 8 - walk.largest() - 1, total / 8 + walk.largest() + 1));
+		assertShares(walk, 8, 0);
+	}
+
+	@Test
+	void theSharesFallEvenlyFromTheFirstRangeToTheLast() {
+		double[] ends = SampleRangePartitioner.ends(8);
+		assertThat(ends[7]).isEqualTo(1.0);
+		double first = ends[0];
+		double last = ends[7] - ends[6];
+		assertThat(first / last).isCloseTo(SampleRangePartitioner.FIRST_TO_LAST, within(1e-9));
+		for (int i = 1; i < 8; i++) {
+			double share = ends[i] - ends[i - 1];
+			double before = i == 1 ? first : ends[i - 1] - ends[i - 2];
+			assertThat(share).as("share of range %d", i).isLessThan(before);
+		}
+		assertThat(SampleRangePartitioner.ends(1)).containsExactly(1.0);
+	}
+
+	@Test
+	void manySmallFilesWeighMoreThanTheirBytes() {
+		// half of the bytes in 1,000 files of 1 KB, half in one file of 1 MB: cut in two, the small files' range is
+		// the heavier, so the large file is not alone in the second range
+		SampleSource store = new SampleSource() {
+			@Override
+			public String describe() {
+				return "small-and-one-large";
+			}
+
+			@Override
+			public Stream<SampleRef> list(String afterLocation) {
+				return Stream.concat(IntStream.range(0, 1000).mapToObj(i -> new SampleRef(String.format("a/%04d", i), 1024)),
+						Stream.of(new SampleRef("b/large", 1024 * 1024)))
+					.filter(ref -> afterLocation == null || ref.location().compareTo(afterLocation) > 0);
+			}
+
+			@Override
+			public Sample open(SampleRef ref) {
+				throw new UnsupportedOperationException();
+			}
+		};
+		Map<String, ExecutionContext> partitions = new SampleRangePartitioner(store, new ProgressMeter().of(1))
+			.partition(2);
+		Walk walk = assertContiguousAndExact(store, partitions, 2);
+		assertThat(walk.counts().get(1)).as("locations in the second range").isGreaterThan(1);
+		assertShares(walk, 2, 0);
 	}
 
 	@Test
@@ -140,7 +182,22 @@ class SampleRangePartitionerTests {
 	}
 
 	/** Each range's bytes and count, and the largest file, from one walk of the listing. */
-	private record Walk(List<Long> bytes, long largest) {
+	private record Walk(List<Long> bytes, List<Long> costs, List<Long> counts, long largestCost) {
+	}
+
+	/**
+	 * Asserts each range's cost is its share of the whole, give or take {@code gap} of an equal share (the kept
+	 * locations' spacing) and one location's cost.
+	 */
+	private static void assertShares(Walk walk, int grid, double gap) {
+		long total = walk.costs().stream().mapToLong(Long::longValue).sum();
+		double[] ends = SampleRangePartitioner.ends(grid);
+		double slack = total / grid * gap + walk.largestCost();
+		for (int i = 0; i < grid; i++) {
+			double share = total * (ends[i] - (i == 0 ? 0 : ends[i - 1]));
+			assertThat((double) walk.costs().get(i)).as("cost of range %d of %s", i, walk.costs())
+				.isBetween(share - slack, share + slack);
+		}
 	}
 
 	/**
@@ -161,6 +218,7 @@ class SampleRangePartitionerTests {
 		}
 		long[] counts = new long[expected];
 		long[] bytes = new long[expected];
+		long[] costs = new long[expected];
 		long[] largest = { 0 };
 		int[] at = { 0 };
 		try (Stream<SampleRef> refs = store.list(null)) {
@@ -171,15 +229,15 @@ class SampleRangePartitionerTests {
 				assertThat(at[0]).as("%s is in no range", ref.location()).isLessThan(expected);
 				counts[at[0]]++;
 				bytes[at[0]] += Math.max(ref.size(), 1);
-				largest[0] = Math.max(largest[0], Math.max(ref.size(), 1));
+				costs[at[0]] += SampleRangePartitioner.cost(ref.size());
+				largest[0] = Math.max(largest[0], SampleRangePartitioner.cost(ref.size()));
 			});
 		}
-		List<Long> perRange = new ArrayList<>();
 		for (int i = 0; i < expected; i++) {
 			assertThat(partitions.get("partition" + i).getLong(SampleRangePartitioner.COUNT))
 				.as("count of partition%d", i).isEqualTo(counts[i]).isPositive();
-			perRange.add(bytes[i]);
 		}
-		return new Walk(perRange, largest[0]);
+		return new Walk(LongStream.of(bytes).boxed().toList(), LongStream.of(costs).boxed().toList(),
+				LongStream.of(counts).boxed().toList(), largest[0]);
 	}
 }

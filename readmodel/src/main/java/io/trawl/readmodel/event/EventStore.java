@@ -53,9 +53,9 @@ public interface EventStore {
 	}
 
 	/**
-	 * How many slices the projection reads at once when not told: what suits the store (JDBC: one, so that a
-	 * projection in a transaction commits or rolls back as one; DynamoDB, which has no such transaction: several,
-	 * as each slice mostly waits on round trips).
+	 * How many slices the projection reads at once when not told: what suits the store (JDBC: one a core, up to
+	 * four; DynamoDB: several, as each slice mostly waits on round trips). With one, a projection in a transaction
+	 * commits or rolls back as one.
 	 */
 	default int defaultSlices() {
 		return 1;
