@@ -14,7 +14,9 @@ import io.trawl.readmodel.query.ResultProjection;
 
 /**
  * {@code projectStep}: rebuilds the job's query tables from its events, and stores in its summary what changed since
- * the previous COMPLETED job of the same source ({@link SummaryDiff}), both on {@code trawl.projection.threads}. Idempotent, so a restart simply reruns it.
+ * the previous COMPLETED job of the same source ({@link SummaryDiff}), both on {@code trawl.projection.threads} (on
+ * JDBC the slices are read on those threads and written in this step's transaction). Idempotent, so a restart simply
+ * reruns it.
  */
 final class ProjectTasklet implements Tasklet {
 
@@ -24,8 +26,8 @@ final class ProjectTasklet implements Tasklet {
 	/** @param threads slices of the job projected at once ({@code trawl.projection.threads}); 0: the store's default */
 	ProjectTasklet(EventStore events, QueryTables tables, JobRepository jobs, int threads) {
 		this.projection = new ResultProjection(events, tables, threads);
-		// the diff reads what the projection wrote, on as many threads (with one, in this transaction)
-		this.diff = new SummaryDiff(jobs, tables, projection.slices());
+		// the diff reads what the projection wrote: in this transaction when that is where it was written (JDBC)
+		this.diff = new SummaryDiff(jobs, tables, tables.singleWriter() ? 1 : projection.slices());
 	}
 
 	@Override

@@ -42,6 +42,11 @@ final class FlakyTables implements QueryTables {
 	}
 
 	@Override
+	public boolean singleWriter() {
+		return tables.singleWriter();
+	}
+
+	@Override
 	public void putSamples(List<SampleView> samples) {
 		tables.putSamples(samples);
 	}

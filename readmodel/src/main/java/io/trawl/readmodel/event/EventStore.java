@@ -54,8 +54,8 @@ public interface EventStore {
 
 	/**
 	 * How many slices the projection reads at once when not told: what suits the store (JDBC: one a core, up to
-	 * four; DynamoDB: several, as each slice mostly waits on round trips). With one, a projection in a transaction
-	 * commits or rolls back as one.
+	 * four, their rows written in the caller's transaction; DynamoDB: several, as each slice mostly waits on round
+	 * trips).
 	 */
 	default int defaultSlices() {
 		return 1;

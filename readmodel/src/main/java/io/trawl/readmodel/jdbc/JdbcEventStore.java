@@ -93,8 +93,7 @@ public final class JdbcEventStore implements EventStore {
 	 * Ranges of the sample key, which the index orders: the slices split the key space of a sha256 (hex, and the
 	 * {@code "!"} of unreadable samples before it) evenly, and any other key still falls in exactly one range. The
 	 * read runs in a transaction of its own when there is none (PostgreSQL streams a result set only inside one), so
-	 * a slice read on a thread of its own holds a page at a time, not the whole slice. Slices read and write on
-	 * threads of their own, each write committed by itself ({@link #defaultSlices}).
+	 * a slice read on a thread of its own holds a page at a time, not the whole slice ({@link #defaultSlices}).
 	 */
 	@Override
 	public void forEachSlice(long jobInstanceId, int slice, int slices, Consumer<ResultEvent> action) {
@@ -136,11 +135,10 @@ public final class JdbcEventStore implements EventStore {
 	}
 
 	/**
-	 * One slice a core, up to four. With one slice a rescan's projection runs in its step's transaction and leaves no
-	 * rows if it fails; with several, each slice commits its own writes and a failed projection leaves some, which
-	 * projecting again (the restart) overwrites, as on DynamoDB. On this project's 2-core machine, the projection of
-	 * a 5,679-sample job on H2 took 2.3 s of wall time in one slice, 1.0 s in two and 1.3 s in four
-	 * (bench/README.md, session 14): the last part of a rescan that ran on one core.
+	 * One slice a core, up to four: the projection reads and parses the slices on threads of their own, and writes
+	 * their rows on its caller's thread, in its transaction ({@link io.trawl.readmodel.query.QueryTables#singleWriter}).
+	 * On this project's 2-core machine the projection of a 5,679-sample job on H2 took 2.3 s of wall time in one slice
+	 * (bench/README.md, session 14): the last part of a rescan, on one core.
 	 */
 	@Override
 	public int defaultSlices() {

@@ -234,4 +234,10 @@ public final class JdbcQueryTables implements QueryTables {
 		});
 		return RuleHistory.byRule(rows);
 	}
+
+	/** Yes: a rescan's projection writes in its step's transaction. */
+	@Override
+	public boolean singleWriter() {
+		return true;
+	}
 }

@@ -53,4 +53,14 @@ public interface QueryTables {
 
 	/** Every rule that has hit a sample, by rule name, each with its hits per job, oldest job first. */
 	List<RuleHistory> ruleHistory();
+
+	/**
+	 * Whether writes must come from the caller's own thread, so that they are part of its transaction (JDBC: a
+	 * rescan's projection runs in its step's transaction and leaves no rows if it fails). The projection then reads
+	 * its slices on threads of their own but writes on the caller's. False (DynamoDB, which has no such transaction):
+	 * each slice writes on its own thread.
+	 */
+	default boolean singleWriter() {
+		return false;
+	}
 }

@@ -28,7 +28,9 @@ import io.trawl.readmodel.event.ResultEvent;
  * again gives the same tables.
  * <p>
  * With more than one thread it reads the job in as many disjoint slices at once ({@link EventStore#forEachSlice}),
- * each with its own tally, merged into the one summary at the end. The tables come out the same as with one thread:
+ * each with its own tally, merged into the one summary at the end. Each slice writes its rows on its thread, or, when
+ * the tables take writes from one thread ({@link QueryTables#singleWriter}: JDBC, in the caller's transaction), hands
+ * them to the caller's. The tables come out the same as with one thread:
  * a sample's events are all in one slice, so each job row and each rule hit is written by one slice; a newest-result
  * row is keyed by sha256, which is the sample key of a readable sample, so within a job it too has one writer (and
  * the write keeps the newest result whatever the order); the summary and the rule counts are written once, from the
@@ -68,7 +70,7 @@ public final class ResultProjection {
 
 	public JobSummary project(long jobInstanceId) {
 		int slices = slices();
-		Tally tally = slices == 1 ? slice(jobInstanceId, 0, 1) : inParallel(jobInstanceId, slices);
+		Tally tally = slices == 1 ? slice(jobInstanceId, 0, 1, this::write) : inParallel(jobInstanceId, slices);
 		// projecting again keeps the diff the job's own projection stored: its base does not change
 		JobSummary summary = tally.summary().withDiff(tables.summary(jobInstanceId).map(JobSummary::diff).orElse(null));
 		tables.putSummary(summary);
@@ -76,9 +78,12 @@ public final class ResultProjection {
 		return summary;
 	}
 
-	/** Projects one slice of the job's events (the whole job when there is one slice) and returns its tally. */
-	private Tally slice(long jobInstanceId, int slice, int slices) {
-		Tally tally = new Tally(jobInstanceId);
+	/**
+	 * Projects one slice of the job's events (the whole job when there is one slice) and returns its tally; its rows
+	 * go to {@code out} a batch at a time.
+	 */
+	private Tally slice(long jobInstanceId, int slice, int slices, Consumer<Batch> out) {
+		Tally tally = new Tally(jobInstanceId, out);
 		List<ResultEvent> current = new ArrayList<>();
 		Consumer<ResultEvent> each = event -> {
 			if (!current.isEmpty() && !current.get(0).sampleKey().equals(event.sampleKey())) {
@@ -100,12 +105,29 @@ public final class ResultProjection {
 		return tally;
 	}
 
-	/** Every slice on a thread of its own, their tallies merged. */
+	/**
+	 * Every slice on a thread of its own, their tallies merged; each slice writes its rows, or hands them to this
+	 * thread to write when the tables take writes from one thread ({@link QueryTables#singleWriter}).
+	 */
 	private Tally inParallel(long jobInstanceId, int slices) {
-		Tally total = new Tally(jobInstanceId);
-		Slices.inParallel("trawl-projection-" + jobInstanceId, slices, slice -> slice(jobInstanceId, slice, slices))
-			.forEach(total::merge);
+		Tally total = new Tally(jobInstanceId, this::write);
+		String name = "trawl-projection-" + jobInstanceId;
+		List<Tally> tallies = tables.singleWriter()
+				? Slices.inParallel(name, slices, (slice, out) -> slice(jobInstanceId, slice, slices, out), this::write)
+				: Slices.inParallel(name, slices, slice -> slice(jobInstanceId, slice, slices, this::write));
+		tallies.forEach(total::merge);
 		return total;
+	}
+
+	/** Rows of one job, and which of its samples hit each rule. */
+	private record Batch(long jobInstanceId, List<SampleView> samples, Map<String, List<String>> hits) {
+	}
+
+	private void write(Batch batch) {
+		if (!batch.samples().isEmpty()) {
+			tables.putSamples(batch.samples());
+		}
+		batch.hits().forEach((rule, hashes) -> tables.putRuleHits(batch.jobInstanceId(), rule, hashes));
 	}
 
 	/** One sample's row, and what the tally counts from its document. */
@@ -252,8 +274,9 @@ public final class ResultProjection {
 		}
 	}
 
-	private final class Tally {
+	private static final class Tally {
 		private final long jobInstanceId;
+		private final Consumer<Batch> out;
 		private final List<SampleView> batch = new ArrayList<>();
 		private final Map<String, List<String>> batchHits = new HashMap<>();
 		private final Map<String, Long> verdicts = new TreeMap<>();
@@ -263,8 +286,9 @@ public final class ResultProjection {
 		private long errors;
 		private long resultEvents;
 
-		Tally(long jobInstanceId) {
+		Tally(long jobInstanceId, Consumer<Batch> out) {
 			this.jobInstanceId = jobInstanceId;
+			this.out = out;
 		}
 
 		void add(List<ResultEvent> sampleEvents) {
@@ -294,12 +318,11 @@ public final class ResultProjection {
 		}
 
 		void flush() {
-			if (!batch.isEmpty()) {
-				tables.putSamples(List.copyOf(batch));
+			if (!batch.isEmpty() || !batchHits.isEmpty()) {
+				out.accept(new Batch(jobInstanceId, List.copyOf(batch), new HashMap<>(batchHits)));
 				batch.clear();
+				batchHits.clear();
 			}
-			batchHits.forEach((rule, hashes) -> tables.putRuleHits(jobInstanceId, rule, hashes));
-			batchHits.clear();
 		}
 
 		/** Adds another slice's counts: the slices are disjoint, so every count is a sum. */
