@@ -43,10 +43,13 @@ final class DeltaRulesets implements AutoCloseable {
 			this(delta, folder, rules, analysis, null, new Counts());
 		}
 
-		/** True when the delta has rules to scan, none of which can match a content whose stored first bytes are these. */
-		boolean excludes(Object storedFileType) {
-			return analysis != null && gate != null && storedFileType instanceof Map<?, ?> fileType
-					&& gate.excludesMagic(fileType.get("magic"));
+		/**
+		 * True when the delta has rules to scan, none of which can match a content whose stored first bytes and size
+		 * are these (a result's {@code fileType} and {@code size}).
+		 */
+		boolean excludes(Object storedFileType, Object storedSize) {
+			return analysis != null && gate != null && gate.excludesStored(
+					storedFileType instanceof Map<?, ?> fileType ? fileType.get("magic") : null, storedSize);
 		}
 	}
 

@@ -67,7 +67,7 @@ final class Incremental {
 	/** The top-level fields that decide whether a stored result is copied as it is; the rest are skipped unread. */
 	private static final Set<String> HEAD = Set.of("errors", "skipped", "analyzers", "depth", "archive", "children",
 			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score", "mimeType",
-			"fileType");
+			"fileType", "size");
 	/** The top-level fields whose stored text a patched result replaces. */
 	private static final Set<String> PATCHED = Set.of("rulesetVersion", "provenance");
 	private static final Set<String> MATCH_FIELDS = Set.of("namespace", "rule", "tags", "meta");
@@ -232,7 +232,7 @@ final class Incremental {
 		}
 		Reuse reuse = new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null, null, rerun);
 		if (rerun == null && gated && members.isEmpty() && !document.containsKey("archive") && delta != null
-				&& delta.excludes(document.get("fileType"))) {
+				&& delta.excludes(document.get("fileType"), document.get("size"))) {
 			delta.counts().skipped().incrementAndGet();
 			return Optional.of(new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members,
 					merged(reuse, NOTHING_MATCHED)));
@@ -284,7 +284,7 @@ final class Incremental {
 			return null;
 		}
 		Reuse reuse = new Reuse(event.sampleKey(), event.jobInstanceId(), depth, null, delta, List.of(), null, stored);
-		if (gated && reuse.needsRead() && delta.excludes(head.get("fileType"))) {
+		if (gated && reuse.needsRead() && delta.excludes(head.get("fileType"), head.get("size"))) {
 			delta.counts().skipped().incrementAndGet();
 			Analysed unread = patched(reuse, NOTHING_MATCHED);
 			return unread == null ? null : new Reuse(event.sampleKey(), event.jobInstanceId(), depth, null, delta,

@@ -35,8 +35,8 @@ import io.trawl.worker.testcorpus.TestCorpus;
  * The rule gate of a delta scan on the embedded default: a corpus of PE files, ELF files, short files (0, 1 and 2
  * bytes) and text, unchanged between nights, rescanned with rules that change night after night. When every rule of
  * the delta needs the first bytes to be {@code MZ}, the incremental rescan does not open the other files at all;
- * when they need {@code MZ} or an ELF header, it opens those and no other; when a rule of the delta can match
- * anything, it opens every file. Each incremental rescan stores exactly what a {@code --full} one stores, but for
+ * when they need {@code MZ} or an ELF header, it opens those and no other; when they need a size ({@code filesize
+ * < 100}), only files of that size; when a rule of the delta can match anything, it opens every file. Each incremental rescan stores exactly what a {@code --full} one stores, but for
  * job ids, times and provenance, and the contents it skipped have the provenance of a scanned one.
  */
 @SpringBatchTest
@@ -76,6 +76,12 @@ class IncrementalGateFunctionalTests {
 					rule World { strings: $w = "world" condition: $w }
 					""";
 
+	/** Gated on sizes: a small MZ file with a string, or a file of at most one byte. */
+	private static final String R5 = R4 + """
+			rule SmallPe { strings: $h = "hello" condition: uint16(0) == 0x5A4D and filesize < 100 and $h }
+			rule Tiny { condition: 1 >= filesize }
+			""";
+
 	private static final Pattern COUNTS = Pattern.compile("in job execution (\\d+): (\\d+) contents scanned "
 			+ "\\((\\d+) bytes\\), (\\d+) skipped by the rule gate");
 
@@ -102,7 +108,7 @@ class IncrementalGateFunctionalTests {
 	}
 
 	@Test
-	void givenDeltasGatedOnTheFirstBytes_whenRescannedIncrementally_thenOnlyWhatTheyCanMatchIsReadAndAFullRescanIsEqual()
+	void givenDeltasGatedOnTheFirstBytesAndSizes_whenRescannedIncrementally_thenOnlyWhatTheyCanMatchIsReadAndAFullRescanIsEqual()
 			throws Exception {
 		Path corpus = Files.createDirectories(workspace.resolve("corpus"));
 		Map<String, byte[]> files = new LinkedHashMap<>();
@@ -129,6 +135,7 @@ class IncrementalGateFunctionalTests {
 		Night mzOnly = night(corpus, RescanNights.rules(workspace, "r2", R2));
 		Night mzOrElf = night(corpus, RescanNights.rules(workspace, "r3", R3));
 		Night any = night(corpus, RescanNights.rules(workspace, "r4", R4));
+		Night sized = night(corpus, RescanNights.rules(workspace, "r5", R5));
 
 		assertThat(mzOnly.opened()).as("only what starts with MZ is read").isEqualTo(mz);
 		assertThat(mzOrElf.opened()).as("what starts with MZ or an ELF header").isEqualTo(union(mz, elf));
@@ -137,6 +144,12 @@ class IncrementalGateFunctionalTests {
 				files.size() - (long) mz.size());
 		assertThat(counts(mzOrElf)).containsExactly(6L, 6L);
 		assertThat(counts(any)).containsExactly((long) files.size(), 0L);
+		Set<String> small = Set.of("pe/mz-text.txt", "short/mz", "short/empty", "short/m", "short/elf1");
+		assertThat(sized.opened()).as("MZ files under 100 bytes, and files of 0 or 1 byte").isEqualTo(small);
+		assertThat(counts(sized)).containsExactly((long) small.size(), files.size() - (long) small.size());
+		assertThat(yara(document(events, sized.job(), "pe/mz-text.txt"))).contains("SmallPe");
+		assertThat(yara(document(events, sized.job(), "short/empty"))).contains("Tiny");
+		assertThat(yara(document(events, sized.job(), "pe/hello.exe"))).doesNotContain("SmallPe", "Tiny");
 
 		long skippedJob = mzOnly.job();
 		Map<String, Object> skipped = document(events, skippedJob, "elf/glibc.so");

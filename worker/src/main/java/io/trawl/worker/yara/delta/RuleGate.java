@@ -14,31 +14,40 @@ import io.trawl.worker.yara.delta.YaraTokens.Kind;
 import io.trawl.worker.yara.delta.YaraTokens.Token;
 
 /**
- * What the first bytes of a content must be for a rule to match: the index a delta scan consults to skip contents
- * its rules cannot match. It is read from the conjuncts of a condition that compare a fixed-offset integer with a
- * constant ({@code uint16(0) == 0x5A4D}, {@code 0x464C457F == uint32(0)}, {@code uint16be(0) == 0x2123}): on a
- * content whose first bytes give another value, or that is too short to give one (YARA's undefined makes the
- * comparison false), the condition is false. Conjuncts are split on {@code and} at paren depth 0; a parenthesised
- * conjunct is read the same way, an {@code or} between parts is false when every part is, and a conjunct naming an
- * earlier rule of the namespace has that rule's gate. A {@code not}, an unbalanced paren or a part with no such
- * comparison leaves the part without a gate; a rule whose condition as a whole has none can match anything.
+ * What the first bytes and the size of a content must be for a rule to match: the index a delta scan consults to skip
+ * contents its rules cannot match. It is read from the conjuncts of a condition that compare a fixed-offset integer
+ * with a constant ({@code uint16(0) == 0x5A4D}, {@code 0x464C457F == uint32(0)}, {@code uint16be(0) == 0x2123}), or
+ * {@code filesize} with one ({@code filesize < 64KB}, {@code 6KB <= filesize}, with {@code <}, {@code <=}, {@code >},
+ * {@code >=} or {@code ==}): on a content whose first bytes give another value, or that is too short to give one
+ * (YARA's undefined makes the comparison false), or whose size is out of the bound, the condition is false. Conjuncts
+ * are split on {@code and} at paren depth 0; a parenthesised conjunct is read the same way, an {@code or} between
+ * parts is false when every part is, and a conjunct naming an earlier rule of the namespace has that rule's gate. A
+ * {@code not}, an unbalanced paren or a part with no such comparison leaves the part without a gate; a rule whose
+ * condition as a whole has none can match anything. What is not known of a content (no stored first bytes, no stored
+ * size) excludes nothing.
  */
 public final class RuleGate {
 
 	/** The most first bytes a gate reads, and what a result records of each content. */
 	public static final int HEAD_BYTES = 8;
 
-	/** A condition, as far as the first bytes decide it: {@link #excludes} is true when it is false on them. */
-	private sealed interface Node permits Compare, All, Any, Unknown {
+	/**
+	 * A condition, as far as the first bytes and the size decide it: {@link #excludes} is true when it is false on
+	 * them. {@code head} is null and {@code size} negative when not known.
+	 */
+	private sealed interface Node permits Compare, SizeBound, All, Any, Unknown {
 
-		boolean excludes(byte[] head);
+		boolean excludes(byte[] head, long size);
 	}
 
 	/** {@code uintN[be](0) == value}. */
 	private record Compare(int bytes, boolean bigEndian, long value) implements Node {
 
 		@Override
-		public boolean excludes(byte[] head) {
+		public boolean excludes(byte[] head, long size) {
+			if (head == null) {
+				return false;
+			}
 			if (head.length < bytes) {
 				return true;
 			}
@@ -51,26 +60,35 @@ public final class RuleGate {
 		}
 	}
 
+	/** {@code filesize} from {@code min} to {@code max}, both included. */
+	private record SizeBound(long min, long max) implements Node {
+
+		@Override
+		public boolean excludes(byte[] head, long size) {
+			return size >= 0 && (size < min || size > max);
+		}
+	}
+
 	private record All(List<Node> parts) implements Node {
 
 		@Override
-		public boolean excludes(byte[] head) {
-			return parts.stream().anyMatch(part -> part.excludes(head));
+		public boolean excludes(byte[] head, long size) {
+			return parts.stream().anyMatch(part -> part.excludes(head, size));
 		}
 	}
 
 	private record Any(List<Node> parts) implements Node {
 
 		@Override
-		public boolean excludes(byte[] head) {
-			return parts.stream().allMatch(part -> part.excludes(head));
+		public boolean excludes(byte[] head, long size) {
+			return parts.stream().allMatch(part -> part.excludes(head, size));
 		}
 	}
 
 	private record Unknown() implements Node {
 
 		@Override
-		public boolean excludes(byte[] head) {
+		public boolean excludes(byte[] head, long size) {
 			return false;
 		}
 	}
@@ -117,7 +135,15 @@ public final class RuleGate {
 
 	/** True when every rule of the gate is false on a content that starts with {@code head} (all of it if shorter). */
 	public boolean excludes(byte[] head) {
-		return rules.stream().allMatch(rule -> rule.excludes(head));
+		return excludes(head, -1);
+	}
+
+	/**
+	 * True when every rule of the gate is false on a content of {@code size} bytes that starts with {@code head} (all
+	 * of it if shorter); {@code head} null or {@code size} negative when not known.
+	 */
+	public boolean excludes(byte[] head, long size) {
+		return rules.stream().allMatch(rule -> rule.excludes(head, size));
 	}
 
 	/**
@@ -125,14 +151,30 @@ public final class RuleGate {
 	 * hex, fewer for a shorter content. False for anything else (no evidence excludes nothing).
 	 */
 	public boolean excludesMagic(Object magic) {
+		byte[] head = head(magic);
+		return head != null && excludes(head);
+	}
+
+	/**
+	 * {@link #excludes(byte[], long)} for the first bytes and the size as a result records them (its
+	 * {@code fileType.magic} and {@code size}); either may be missing or malformed, and then is not known.
+	 */
+	public boolean excludesStored(Object magic, Object size) {
+		long known = size instanceof Number number && !(number instanceof Double || number instanceof Float)
+				&& number.longValue() >= 0 ? number.longValue() : -1;
+		return excludes(head(magic), known);
+	}
+
+	/** The bytes of stored first bytes in hex; null when they are not that. */
+	private static byte[] head(Object magic) {
 		if (!(magic instanceof String hex) || hex.length() % 2 != 0 || hex.length() > 2 * HEAD_BYTES) {
-			return false;
+			return null;
 		}
 		try {
-			return excludes(HexFormat.of().parseHex(hex));
+			return HexFormat.of().parseHex(hex);
 		}
 		catch (IllegalArgumentException e) {
-			return false;
+			return null;
 		}
 	}
 
@@ -177,7 +219,60 @@ public final class RuleGate {
 		if (compare == null && tokens.size() == 7) {
 			compare = compare(tokens.subList(3, 7), tokens.subList(0, 3), true);
 		}
+		if (compare == null) {
+			compare = sizeBound(tokens);
+		}
 		return compare == null ? UNKNOWN : compare;
+	}
+
+	/** {@code filesize OP N} or {@code N OP filesize}, N a size ({@code 6KB}, {@code 2MB}, {@code 0x400}); else null. */
+	private static Node sizeBound(List<Token> tokens) {
+		if (tokens.size() < 3 || tokens.size() > 4) {
+			return null;
+		}
+		boolean sizeFirst = tokens.get(0).is("filesize");
+		if (!sizeFirst && !tokens.get(tokens.size() - 1).is("filesize")) {
+			return null;
+		}
+		Long value = size(tokens.get(sizeFirst ? tokens.size() - 1 : 0));
+		List<Token> operator = tokens.subList(1, tokens.size() - 1);
+		String op = operator.stream().map(Token::text).reduce("", String::concat);
+		if (value == null || operator.stream().anyMatch(t -> t.kind() != Kind.PUNCTUATION)
+				|| operator.size() == 2 && operator.get(1).start() != operator.get(0).end()) {
+			return null;
+		}
+		if (!sizeFirst) { // N < filesize is filesize > N
+			op = switch (op) {
+				case "<" -> ">";
+				case "<=" -> ">=";
+				case ">" -> "<";
+				case ">=" -> "<=";
+				default -> op;
+			};
+		}
+		return switch (op) {
+			case "<" -> new SizeBound(0, value - 1);
+			case "<=" -> new SizeBound(0, value);
+			case ">" -> new SizeBound(value == Long.MAX_VALUE ? value : value + 1, Long.MAX_VALUE);
+			case ">=" -> new SizeBound(value, Long.MAX_VALUE);
+			case "==" -> new SizeBound(value, value);
+			default -> null;
+		};
+	}
+
+	private static final Pattern SIZE = Pattern.compile("(0[xX][0-9a-fA-F]{1,10}|[0-9]{1,12})(KB|MB)?");
+
+	/** A decimal or hex literal with YARA's {@code KB} or {@code MB} (1,024 and 1,048,576); null for anything else. */
+	private static Long size(Token token) {
+		var match = token.kind() == Kind.WORD ? SIZE.matcher(token.text()) : null;
+		if (match == null || !match.matches()) {
+			return null;
+		}
+		String digits = match.group(1);
+		long value = digits.length() > 2 && (digits.charAt(1) == 'x' || digits.charAt(1) == 'X')
+				? Long.parseLong(digits.substring(2), 16) : Long.parseLong(digits);
+		String unit = match.group(2);
+		return unit == null ? value : value * (unit.equals("KB") ? 1024 : 1024 * 1024);
 	}
 
 	/** {@code uintN[be] ( 0 )} and {@code = = C} (or {@code C = =} when {@code constantFirst}). */

@@ -22,8 +22,8 @@ import io.trawl.worker.analysis.filetype.FileTypeAnalyzer;
 import io.trawl.worker.testcorpus.TestCorpus;
 
 /**
- * The first-bytes gate of a rule and of a delta ruleset: what it reads from a condition, what it does not, and that
- * what it excludes the {@code yara} command does not match, short contents included.
+ * The first-bytes and size gate of a rule and of a delta ruleset: what it reads from a condition, what it does not,
+ * and that what it excludes the {@code yara} command does not match, short contents included.
  */
 class RuleGateTests {
 
@@ -68,7 +68,8 @@ class RuleGateTests {
 	void givenAnOrAtTheTopWithAnUngatedSide_thenNoGate() throws IOException {
 		assertThat(noGate("$a or uint16(0) == 0x5A4D and $a")).as("and binds tighter than or").isTrue();
 		assertThat(noGate("uint16(0) == 0x5A4D and $a or $a")).isTrue();
-		assertThat(noGate("uint16(0) == 0x5A4D or filesize < 10")).isTrue();
+		assertThat(noGate("uint16(0) == 0x5A4D or filesize != 10")).isTrue();
+		assertThat(noGate("uint16(0) == 0x5A4D or filesize < 10")).as("a bound on the size is a gate").isFalse();
 	}
 
 	@Test
@@ -82,9 +83,9 @@ class RuleGateTests {
 	}
 
 	@Test
-	void givenConditionsWithNoComparisonOfTheFirstBytes_thenNoGate() throws IOException {
+	void givenConditionsWithNoComparisonOfTheFirstBytesOrBoundOfTheSize_thenNoGate() throws IOException {
 		assertThat(noGate("$a")).isTrue();
-		assertThat(noGate("filesize < 100")).isTrue();
+		assertThat(noGate("filesize != 100")).isTrue();
 		assertThat(noGate("uint16(0) != 0x5A4D")).isTrue();
 		assertThat(noGate("not uint16(0) == 0x5A4D")).isTrue();
 		assertThat(noGate("not $a and uint16(0) == 0x5A4D")).as("a not at the top").isTrue();
@@ -167,6 +168,46 @@ class RuleGateTests {
 		assertThat(pe).as("gated on MZ").isEqualTo(1193);
 	}
 
+	@Test
+	void givenFilesizeBounds_thenTheRuleIsGatedOnTheSizeWhenItIsKnown() throws IOException {
+		RuleGate small = gate("filesize < 64KB and $a");
+		assertThat(small.excludes(MZ, 64 * 1024 - 1)).isFalse();
+		assertThat(small.excludes(MZ, 64 * 1024)).isTrue();
+		assertThat(small.excludes(MZ, -1)).as("size not known").isFalse();
+		assertThat(small.excludes(MZ)).as("size not known").isFalse();
+		assertThat(gate("filesize <= 2MB and $a").excludes(null, 2 * 1024 * 1024)).isFalse();
+		assertThat(gate("filesize <= 2MB and $a").excludes(null, 2 * 1024 * 1024 + 1)).isTrue();
+		assertThat(gate("filesize > 0x10 and $a").excludes(null, 16)).isTrue();
+		assertThat(gate("filesize > 0x10 and $a").excludes(null, 17)).isFalse();
+		assertThat(gate("filesize >= 6KB and filesize < 20KB").excludes(null, 6 * 1024)).isFalse();
+		assertThat(gate("filesize >= 6KB and filesize < 20KB").excludes(null, 6 * 1024 - 1)).isTrue();
+		assertThat(gate("filesize >= 6KB and filesize < 20KB").excludes(null, 20 * 1024)).isTrue();
+		assertThat(gate("filesize == 3 and $a").excludes(null, 3)).isFalse();
+		assertThat(gate("filesize == 3 and $a").excludes(null, 4)).isTrue();
+		assertThat(gate("10 > filesize and $a").excludes(null, 9)).as("the constant first").isFalse();
+		assertThat(gate("10 > filesize and $a").excludes(null, 10)).isTrue();
+		assertThat(gate("10 <= filesize and $a").excludes(null, 9)).isTrue();
+		RuleGate both = gate("uint16(0) == 0x5A4D and filesize < 100 and $a");
+		assertThat(both.excludes(MZ, 99)).isFalse();
+		assertThat(both.excludes(MZ, 100)).isTrue();
+		assertThat(both.excludes(ELF, 99)).isTrue();
+		assertThat(both.excludes(null, 99)).as("first bytes not known").isFalse();
+		RuleGate either = gate("(uint16(0) == 0x5A4D and $a) or (uint32(0) == 0x464C457F and filesize < 20KB)");
+		assertThat(either.excludes(ELF, 20 * 1024)).isTrue();
+		assertThat(either.excludes(ELF, 100)).isFalse();
+		assertThat(either.excludes(MZ, 1 << 30)).isFalse();
+		assertThat(either.excludesStored("7f454c4602010100", 20 * 1024)).isTrue();
+		assertThat(either.excludesStored("7f454c4602010100", 20.0 * 1024)).as("not an integer").isFalse();
+		assertThat(either.excludesStored("7f454c4602010100", null)).isFalse();
+		assertThat(either.excludesStored(null, 100)).isFalse();
+		// no bound: another operator, a size YARA does not write so, or filesize in an expression
+		assertThat(noGate("filesize != 3 and $a")).isTrue();
+		assertThat(noGate("filesize < 1GB and $a")).isTrue();
+		assertThat(noGate("filesize - 1 < 3 and $a")).isTrue();
+		assertThat(noGate("filesize < = 3 and $a")).as("a space in the operator").isTrue();
+		assertThat(noGate("not filesize < 3 and $a")).isTrue();
+	}
+
 	/**
 	 * The reference: every content a gate excludes, the {@code yara} command does not match, and a rule that is only
 	 * its comparisons matches every content its gate lets through. Contents of 0 to 3 bytes read past their end.
@@ -182,7 +223,13 @@ class RuleGateTests {
 		conditions.put("elf", "0x464C457F == uint32(0)");
 		conditions.put("zero", "uint32(0) == 0");
 		conditions.put("either", "(uint16(0) == 0x4241 and filesize < 10) or uint8(0) == 0x4D");
-		Set<String> pure = Set.of("mz", "a_byte", "a_word", "a_word_be", "elf_be", "elf", "zero");
+		conditions.put("below_two", "filesize < 2");
+		conditions.put("two_to_four", "2 <= filesize and filesize <= 4");
+		conditions.put("three", "filesize == 3");
+		conditions.put("big_mz", "uint16(0) == 0x5A4D and filesize > 0x10");
+		conditions.put("small_elf", "uint32(0) == 0x464C457F and filesize >= 1KB");
+		Set<String> pure = Set.of("mz", "a_byte", "a_word", "a_word_be", "elf_be", "elf", "zero", "below_two",
+				"two_to_four", "three", "big_mz", "small_elf");
 		Map<String, byte[]> contents = new LinkedHashMap<>();
 		contents.put("empty", new byte[0]);
 		contents.put("A", new byte[] { 'A' });
@@ -211,7 +258,7 @@ class RuleGateTests {
 			RuleGate gate = gate(rule.getValue());
 			for (Map.Entry<String, byte[]> content : contents.entrySet()) {
 				byte[] head = Arrays.copyOf(content.getValue(), Math.min(8, content.getValue().length));
-				boolean excludes = gate.excludesMagic(HexFormat.of().formatHex(head));
+				boolean excludes = gate.excludesStored(HexFormat.of().formatHex(head), content.getValue().length);
 				boolean matches = matched.contains(rule.getKey() + " " + content.getKey());
 				String pair = rule.getKey() + " on " + content.getKey();
 				assertThat(excludes && matches).as("%s: excluded, yet yara matches", pair).isFalse();
@@ -222,7 +269,8 @@ class RuleGateTests {
 			}
 		}
 		assertThat(matched).contains("a_word A0", "a_byte A", "zero zero4", "mz pe", "elf elf", "elf_be elf",
-				"either M", "either MZ", "a_word_be A0").doesNotContain("a_word A", "zero zero3", "mz M", "elf ELF3");
+				"either M", "either MZ", "a_word_be A0", "below_two A", "two_to_four zero3", "three ELF3", "big_mz pe")
+			.doesNotContain("a_word A", "zero zero3", "mz M", "elf ELF3", "below_two MZ", "big_mz MZ");
 		assertThat(excluded).isGreaterThan(conditions.size() * contents.size() / 2);
 	}
 
