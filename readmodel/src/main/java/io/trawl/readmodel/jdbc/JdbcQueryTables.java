@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -38,6 +39,11 @@ public final class JdbcQueryTables implements QueryTables {
 			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6));
 
 	static final int STREAM_PAGE = 200;
+	/**
+	 * The document a {@code trawl_sample} row holds: none of its own, it is the one in the row of its job and sample
+	 * key (a readable sample's key is its sha256). The projection then writes each document once, not twice.
+	 */
+	static final String IN_JOB_ROW = "";
 
 	private final JdbcTemplate jdbc;
 	private final String upsertJobSample;
@@ -116,7 +122,7 @@ public final class JdbcQueryTables implements QueryTables {
 				ps.setLong(2, s.jobInstanceId());
 				ps.setString(3, s.verdict());
 				ps.setTimestamp(4, Timestamp.from(s.analysedAt()));
-				ps.setString(5, s.document());
+				ps.setString(5, IN_JOB_ROW);
 			}));
 		}
 		catch (RetryException e) {
@@ -196,10 +202,21 @@ public final class JdbcQueryTables implements QueryTables {
 		return jdbc.query(sql.toString(), SAMPLE, arguments.toArray());
 	}
 
+	/**
+	 * The newest result of a sample, whose document is its job's row's: {@code trawl_sample} holds which job, not a
+	 * second copy of the document ({@link #IN_JOB_ROW}). A row written before that holds its own document. Empty when
+	 * the job's row is gone (tables damaged: a rebuild gives it back).
+	 */
 	@Override
 	public Optional<SampleView> latest(String sha256) {
-		return jdbc.query("SELECT job_instance_id, sha256, sha256, verdict, analysed_at, document FROM trawl_sample "
-				+ "WHERE sha256 = ?", SAMPLE, sha256).stream().findFirst();
+		return jdbc.query("SELECT s.job_instance_id, s.sha256, s.verdict, s.analysed_at, s.document, j.document "
+				+ "FROM trawl_sample s LEFT JOIN trawl_job_sample j ON j.job_instance_id = s.job_instance_id "
+				+ "AND j.sample_key = s.sha256 WHERE s.sha256 = ?", (rs, i) -> {
+					String own = rs.getString(5);
+					String document = own == null || own.isEmpty() ? rs.getString(6) : own;
+					return document == null ? null : new SampleView(rs.getLong(1), rs.getString(2), rs.getString(2),
+							rs.getString(3), rs.getTimestamp(4).toInstant(), document);
+				}, sha256).stream().filter(Objects::nonNull).findFirst();
 	}
 
 	@Override
