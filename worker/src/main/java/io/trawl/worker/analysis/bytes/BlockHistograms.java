@@ -79,15 +79,15 @@ public final class BlockHistograms {
 
 	/**
 	 * The histogram of {@code [start, start + length)}: the blocks inside it from the index, the rest counted from
-	 * {@code bytes} (the sample's bytes from offset 0, {@link SampleBytes#of}), which must hold the range.
+	 * {@code bytes} (the sample's bytes from offset 0, {@link SampleBytes#of}), which must hold the range; added to
+	 * {@code histogram}.
 	 */
-	ByteHistogram range(ByteBuffer bytes, long start, long length) {
+	ByteHistogram range(ByteBuffer bytes, long start, long length, ByteHistogram histogram) {
 		long end = start + length;
 		int first = (int) Math.min(blocksUpTo(start), Integer.MAX_VALUE);
 		int blocks = counts.length / 256;
 		// block i covers [i * BLOCK, min((i + 1) * BLOCK, this.length)); it is used when that lies inside the range
 		int last = end >= this.length ? blocks : (int) Math.min(end / BLOCK, blocks);
-		ByteHistogram histogram = new ByteHistogram();
 		if (first >= last) {
 			return histogram.add(slice(bytes, start, end));
 		}
@@ -135,7 +135,7 @@ public final class BlockHistograms {
 	private static final class Counting {
 
 		private final Tally tally = new Tally();
-		private final byte[] block = new byte[BLOCK];
+		private final byte[] block;
 		private int[] counts;
 		private int blocks;
 		private int filled;
@@ -143,14 +143,15 @@ public final class BlockHistograms {
 
 		Counting(long expected) {
 			counts = new int[256 * (int) Math.max(1, blocksUpTo(expected))];
+			block = new byte[(int) Math.max(1, Math.min(BLOCK, expected))];
 		}
 
 		void add(ByteBuffer bytes) {
 			ByteBuffer view = bytes.duplicate();
 			while (view.hasRemaining()) {
-				int n = Math.min(BLOCK - filled, view.remaining());
-				view.get(block, filled, n);
-				tally.count(block, filled, filled + n);
+				int n = Math.min(Math.min(block.length, BLOCK - filled), view.remaining());
+				view.get(block, 0, n);
+				tally.count(block, 0, n);
 				filled += n;
 				length += n;
 				if (filled == BLOCK) {

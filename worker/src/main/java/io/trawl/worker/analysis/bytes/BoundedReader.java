@@ -17,6 +17,7 @@ public final class BoundedReader {
 	private final ByteBuffer bytes;
 	private final Sample sample;
 	private BlockHistograms blocks;
+	private ByteHistogram histogram;
 
 	/**
 	 * A reader whose {@link #entropy} counts each range on its own.
@@ -82,6 +83,7 @@ public final class BoundedReader {
 		if (length <= 0 || start < 0 || start >= bytes.limit()) {
 			return 0.0;
 		}
+		histogram = histogram == null ? new ByteHistogram() : histogram.clear();
 		if (sample != null && BlockHistograms.holdsABlock(start, length)) {
 			if (blocks == null) {
 				try {
@@ -92,10 +94,10 @@ public final class BoundedReader {
 				}
 			}
 			if (blocks != null) {
-				return blocks.range(bytes, start, length).entropy();
+				return blocks.range(bytes, start, length, histogram).entropy();
 			}
 		}
-		return new ByteHistogram().add(bytes.duplicate().position((int) start).limit((int) (start + length)))
+		return histogram.add(bytes.duplicate().position((int) start).limit((int) (start + length)))
 			.entropy();
 	}
 

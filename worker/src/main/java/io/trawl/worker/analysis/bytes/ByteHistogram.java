@@ -1,13 +1,15 @@
 package io.trawl.worker.analysis.bytes;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import io.trawl.worker.analysis.Deadline;
 
 /**
  * How often each byte value occurs, and the Shannon entropy that follows, for a whole sample or one section of it.
  * The counting loop is {@link Tally}'s; a sample's block histograms ({@link BlockHistograms}) add whole blocks at
- * once. Either way the counts are those of a plain loop over the same bytes, so the entropy is too.
+ * once. Either way the counts are those of a plain loop over the same bytes, so the entropy is too. A parser that
+ * takes many sections' entropies reuses one histogram ({@link #clear}), and with it its counters and its buffer.
  */
 public final class ByteHistogram {
 
@@ -15,6 +17,7 @@ public final class ByteHistogram {
 
 	private final long[] counts = new long[256];
 	private Tally tally;
+	private byte[] chunk;
 	private long total;
 
 	/** Adds the bytes from the buffer's position to its limit; the buffer itself is not moved. */
@@ -26,7 +29,10 @@ public final class ByteHistogram {
 		if (tally == null) {
 			tally = new Tally();
 		}
-		byte[] chunk = new byte[Math.min(CHUNK, view.remaining())];
+		if (chunk == null || chunk.length < Math.min(CHUNK, view.remaining())) {
+			chunk = new byte[Math.min(CHUNK, Math.max(view.remaining(), chunk == null ? 0 : 2 * chunk.length))];
+		}
+		byte[] chunk = this.chunk;
 		while (view.hasRemaining()) {
 			Deadline.check();
 			int n = Math.min(chunk.length, view.remaining());
@@ -35,6 +41,13 @@ public final class ByteHistogram {
 			tally.drainInto(counts);
 			total += n;
 		}
+		return this;
+	}
+
+	/** Starts again from no bytes, keeping the counters and the buffer. */
+	ByteHistogram clear() {
+		Arrays.fill(counts, 0);
+		total = 0;
 		return this;
 	}
 
