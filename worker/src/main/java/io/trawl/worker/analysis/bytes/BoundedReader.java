@@ -1,7 +1,11 @@
 package io.trawl.worker.analysis.bytes;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+
+import io.trawl.worker.source.Sample;
 
 /**
  * Reads a sample's headers at offsets taken from the sample itself, which a hostile file sets to anything: every read
@@ -11,10 +15,30 @@ import java.nio.ByteOrder;
 public final class BoundedReader {
 
 	private final ByteBuffer bytes;
+	private final Sample sample;
+	private BlockHistograms blocks;
+	private ByteHistogram histogram;
 
-	/** @param bytes the whole sample ({@link SampleBytes#of}), read from 0 to its limit in its byte order */
+	/**
+	 * A reader whose {@link #entropy} counts each range on its own.
+	 *
+	 * @param bytes the whole sample ({@link SampleBytes#of}), read from 0 to its limit in its byte order
+	 */
 	public BoundedReader(ByteBuffer bytes) {
+		this(bytes, null);
+	}
+
+	private BoundedReader(ByteBuffer bytes, Sample sample) {
 		this.bytes = bytes;
+		this.sample = sample;
+	}
+
+	/**
+	 * A reader of the whole sample whose {@link #entropy} takes the whole blocks of a range from the sample's shared
+	 * {@link BlockHistograms} (counting them first if no other analyzer has).
+	 */
+	public static BoundedReader of(Sample sample) throws IOException {
+		return new BoundedReader(SampleBytes.of(sample), sample);
 	}
 
 	/** How many bytes there are to read. */
@@ -52,13 +76,28 @@ public final class BoundedReader {
 
 	/**
 	 * The Shannon entropy of {@code length} bytes from {@code start}, 0 for an empty or outside range; the caller
-	 * clips the length to what the file holds.
+	 * clips the length to what the file holds. A reader made {@link #of} a sample takes a range's whole 16 KB blocks
+	 * from the sample's block histograms; the value is the same either way.
 	 */
 	public double entropy(long start, long length) {
 		if (length <= 0 || start < 0 || start >= bytes.limit()) {
 			return 0.0;
 		}
-		return new ByteHistogram().add(bytes.duplicate().position((int) start).limit((int) (start + length)))
+		histogram = histogram == null ? new ByteHistogram() : histogram.clear();
+		if (sample != null && BlockHistograms.holdsABlock(start, length)) {
+			if (blocks == null) {
+				try {
+					blocks = BlockHistograms.of(sample);
+				}
+				catch (IOException e) {
+					throw new UncheckedIOException(e);
+				}
+			}
+			if (blocks != null) {
+				return blocks.range(bytes, start, length, histogram).entropy();
+			}
+		}
+		return histogram.add(bytes.duplicate().position((int) start).limit((int) (start + length)))
 			.entropy();
 	}
 

@@ -1,54 +1,61 @@
 package io.trawl.worker.analysis.bytes;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import io.trawl.worker.analysis.Deadline;
 
 /**
  * How often each byte value occurs, and the Shannon entropy that follows, for a whole sample or one section of it.
- * <p>
- * Two choices make it fast. Four interleaved counters per value let a run of one value (the zero padding of
- * executables) increment four counters in turn instead of waiting on one. And the counting loop is its own method,
- * called once per 64 KB, so the JIT compiles it after a few samples instead of waiting for a loop inside one call
- * to run long enough.
+ * The counting loop is {@link Tally}'s; a sample's block histograms ({@link BlockHistograms}) add whole blocks at
+ * once. Either way the counts are those of a plain loop over the same bytes, so the entropy is too. A parser that
+ * takes many sections' entropies reuses one histogram ({@link #clear}), and with it its counters and its buffer.
  */
 public final class ByteHistogram {
 
 	private static final int CHUNK = 64 * 1024;
 
 	private final long[] counts = new long[256];
-	private final int[] c0 = new int[256], c1 = new int[256], c2 = new int[256], c3 = new int[256];
+	private Tally tally;
+	private byte[] chunk;
 	private long total;
 
 	/** Adds the bytes from the buffer's position to its limit; the buffer itself is not moved. */
 	public ByteHistogram add(ByteBuffer bytes) {
 		ByteBuffer view = bytes.duplicate();
-		byte[] chunk = new byte[Math.min(CHUNK, Math.max(view.remaining(), 1))];
+		if (!view.hasRemaining()) {
+			return this;
+		}
+		if (tally == null) {
+			tally = new Tally();
+		}
+		if (chunk == null || chunk.length < Math.min(CHUNK, view.remaining())) {
+			chunk = new byte[Math.min(CHUNK, Math.max(view.remaining(), chunk == null ? 0 : 2 * chunk.length))];
+		}
+		byte[] chunk = this.chunk;
 		while (view.hasRemaining()) {
 			Deadline.check();
 			int n = Math.min(chunk.length, view.remaining());
 			view.get(chunk, 0, n);
-			add(chunk, n);
+			tally.count(chunk, 0, n);
+			tally.drainInto(counts);
+			total += n;
 		}
 		return this;
 	}
 
-	/** Counts the first {@code n} bytes of a chunk of at most 64 KB, so an int counter cannot overflow. */
-	private void add(byte[] chunk, int n) {
-		int[] h0 = c0, h1 = c1, h2 = c2, h3 = c3;
-		int i = 0;
-		for (; i + 3 < n; i += 4) {
-			h0[chunk[i] & 0xff]++;
-			h1[chunk[i + 1] & 0xff]++;
-			h2[chunk[i + 2] & 0xff]++;
-			h3[chunk[i + 3] & 0xff]++;
-		}
-		for (; i < n; i++) {
-			h0[chunk[i] & 0xff]++;
-		}
+	/** Starts again from no bytes, keeping the counters and the buffer. */
+	ByteHistogram clear() {
+		Arrays.fill(counts, 0);
+		total = 0;
+		return this;
+	}
+
+	/** Adds one block's counts, {@code blockCounts[at, at + 256)}, which sum to {@code n} bytes. */
+	void add(int[] blockCounts, int at, int n) {
+		long[] into = counts;
 		for (int b = 0; b < 256; b++) {
-			counts[b] += (long) h0[b] + h1[b] + h2[b] + h3[b];
-			h0[b] = h1[b] = h2[b] = h3[b] = 0;
+			into[b] += blockCounts[at + b];
 		}
 		total += n;
 	}

@@ -4,10 +4,13 @@ import java.util.Set;
 
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
-import io.trawl.worker.analysis.bytes.ByteHistogram;
+import io.trawl.worker.analysis.bytes.BlockHistograms;
 import io.trawl.worker.source.Sample;
 
-/** Shannon entropy of the whole sample, in bits per byte (0 to 8). */
+/**
+ * Shannon entropy of the whole sample, in bits per byte (0 to 8), from the sample's block histograms, which the ELF
+ * and PE analyzers' section entropies then share.
+ */
 public final class EntropyAnalyzer extends AbstractAnalyzer {
 
 	public EntropyAnalyzer() {
@@ -21,8 +24,6 @@ public final class EntropyAnalyzer extends AbstractAnalyzer {
 
 	@Override
 	public void analyse(Sample sample, Findings findings) throws Exception {
-		ByteHistogram histogram = new ByteHistogram();
-		sample.forEachBlock(histogram::add);
-		findings.put("entropy", histogram.entropy());
+		findings.put("entropy", BlockHistograms.whole(sample).entropy());
 	}
 }

@@ -1,7 +1,6 @@
 package io.trawl.worker.analysis.elf;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +12,6 @@ import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.BoundedReader;
 import io.trawl.worker.analysis.bytes.BoundedReader.Truncated;
-import io.trawl.worker.analysis.bytes.SampleBytes;
 import io.trawl.worker.source.Sample;
 
 /**
@@ -53,7 +51,7 @@ public final class ElfAnalyzer extends AbstractAnalyzer {
 		if (head.length < 4 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') {
 			return;
 		}
-		findings.put("elf", new Parse(SampleBytes.of(sample), limits, sample.size()).run());
+		findings.put("elf", new Parse(BoundedReader.of(sample), limits, sample.size()).run());
 	}
 
 	private static final class Parse {
@@ -74,8 +72,8 @@ public final class ElfAnalyzer extends AbstractAnalyzer {
 		private int shStringIndex;
 		private long[] dynamicSegment; // offset, size
 
-		Parse(ByteBuffer bytes, Limits limits, long size) {
-			this.b = new BoundedReader(bytes);
+		Parse(BoundedReader reader, Limits limits, long size) {
+			this.b = reader;
 			this.limits = limits;
 			this.size = size;
 		}

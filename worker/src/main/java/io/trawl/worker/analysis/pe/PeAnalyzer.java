@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +22,6 @@ import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.bytes.BoundedReader;
 import io.trawl.worker.analysis.bytes.BoundedReader.Truncated;
-import io.trawl.worker.analysis.bytes.SampleBytes;
 import io.trawl.worker.source.Sample;
 
 /**
@@ -66,8 +64,7 @@ public final class PeAnalyzer extends AbstractAnalyzer {
 		if (head.length < 2 || head[0] != 'M' || head[1] != 'Z') {
 			return;
 		}
-		ByteBuffer bytes = SampleBytes.of(sample);
-		Map<String, Object> report = new Parse(bytes, limits, sample.size()).run();
+		Map<String, Object> report = new Parse(BoundedReader.of(sample), limits, sample.size()).run();
 		if (report != null) {
 			findings.put("pe", report);
 		}
@@ -86,8 +83,8 @@ public final class PeAnalyzer extends AbstractAnalyzer {
 		private int fileAlignment;
 		private int sizeOfHeaders;
 
-		Parse(ByteBuffer bytes, Limits limits, long size) {
-			this.b = new BoundedReader(bytes);
+		Parse(BoundedReader reader, Limits limits, long size) {
+			this.b = reader;
 			this.limits = limits;
 			this.size = size;
 		}
