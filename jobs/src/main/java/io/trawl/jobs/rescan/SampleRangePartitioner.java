@@ -72,9 +72,11 @@ class SampleRangePartitioner implements Partitioner {
 		Boundary previous = null;
 		int next = 0;
 		for (int i = 0; i < grid && next < kept.size(); i++) {
-			// the first kept location at or past where this range's share ends; the last range ends at the end
+			// the first kept location at or past where this range's share ends, leaving one for each range after it
+			// (so a few large files still get a range each); the last range ends at the end
 			long end = i == grid - 1 ? Long.MAX_VALUE : (long) (boundaries.cost * ends[i]);
-			while (next < kept.size() - 1 && kept.get(next).cost < end) {
+			int latest = i == grid - 1 ? kept.size() - 1 : Math.min(kept.size() - 1, kept.size() - (grid - i));
+			while (next < latest && kept.get(next).cost < end) {
 				next++;
 			}
 			Boundary last = kept.get(next++);

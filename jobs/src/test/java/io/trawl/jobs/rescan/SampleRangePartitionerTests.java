@@ -167,6 +167,20 @@ class SampleRangePartitionerTests {
 	}
 
 	@Test
+	void asManyLocationsAsRangesGiveOneLocationEach() {
+		// the first range's share is three quarters of two equal files: it still leaves the second its own range
+		SyntheticStore store = new SyntheticStore(2, 3);
+		Map<String, ExecutionContext> partitions = new SampleRangePartitioner(store, new ProgressMeter().of(1))
+			.partition(2);
+		assertContiguousAndExact(store, partitions, 2);
+		assertThat(partitions.values()).allSatisfy(p -> assertThat(p.getLong(SampleRangePartitioner.COUNT)).isOne());
+		// and ten files in eight ranges: every range has one or two
+		Map<String, ExecutionContext> ten = new SampleRangePartitioner(new SyntheticStore(10, 5),
+				new ProgressMeter().of(1)).partition(8);
+		assertContiguousAndExact(new SyntheticStore(10, 5), ten, 8);
+	}
+
+	@Test
 	void moreRangesThanLocationsGiveOneLocationEach() {
 		SyntheticStore store = new SyntheticStore(5, 3);
 		Map<String, ExecutionContext> partitions = new SampleRangePartitioner(store, new ProgressMeter().of(1))
