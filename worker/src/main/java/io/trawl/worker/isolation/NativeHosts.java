@@ -60,6 +60,15 @@ public final class NativeHosts implements AutoCloseable {
 		return thread;
 	});
 	private volatile boolean closed;
+	/** Guarded by {@link #idle}: starts that failed in a row, the last one's reason, and until when none is tried. */
+	private int failedStarts;
+	private String lastStartFailure;
+	private long refusedUntil;
+
+	/** Starts that may fail in a row before new ones are refused for {@link #COOL_DOWN}. */
+	static final int FAILED_STARTS = 3;
+	/** How long no host is started after {@link #FAILED_STARTS} failed starts in a row; then one is tried again. */
+	static final Duration COOL_DOWN = Duration.ofSeconds(30);
 
 	/**
 	 * @param analyzers what the hosts run: each created there from its {@link Analyzer#spec()}
@@ -305,13 +314,47 @@ public final class NativeHosts implements AutoCloseable {
 				return host;
 			}
 		}
+		synchronized (idle) {
+			if (failedStarts >= FAILED_STARTS && System.nanoTime() - refusedUntil < 0) {
+				throw new HostFailure("its native analysis process failed to start " + failedStarts + " times in a "
+						+ "row (the last: " + lastStartFailure + "); none is started again for " + COOL_DOWN.toSeconds()
+						+ " s");
+			}
+		}
 		try {
 			Host host = new Host();
+			started(null);
 			last.set(host);
 			return host;
 		}
 		catch (IOException e) {
-			throw new HostFailure("its native analysis process could not be started: " + e.getMessage());
+			throw started(new HostFailure("its native analysis process could not be started: " + e.getMessage()));
+		}
+		catch (HostFailure e) {
+			throw started(e);
+		}
+		catch (RuntimeException e) {
+			throw started(e);
+		}
+	}
+
+	/**
+	 * Counts a start that failed ({@code failure} not null) or resets the count: after {@link #FAILED_STARTS} failures
+	 * in a row, no host is started for {@link #COOL_DOWN}, so that each sample does not wait for a host that cannot
+	 * start (a broken installation, say) to die. Returns {@code failure}.
+	 */
+	private <T extends Exception> T started(T failure) {
+		synchronized (idle) {
+			if (failure == null) {
+				failedStarts = 0;
+				return null;
+			}
+			failedStarts++;
+			lastStartFailure = failure.getMessage();
+			if (failedStarts >= FAILED_STARTS) {
+				refusedUntil = System.nanoTime() + COOL_DOWN.toNanos();
+			}
+			return failure;
 		}
 	}
 

@@ -145,6 +145,32 @@ class IsolatedAnalyzerTests {
 		assertThat(modest.errors()).isEmpty();
 	}
 
+	@Test
+	void givenAHostThatCannotStart_whenSamplesKeepComing_thenAfterThreeFailedStartsTheyFailAtOnce() throws Exception {
+		// a "host" that counts its starts and exits before answering: a broken installation
+		Path starts = dir.resolve("starts");
+		hosts = new NativeHosts(List.of(new FaultyAnalyzer()), Duration.ofSeconds(60), 1 << 20,
+				List.of("/bin/sh", "-c", "echo started >> '" + starts + "'; exit 3"), dir);
+		SampleAnalysis analysis = new SampleAnalysis(List.of(new IsolatedAnalyzer(new FaultyAnalyzer(), hosts)),
+				VerdictPolicy.defaults());
+
+		List<Findings> findings = new java.util.ArrayList<>();
+		long began = System.nanoTime();
+		for (int i = 0; i < 20; i++) {
+			findings.add(analysis.analyse(Sample.ofBytes("s" + i, new byte[] { 1, 2, 3 })));
+		}
+		Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+		assertThat(Files.readAllLines(starts)).as("hosts started").hasSize(NativeHosts.FAILED_STARTS);
+		assertThat(findings.subList(0, 3)).allSatisfy(f -> assertThat(f.errors()).singleElement()
+			.satisfies(e -> assertThat(e.message()).isEqualTo("its native analysis process died while starting (exit 3)")));
+		assertThat(findings.subList(3, 20)).allSatisfy(f -> assertThat(f.errors()).singleElement()
+			.satisfies(e -> assertThat(e.message()).isEqualTo("its native analysis process failed to start 3 times in a "
+					+ "row (the last: its native analysis process died while starting (exit 3)); none is started again "
+					+ "for " + NativeHosts.COOL_DOWN.toSeconds() + " s")));
+		assertThat(took).as("twenty samples, three starts").isLessThan(Duration.ofSeconds(20));
+	}
+
 	private NativeHosts hosts(List<Analyzer> analyzers, Duration timeout) {
 		return new NativeHosts(analyzers, timeout, 1 << 20, NativeHosts.commandFor(dir, LIMIT), dir);
 	}
