@@ -22,9 +22,9 @@ import io.trawl.worker.source.SampleSource;
  * <p>
  * It reads the listing once and keeps only some of its locations as possible range ends ({@link Boundaries}): at most
  * {@code bound} of them, whatever the source's size, so the manager's memory does not grow with the store. The ranges
- * are then cut at the kept locations nearest to their shares; a range misses its share by at most one gap between
- * kept locations, a small fraction of it while {@code bound} is large against the grid size. Each range's count is
- * exact.
+ * are then cut at the first kept location at or past the end of each share, leaving one for each range after it (so a
+ * few large files still get a range each); a range misses its share by at most one gap between kept locations, a small
+ * fraction of it while {@code bound} is large against the grid size. Each range's count is exact.
  */
 class SampleRangePartitioner implements Partitioner {
 

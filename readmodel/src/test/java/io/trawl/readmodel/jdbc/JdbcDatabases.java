@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -35,6 +36,11 @@ public final class JdbcDatabases {
 					+ " (" + e.getMessage() + "). Start it with .ci/run, or set TRAWL_TEST_POSTGRES_URL/_USER/_PASSWORD.",
 					e);
 		}
+	}
+
+	/** Both, for a parameterized test of what holds on every JDBC store ({@code @MethodSource}). */
+	public static Stream<DataSource> h2AndPostgres() {
+		return Stream.of(h2(), postgres());
 	}
 
 	/** The test PostgreSQL with {@code schema} as the current schema (for tables a test keeps to itself). */

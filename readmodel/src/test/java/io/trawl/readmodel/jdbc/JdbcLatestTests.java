@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -22,12 +21,8 @@ import io.trawl.readmodel.query.SampleView;
  */
 class JdbcLatestTests {
 
-	static Stream<DataSource> databases() {
-		return Stream.of(JdbcDatabases.h2(), JdbcDatabases.postgres());
-	}
-
 	@ParameterizedTest
-	@MethodSource("databases")
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
 	void theNewestResultIsReadFromItsJobsRowAndAnOlderRowWithItsOwnDocumentStill(DataSource dataSource) {
 		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -32,12 +31,8 @@ class JdbcProjectionTransactionTests {
 
 	private static final int SAMPLES = 600;
 
-	static Stream<DataSource> databases() {
-		return Stream.of(JdbcDatabases.h2(), JdbcDatabases.postgres());
-	}
-
 	@ParameterizedTest
-	@MethodSource("databases")
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
 	void aProjectionOnFourSlicesWritesInTheCallersTransaction(DataSource dataSource) {
 		JdbcEventStore events = new JdbcEventStore(dataSource);
 		Set<String> writers = ConcurrentHashMap.newKeySet();
