@@ -1,0 +1,55 @@
+package io.trawl.readmodel.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link JobDiff#sameText}: the diff's shortcut for two rows whose analysis text is the same. */
+class JobDiffSameTextTests {
+
+	private static final String ANALYSIS = "{\"size\":3,\"yara\":[\"A\",\"B\"],\"verdict\":\"malicious\"";
+
+	private static SampleView row(long job, String verdict, String document) {
+		return new SampleView(job, "ab", "ab", verdict, Instant.EPOCH, document);
+	}
+
+	private static String projected(String analysis, String sources, long job) {
+		return analysis + ",\"sources\":[\"" + sources + "\"],\"jobInstanceId\":" + job + ",\"analysedAt\":\"t" + job
+				+ "\"}";
+	}
+
+	@Test
+	void theSameAnalysisUnderOtherSourcesJobsAndTimesIsTheSame() {
+		assertThat(JobDiff.sameText(row(1, "malicious", projected(ANALYSIS, "a/x", 1)),
+				row(2, "malicious", projected(ANALYSIS, "b/renamed", 2)))).isTrue();
+	}
+
+	@Test
+	void anotherVerdictOrAnotherRuleIsNot() {
+		assertThat(JobDiff.sameText(row(1, "malicious", projected(ANALYSIS, "a", 1)),
+				row(2, "clean", projected(ANALYSIS, "a", 2)))).isFalse();
+		assertThat(JobDiff.sameText(row(1, "malicious", projected(ANALYSIS, "a", 1)),
+				row(2, "malicious", projected(ANALYSIS.replace("\"B\"", "\"C\""), "a", 2)))).isFalse();
+	}
+
+	@Test
+	void rulesAfterTheSourcesOrNoSourcesAtAllAreLeftToTheParse() {
+		String yaraLast = "{\"size\":3,\"sources\":[\"a\"],\"yara\":[\"A\"]}";
+		String yaraLastOther = "{\"size\":3,\"sources\":[\"a\"],\"yara\":[\"B\"]}";
+		assertThat(JobDiff.sameText(row(1, "clean", yaraLast), row(2, "clean", yaraLastOther))).isFalse();
+		assertThat(JobDiff.sameText(row(1, "clean", "{\"size\":3}"), row(2, "clean", "{\"size\":3}"))).isFalse();
+	}
+
+	@Test
+	void aSourcesKeyInsideAStringIsNotACut() {
+		// a location that spells the key: inside a JSON string its quotes are escaped, so it is no cut point
+		String tricky = "{\"size\":3,\"name\":\"x\\\",\\\"sources\\\":\",\"yara\":[\"A\"]";
+		String other = "{\"size\":3,\"name\":\"x\\\",\\\"sources\\\":\",\"yara\":[\"B\"]";
+		assertThat(JobDiff.sameText(row(1, "clean", projected(tricky, "a", 1)),
+				row(2, "clean", projected(other, "a", 2)))).isFalse();
+		assertThat(JobDiff.sameText(row(1, "clean", projected(tricky, "a", 1)),
+				row(2, "clean", projected(tricky, "b", 2)))).isTrue();
+	}
+}
