@@ -27,23 +27,35 @@ import io.trawl.readmodel.event.ResultEvent;
 public final class JdbcEventStore implements EventStore {
 
 	private static final String COLUMNS = "event_id, job_instance_id, job_execution_id, sample_key, kind, recorded_at, payload";
+	/**
+	 * What a read selects: an event's own payload, or when it holds a digest, the document stored once. A job's
+	 * events are ordered by the job too, the index's first column: without it H2 sorted every event of the job (or
+	 * slice) in memory instead of reading the index in order.
+	 */
+	private static final String READ = "e.event_id, e.job_instance_id, e.job_execution_id, e.sample_key, e.kind, "
+			+ "e.recorded_at, e.payload, d.body FROM trawl_event e LEFT JOIN trawl_document d ON d.digest = "
+			+ "e.payload_digest";
 
 	private static final int KEYS_PER_QUERY = 200;
 
 	private final JdbcTemplate jdbc;
+	private final JdbcDocuments documents;
 	private final String insertIfAbsent;
 
 	public JdbcEventStore(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		JdbcSchema.create(jdbc);
-		this.insertIfAbsent = switch (SqlDialect.of(dataSource)) {
-			case POSTGRESQL -> "INSERT INTO trawl_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
+		SqlDialect dialect = SqlDialect.of(dataSource);
+		this.documents = new JdbcDocuments(jdbc, dialect);
+		this.insertIfAbsent = switch (dialect) {
+			case POSTGRESQL -> "INSERT INTO trawl_event (" + COLUMNS + ", payload_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
 					+ "ON CONFLICT (event_id) DO NOTHING";
 			case H2 -> "MERGE INTO trawl_event t USING (VALUES (CAST(? AS VARCHAR(400)), CAST(? AS BIGINT), "
 					+ "CAST(? AS BIGINT), CAST(? AS VARCHAR(100)), CAST(? AS VARCHAR(20)), "
-					+ "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))) s(" + COLUMNS + ") "
-					+ "ON t.event_id = s.event_id WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES (s.event_id, "
-					+ "s.job_instance_id, s.job_execution_id, s.sample_key, s.kind, s.recorded_at, s.payload)";
+					+ "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR), CAST(? AS VARCHAR(64)))) s(" + COLUMNS
+					+ ", payload_digest) ON t.event_id = s.event_id WHEN NOT MATCHED THEN INSERT (" + COLUMNS
+					+ ", payload_digest) VALUES (s.event_id, s.job_instance_id, s.job_execution_id, s.sample_key, "
+					+ "s.kind, s.recorded_at, s.payload, s.payload_digest)";
 		};
 	}
 
@@ -57,8 +69,18 @@ public final class JdbcEventStore implements EventStore {
 			return 0;
 		}
 		List<ResultEvent> events = unordered.stream().sorted(Comparator.comparing(ResultEvent::eventId)).toList();
+		Map<String, String> digests = new HashMap<>();
+		Map<String, String> texts = new HashMap<>();
+		for (ResultEvent event : events) {
+			if (JdbcDocuments.shared(event.payload())) {
+				String digest = digests.computeIfAbsent(event.payload(), JdbcDocuments::digest);
+				texts.put(digest, event.payload());
+			}
+		}
+		documents.putAll(texts);
 		try {
-			int[][] counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(), (ps, e) -> bind(ps, e));
+			int[][] counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(),
+					(ps, e) -> bind(ps, e, digests.get(e.payload())));
 			return sum(counts[0]);
 		}
 		catch (DuplicateKeyException raced) {
@@ -66,7 +88,7 @@ public final class JdbcEventStore implements EventStore {
 			int stored = 0;
 			for (ResultEvent event : events) {
 				try {
-					stored += jdbc.update(insertIfAbsent, ps -> bind(ps, event));
+					stored += jdbc.update(insertIfAbsent, ps -> bind(ps, event, digests.get(event.payload())));
 				}
 				catch (DuplicateKeyException alreadyThere) {
 					// stored by the other transaction: exactly what idempotence asks for
@@ -79,8 +101,7 @@ public final class JdbcEventStore implements EventStore {
 	@Override
 	public void forEach(long jobInstanceId, Consumer<ResultEvent> action) {
 		jdbc.query(con -> {
-			var ps = con.prepareStatement("SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ? "
-					+ "ORDER BY sample_key, kind, event_id");
+			var ps = con.prepareStatement(jobEventsSql(false, false));
 			ps.setLong(1, jobInstanceId);
 			ps.setFetchSize(500);
 			return ps;
@@ -100,9 +121,7 @@ public final class JdbcEventStore implements EventStore {
 		EventStore.checkSlice(slice, slices);
 		String from = slice == 0 ? null : boundary(slice, slices);
 		String to = slice == slices - 1 ? null : boundary(slice + 1, slices);
-		String sql = "SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ?"
-				+ (from == null ? "" : " AND sample_key >= ?") + (to == null ? "" : " AND sample_key < ?")
-				+ " ORDER BY sample_key, kind, event_id";
+		String sql = jobEventsSql(from != null, to != null);
 		jdbc.execute((java.sql.Connection con) -> {
 			boolean own = con.getAutoCommit();
 			if (own) {
@@ -159,8 +178,8 @@ public final class JdbcEventStore implements EventStore {
 
 	@Override
 	public List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind) {
-		return jdbc.query("SELECT " + COLUMNS + " FROM trawl_event WHERE job_instance_id = ? AND sample_key = ? "
-				+ "AND kind = ? ORDER BY event_id", (rs, row) -> event(rs), jobInstanceId, sampleKey, kind.name());
+		return jdbc.query("SELECT " + READ + " WHERE e.job_instance_id = ? AND e.sample_key = ? AND e.kind = ? "
+				+ "ORDER BY e.event_id", (rs, row) -> event(rs), jobInstanceId, sampleKey, kind.name());
 	}
 
 	/**
@@ -189,27 +208,37 @@ public final class JdbcEventStore implements EventStore {
 		return found;
 	}
 
+	/** A job's events in key order, from a key ({@code from}) and before one ({@code to}) when asked. */
+	static String jobEventsSql(boolean from, boolean to) {
+		return "SELECT " + READ + " WHERE e.job_instance_id = ?" + (from ? " AND e.sample_key >= ?" : "")
+				+ (to ? " AND e.sample_key < ?" : "") + " ORDER BY e.job_instance_id, e.sample_key, e.kind, e.event_id";
+	}
+
 	/** The query of {@link #findAll} for {@code keys} keys: the keys first, then the job and the kind. */
 	static String findAllSql(int keys) {
-		return "SELECT " + COLUMNS.replaceAll("(\\w+)", "e.$1") + " FROM (VALUES "
-				+ String.join(", ", Collections.nCopies(keys, "(CAST(? AS VARCHAR(100)))")) + ") AS k(sample_key)"
-				+ " JOIN trawl_event e ON e.sample_key = k.sample_key WHERE e.job_instance_id = ? AND e.kind = ?"
-				+ " ORDER BY e.sample_key, e.event_id";
+		return "SELECT e.event_id, e.job_instance_id, e.job_execution_id, e.sample_key, e.kind, e.recorded_at, "
+				+ "e.payload, d.body FROM (VALUES " + String.join(", ", Collections.nCopies(keys,
+						"(CAST(? AS VARCHAR(100)))")) + ") AS k(sample_key) JOIN trawl_event e ON e.sample_key = "
+				+ "k.sample_key LEFT JOIN trawl_document d ON d.digest = e.payload_digest WHERE e.job_instance_id = ? "
+				+ "AND e.kind = ? ORDER BY e.sample_key, e.event_id";
 	}
 
 	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {
+		String stored = rs.getString(8);
 		return new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), rs.getString(7));
+				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), stored != null ? stored : rs.getString(7));
 	}
 
-	private static void bind(java.sql.PreparedStatement ps, ResultEvent e) throws java.sql.SQLException {
+	/** An event's row: with a digest, its payload is the document stored once, and the row's own text is empty. */
+	private static void bind(java.sql.PreparedStatement ps, ResultEvent e, String digest) throws java.sql.SQLException {
 		ps.setString(1, e.eventId());
 		ps.setLong(2, e.jobInstanceId());
 		ps.setLong(3, e.jobExecutionId());
 		ps.setString(4, e.sampleKey());
 		ps.setString(5, e.kind().name());
 		ps.setTimestamp(6, Timestamp.from(e.recordedAt()));
-		ps.setString(7, e.payload());
+		ps.setString(7, digest == null ? e.payload() : "");
+		ps.setString(8, digest);
 	}
 
 	private static int sum(int[] counts) {

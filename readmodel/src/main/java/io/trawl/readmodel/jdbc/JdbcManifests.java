@@ -131,20 +131,26 @@ public final class JdbcManifests implements Manifests {
 	}
 
 	private List<Entry> page(long jobInstanceId, String after, String last) {
-		StringBuilder sql = new StringBuilder("SELECT location, identity, sha256 FROM trawl_manifest "
-				+ "WHERE job_instance_id = ?");
 		List<Object> arguments = new ArrayList<>(List.of(jobInstanceId));
 		if (after != null) {
-			sql.append(" AND ").append(byLocation).append(" > ?");
 			arguments.add(after);
 		}
 		if (last != null) {
-			sql.append(" AND ").append(byLocation).append(" <= ?");
 			arguments.add(last);
 		}
-		sql.append(" ORDER BY ").append(byLocation).append(" LIMIT ").append(PAGE);
-		return jdbc.query(sql.toString(), (rs, row) -> new Entry(rs.getString(1), rs.getString(2), rs.getString(3)),
-				arguments.toArray());
+		return jdbc.query(pageSql(byLocation, after != null, last != null),
+				(rs, row) -> new Entry(rs.getString(1), rs.getString(2), rs.getString(3)), arguments.toArray());
+	}
+
+	/**
+	 * A page of a job's manifest, after a location and up to one when asked. Ordered by the job too, the key's first
+	 * column: without it H2 sorted every location after the cursor for each page, a cost that grew with the square
+	 * of a job's locations.
+	 */
+	static String pageSql(String byLocation, boolean after, boolean last) {
+		return "SELECT location, identity, sha256 FROM trawl_manifest WHERE job_instance_id = ?"
+				+ (after ? " AND " + byLocation + " > ?" : "") + (last ? " AND " + byLocation + " <= ?" : "")
+				+ " ORDER BY job_instance_id, " + byLocation + " LIMIT " + PAGE;
 	}
 
 	@Override

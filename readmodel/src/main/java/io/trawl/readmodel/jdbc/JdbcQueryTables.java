@@ -36,7 +36,9 @@ public final class JdbcQueryTables implements QueryTables {
 	private static final RetryTemplate LATEST_RACES = new RetryTemplate(RetryPolicy.builder()
 		.includes(DuplicateKeyException.class).maxRetries(2).delay(Duration.ZERO).build());
 	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
-			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6));
+			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), joined(rs.getString(7), rs.getString(6)));
+	/** Where the projection's own fields start in a job row's document ({@link #putSamples}). */
+	private static final String PROJECTED = ",\"sources\":";
 
 	static final int STREAM_PAGE = 200;
 	/**
@@ -46,6 +48,7 @@ public final class JdbcQueryTables implements QueryTables {
 	static final String IN_JOB_ROW = "";
 
 	private final JdbcTemplate jdbc;
+	private final JdbcDocuments documents;
 	private final String upsertJobSample;
 	private final String upsertLatest;
 	private final String insertRuleHit;
@@ -61,15 +64,17 @@ public final class JdbcQueryTables implements QueryTables {
 		this.jdbc = new JdbcTemplate(dataSource);
 		JdbcSchema.create(jdbc);
 		SqlDialect dialect = SqlDialect.of(dataSource);
+		this.documents = new JdbcDocuments(jdbc, dialect);
 		this.byKey = dialect == SqlDialect.POSTGRESQL ? "s.sample_key COLLATE \"C\"" : "s.sample_key";
 		switch (dialect) {
 			case POSTGRESQL -> {
 				SchemaDdl.create(jdbc, "CREATE INDEX IF NOT EXISTS trawl_job_sample_in_order ON trawl_job_sample "
 						+ "(job_instance_id, sample_key COLLATE \"C\")");
 				upsertJobSample = "INSERT INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
-						+ "analysed_at, document) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_instance_id, sample_key) "
-						+ "DO UPDATE SET sha256 = EXCLUDED.sha256, verdict = EXCLUDED.verdict, "
-						+ "analysed_at = EXCLUDED.analysed_at, document = EXCLUDED.document";
+						+ "analysed_at, document, document_digest) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+						+ "(job_instance_id, sample_key) DO UPDATE SET sha256 = EXCLUDED.sha256, verdict = "
+						+ "EXCLUDED.verdict, analysed_at = EXCLUDED.analysed_at, document = EXCLUDED.document, "
+						+ "document_digest = EXCLUDED.document_digest";
 				upsertLatest = "INSERT INTO trawl_sample (sha256, job_instance_id, verdict, analysed_at, document) "
 						+ "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET job_instance_id = "
 						+ "EXCLUDED.job_instance_id, verdict = EXCLUDED.verdict, analysed_at = EXCLUDED.analysed_at, "
@@ -86,7 +91,8 @@ public final class JdbcQueryTables implements QueryTables {
 			}
 			default -> {
 				upsertJobSample = "MERGE INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
-						+ "analysed_at, document) KEY (job_instance_id, sample_key) VALUES (?, ?, ?, ?, ?, ?)";
+						+ "analysed_at, document, document_digest) KEY (job_instance_id, sample_key) "
+						+ "VALUES (?, ?, ?, ?, ?, ?, ?)";
 				upsertLatest = "MERGE INTO trawl_sample t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), "
 						+ "CAST(? AS VARCHAR(20)), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))) "
 						+ "s(sha256, job_instance_id, verdict, analysed_at, document) ON t.sha256 = s.sha256 "
@@ -105,15 +111,43 @@ public final class JdbcQueryTables implements QueryTables {
 		}
 	}
 
+	/**
+	 * A row's document is the result's analysis text, which is its {@code ANALYSED} event's payload, then the
+	 * projection's fields ({@code "sources"} and after: locations, job ids, time). The analysis text goes to the
+	 * documents stored once ({@link JdbcDocuments}), where its event and every job that reused it find the same text;
+	 * the row holds its digest and the rest. A document with nothing to share is held whole. Any split is exact:
+	 * reading joins the two parts again ({@link #joined}); only a split at the projection's fields finds the text
+	 * already stored.
+	 */
 	@Override
 	public void putSamples(List<SampleView> samples) {
+		String[] digests = new String[samples.size()];
+		String[] own = new String[samples.size()];
+		Map<String, String> texts = new HashMap<>();
+		for (int i = 0; i < samples.size(); i++) {
+			String document = samples.get(i).document();
+			int cut = document.lastIndexOf(PROJECTED);
+			String analysis = cut > 0 ? document.substring(0, cut) + "}" : null;
+			if (JdbcDocuments.shared(analysis)) {
+				digests[i] = JdbcDocuments.digest(analysis);
+				own[i] = document.substring(cut);
+				texts.put(digests[i], analysis);
+			}
+			else {
+				own[i] = document;
+			}
+		}
+		documents.putAll(texts);
+		int[] row = { 0 };
 		jdbc.batchUpdate(upsertJobSample, samples, samples.size(), (ps, s) -> {
+			int i = row[0]++;
 			ps.setLong(1, s.jobInstanceId());
 			ps.setString(2, s.sampleKey());
 			ps.setString(3, s.sha256());
 			ps.setString(4, s.verdict());
 			ps.setTimestamp(5, Timestamp.from(s.analysedAt()));
-			ps.setString(6, s.document());
+			ps.setString(6, own[i]);
+			ps.setString(7, digests[i]);
 		});
 		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
 		try {
@@ -175,7 +209,8 @@ public final class JdbcQueryTables implements QueryTables {
 	@Override
 	public List<SampleView> page(long jobInstanceId, ResultFilter filter, String after, int limit) {
 		StringBuilder sql = new StringBuilder("SELECT s.job_instance_id, s.sample_key, s.sha256, s.verdict, "
-				+ "s.analysed_at, s.document FROM trawl_job_sample s WHERE s.job_instance_id = ?");
+				+ "s.analysed_at, s.document, d.body FROM trawl_job_sample s LEFT JOIN trawl_document d "
+				+ "ON d.digest = s.document_digest WHERE s.job_instance_id = ?");
 		List<Object> arguments = new ArrayList<>();
 		arguments.add(jobInstanceId);
 		if (after != null) {
@@ -209,14 +244,22 @@ public final class JdbcQueryTables implements QueryTables {
 	 */
 	@Override
 	public Optional<SampleView> latest(String sha256) {
-		return jdbc.query("SELECT s.job_instance_id, s.sha256, s.verdict, s.analysed_at, s.document, j.document "
-				+ "FROM trawl_sample s LEFT JOIN trawl_job_sample j ON j.job_instance_id = s.job_instance_id "
-				+ "AND j.sample_key = s.sha256 WHERE s.sha256 = ?", (rs, i) -> {
+		return jdbc.query("SELECT s.job_instance_id, s.sha256, s.verdict, s.analysed_at, s.document, j.document, "
+				+ "d.body FROM trawl_sample s LEFT JOIN trawl_job_sample j ON j.job_instance_id = s.job_instance_id "
+				+ "AND j.sample_key = s.sha256 LEFT JOIN trawl_document d ON d.digest = j.document_digest "
+				+ "WHERE s.sha256 = ?", (rs, i) -> {
 					String own = rs.getString(5);
-					String document = own == null || own.isEmpty() ? rs.getString(6) : own;
+					String inJob = rs.getString(6);
+					String document = own != null && !own.isEmpty() ? own
+							: inJob == null ? null : joined(rs.getString(7), inJob);
 					return document == null ? null : new SampleView(rs.getLong(1), rs.getString(2), rs.getString(2),
 							rs.getString(3), rs.getTimestamp(4).toInstant(), document);
 				}, sha256).stream().filter(Objects::nonNull).findFirst();
+	}
+
+	/** A job row's document: its analysis text stored once (null: none, the row holds it all) and the row's own. */
+	static String joined(String shared, String own) {
+		return shared == null ? own : shared.substring(0, shared.length() - 1) + own;
 	}
 
 	@Override

@@ -20,7 +20,10 @@ final class JdbcSchema {
 			  sample_key VARCHAR(100) NOT NULL,
 			  kind VARCHAR(20) NOT NULL,
 			  recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
-			  payload TEXT NOT NULL)""",
+			  payload TEXT NOT NULL,
+			  payload_digest VARCHAR(64))""",
+			// a database made before documents were stored once: its rows keep their text, new ones may not
+			"ALTER TABLE trawl_event ADD COLUMN IF NOT EXISTS payload_digest VARCHAR(64)",
 			"CREATE INDEX IF NOT EXISTS trawl_event_by_job ON trawl_event (job_instance_id, sample_key, kind, event_id)",
 			"""
 			CREATE TABLE IF NOT EXISTS trawl_job_sample (
@@ -30,7 +33,13 @@ final class JdbcSchema {
 			  verdict VARCHAR(20) NOT NULL,
 			  analysed_at TIMESTAMP WITH TIME ZONE NOT NULL,
 			  document TEXT NOT NULL,
+			  document_digest VARCHAR(64),
 			  PRIMARY KEY (job_instance_id, sample_key))""",
+			"ALTER TABLE trawl_job_sample ADD COLUMN IF NOT EXISTS document_digest VARCHAR(64)",
+			"""
+			CREATE TABLE IF NOT EXISTS trawl_document (
+			  digest VARCHAR(64) PRIMARY KEY,
+			  body TEXT NOT NULL)""",
 			"""
 			CREATE TABLE IF NOT EXISTS trawl_sample (
 			  sha256 VARCHAR(64) PRIMARY KEY,

@@ -52,7 +52,7 @@ class PostgresSchemaRaceTests {
 					Integer tables = new JdbcTemplate(JdbcDatabases.postgresInSchema(schema)).queryForObject(
 							"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", Integer.class,
 							schema);
-					assertThat(tables).isEqualTo(JdbcSchema.QUERY_TABLES.size() + 1 + 4);
+					assertThat(tables).isEqualTo(JdbcSchema.QUERY_TABLES.size() + 2 + 4); // + events, documents
 				}
 				finally {
 					JdbcDatabases.executeOnPostgres("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

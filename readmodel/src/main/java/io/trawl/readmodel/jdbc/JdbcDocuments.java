@@ -1,0 +1,88 @@
+package io.trawl.readmodel.jdbc;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Result documents stored once by their content, in {@code trawl_document} (the sha256 of their text, its text). An
+ * analysis result's text is the same in its {@code ANALYSED} event and in its job's row, and the same again in every
+ * later job that reused it: a nothing-changed night of 5,574 samples wrote 38 MB of it to the events and 38 MB to the
+ * job rows, all of it already stored (bench/README.md, session 15). Those rows hold the digest; the text is written
+ * the first time only. Rows are only ever added: two rows with one digest hold one text, so a retried or concurrent
+ * write is harmless, and nothing deletes them (events and job rows are never deleted; a rebuild of the query tables
+ * writes the same digests again).
+ */
+final class JdbcDocuments {
+
+	/** Shorter texts stay in their own rows: a digest and a look-up would cost more than they save. */
+	static final int SHARED_FROM = 512;
+
+	private static final HexFormat HEX = HexFormat.of();
+
+	private final JdbcTemplate jdbc;
+	private final String insertIfAbsent;
+
+	JdbcDocuments(JdbcTemplate jdbc, SqlDialect dialect) {
+		this.jdbc = jdbc;
+		this.insertIfAbsent = switch (dialect) {
+			case POSTGRESQL -> "INSERT INTO trawl_document (digest, body) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING";
+			case H2 -> "MERGE INTO trawl_document t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR))) "
+					+ "s(digest, body) ON t.digest = s.digest WHEN NOT MATCHED THEN INSERT (digest, body) "
+					+ "VALUES (s.digest, s.body)";
+		};
+	}
+
+	/** Whether a text is stored here rather than in its own row. */
+	static boolean shared(String text) {
+		return text != null && text.length() >= SHARED_FROM;
+	}
+
+	/** The key of a text: the hex sha256 of its UTF-8 bytes. */
+	static String digest(String text) {
+		try {
+			return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("every JVM has SHA-256", e);
+		}
+	}
+
+	/**
+	 * Stores the texts not stored yet, in their digests' order, in the caller's transaction: two transactions that
+	 * store the same texts lock them in the same order, and before any event or row of theirs, so neither waits for
+	 * the other in a cycle.
+	 *
+	 * @param texts by digest
+	 */
+	void putAll(Map<String, String> texts) {
+		if (texts.isEmpty()) {
+			return;
+		}
+		List<Map.Entry<String, String>> sorted = List.copyOf(new TreeMap<>(texts).entrySet());
+		try {
+			jdbc.batchUpdate(insertIfAbsent, sorted, sorted.size(), (ps, text) -> {
+				ps.setString(1, text.getKey());
+				ps.setString(2, text.getValue());
+			});
+		}
+		catch (DuplicateKeyException raced) {
+			// H2 only: another transaction stored one of them at the same moment; again one by one, it is there now
+			for (Map.Entry<String, String> text : sorted) {
+				try {
+					jdbc.update(insertIfAbsent, text.getKey(), text.getValue());
+				}
+				catch (DuplicateKeyException alreadyThere) {
+					// stored by the other transaction, with the same text
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package io.trawl.readmodel.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import io.trawl.readmodel.contract.EventStoreContract;
+import io.trawl.readmodel.event.EventKind;
+import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.SampleView;
+
+/**
+ * On JDBC an analysis result's text is stored once ({@link JdbcDocuments}): its event, the same result reused by a
+ * later job, and their job rows hold its digest, and every read gives back the exact text.
+ */
+class JdbcDocumentsTests {
+
+	private static final Instant AT = Instant.parse("2026-12-06T00:00:00Z");
+
+	/** A result as large as a real one (a few KB), ending with its closing brace as Jackson writes it. */
+	private static String analysis(String sha256, String verdict) {
+		return "{\"sha256\":\"" + sha256 + "\",\"strings\":\"" + "x".repeat(2_000) + "\",\"yara\":[\"R1\"],"
+				+ "\"verdict\":\"" + verdict + "\",\"errors\":[]}";
+	}
+
+	/** The projection's row document: the analysis text, then its own fields (ResultProjection's order). */
+	private static String projected(String analysis, long job, String location) {
+		return analysis.substring(0, analysis.length() - 1) + ",\"sources\":[\"" + location + "\"],\"jobInstanceId\":"
+				+ job + ",\"jobExecutionId\":" + job + ",\"analysedAt\":\"" + AT + "\"}";
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
+	void aReusedResultsTextIsStoredOnceAndEveryReadGivesItBack(DataSource dataSource) {
+		JdbcEventStore events = new JdbcEventStore(dataSource);
+		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		long job = 8_000_000 + System.nanoTime() % 1_000_000;
+		String sha256 = EventStoreContract.sha("documents/" + job);
+		String text = analysis(sha256, "malicious");
+		String digest = JdbcDocuments.digest(text);
+		String small = "{\"location\":\"a/b\"}";
+
+		// given a result analysed by one job and reused by the next (the same text), with a small source event
+		events.append(List.of(event(ResultEvent.analysedId(job, sha256), job, sha256, EventKind.ANALYSED, text),
+				event(ResultEvent.sourceId(job, sha256, "0123456789abcdef"), job, sha256, EventKind.SOURCE, small)));
+		events.append(List.of(event(ResultEvent.analysedId(job + 1, sha256), job + 1, sha256, EventKind.ANALYSED,
+				text)));
+		// and both jobs projected, the second under another location
+		tables.putSamples(List.of(new SampleView(job, sha256, sha256, "malicious", AT, projected(text, job, "a/b"))));
+		tables.putSamples(List.of(new SampleView(job + 1, sha256, sha256, "malicious", AT,
+				projected(text, job + 1, "c/renamed"))));
+
+		// then the text is stored once, and the events and rows hold its digest, not the text
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM trawl_document WHERE digest = ?", Integer.class, digest))
+			.isEqualTo(1);
+		assertThat(jdbc.queryForList("SELECT payload FROM trawl_event WHERE job_instance_id IN (?, ?) AND "
+				+ "payload_digest = ?", String.class, job, job + 1, digest)).containsExactly("", "");
+		assertThat(jdbc.queryForObject("SELECT payload FROM trawl_event WHERE job_instance_id = ? AND kind = 'SOURCE'",
+				String.class, job)).isEqualTo(small);
+		List<String> rows = jdbc.queryForList("SELECT document FROM trawl_job_sample WHERE job_instance_id IN (?, ?) "
+				+ "AND document_digest = ? ORDER BY job_instance_id", String.class, job, job + 1, digest);
+		assertThat(rows).hasSize(2).allSatisfy(own -> assertThat(own).startsWith(",\"sources\":").hasSizeLessThan(200));
+
+		// and every read gives the exact texts back
+		assertThat(events.find(job, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
+		assertThat(events.findAll(job + 1, List.of(sha256), EventKind.ANALYSED).get(sha256)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
+		List<String> streamed = new ArrayList<>();
+		events.forEach(job, e -> streamed.add(e.payload()));
+		events.forEachSlice(job + 1, 0, 1, e -> streamed.add(e.payload()));
+		assertThat(streamed).containsExactlyInAnyOrder(text, small, text);
+		assertThat(tables.page(job + 1, ResultFilter.NONE, null, 10)).singleElement()
+			.satisfies(row -> assertThat(row.document()).isEqualTo(projected(text, job + 1, "c/renamed")));
+		assertThat(tables.latest(sha256)).hasValueSatisfying(
+				latest -> assertThat(latest.document()).isEqualTo(projected(text, job + 1, "c/renamed")));
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
+	void rowsWrittenBeforeHoldTheirOwnTextAndOddDocumentsSplitExactly(DataSource dataSource) {
+		JdbcEventStore events = new JdbcEventStore(dataSource);
+		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		long job = 9_000_000 + System.nanoTime() % 1_000_000;
+		String sha256 = EventStoreContract.sha("legacy/" + job);
+		String text = analysis(sha256, "clean");
+
+		// an event and a row as written before documents were stored once: their own text, no digest
+		jdbc.update("INSERT INTO trawl_event (event_id, job_instance_id, job_execution_id, sample_key, kind, "
+				+ "recorded_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)", ResultEvent.analysedId(job, sha256), job, job,
+				sha256, "ANALYSED", Timestamp.from(AT), text);
+		jdbc.update("INSERT INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, analysed_at, "
+				+ "document) VALUES (?, ?, ?, ?, ?, ?)", job, sha256, sha256, "clean", Timestamp.from(AT),
+				projected(text, job, "old"));
+		assertThat(events.find(job, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
+		assertThat(tables.page(job, ResultFilter.NONE, null, 10)).singleElement()
+			.satisfies(row -> assertThat(row.document()).isEqualTo(projected(text, job, "old")));
+
+		// documents the projection did not write as usual: a "sources" key inside the analysis, none at all, a tree
+		String nested = "{\"pe\":{\"x\":1,\"sources\":[\"inner\"]},\"pad\":\"" + "y".repeat(1_000) + "\"}";
+		String whole = "{\"pad\":\"" + "z".repeat(1_000) + "\"}";
+		String rewritten = "{\"sources\":[\"first\"],\"pad\":\"" + "w".repeat(1_000) + "\",\"jobInstanceId\":1}";
+		Map<String, String> documents = Map.of(EventStoreContract.sha("n" + job), projected(nested, job, "n"),
+				EventStoreContract.sha("w" + job), whole, EventStoreContract.sha("r" + job), rewritten);
+		documents.forEach((key, document) -> tables.putSamples(
+				List.of(new SampleView(job + 1, key, key, "clean", AT, document))));
+		assertThat(tables.page(job + 1, ResultFilter.NONE, null, 10)).hasSize(3)
+			.allSatisfy(row -> assertThat(row.document()).isEqualTo(documents.get(row.sampleKey())));
+	}
+
+	private static ResultEvent event(String id, long job, String key, EventKind kind, String payload) {
+		return new ResultEvent(id, job, job, key, kind, AT, payload);
+	}
+}
