@@ -3,6 +3,7 @@ package io.trawl.readmodel.jdbc;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class JdbcDocuments {
 
+	private static final int DIGESTS_PER_QUERY = 200;
+
 	/** Shorter texts stay in their own rows: a digest and a look-up would cost more than they save. */
 	static final int SHARED_FROM = 512;
 
@@ -38,6 +41,12 @@ final class JdbcDocuments {
 					+ "s(digest, body) ON t.digest = s.digest WHEN NOT MATCHED THEN INSERT (digest, body) "
 					+ "VALUES (s.digest, s.body)";
 		};
+	}
+
+	/** Which of {@code digests} digests are stored: a {@code VALUES} table joined on the key. */
+	static String storedSql(int digests) {
+		return "SELECT d.digest FROM (VALUES " + String.join(", ", Collections.nCopies(digests,
+				"(CAST(? AS VARCHAR(64)))")) + ") AS k(digest) JOIN trawl_document d ON d.digest = k.digest";
 	}
 
 	/** Whether a text is stored here rather than in its own row. */
@@ -58,7 +67,8 @@ final class JdbcDocuments {
 	/**
 	 * Stores the texts not stored yet, in their digests' order, in the caller's transaction: two transactions that
 	 * store the same texts lock them in the same order, and before any event or row of theirs, so neither waits for
-	 * the other in a cycle.
+	 * the other in a cycle. Which are stored already is read first: H2's {@code MERGE} locks a row it finds, which
+	 * writes it again (a nothing-changed night rewrote every text it had just found stored).
 	 *
 	 * @param texts by digest
 	 */
@@ -66,7 +76,18 @@ final class JdbcDocuments {
 		if (texts.isEmpty()) {
 			return;
 		}
-		List<Map.Entry<String, String>> sorted = List.copyOf(new TreeMap<>(texts).entrySet());
+		TreeMap<String, String> missing = new TreeMap<>(texts);
+		List<String> digests = List.copyOf(missing.keySet());
+		for (int from = 0; from < digests.size(); from += DIGESTS_PER_QUERY) {
+			List<String> some = digests.subList(from, Math.min(digests.size(), from + DIGESTS_PER_QUERY));
+			jdbc.query(storedSql(some.size()), rs -> {
+				missing.remove(rs.getString(1));
+			}, some.toArray());
+		}
+		if (missing.isEmpty()) {
+			return;
+		}
+		List<Map.Entry<String, String>> sorted = List.copyOf(missing.entrySet());
 		try {
 			jdbc.batchUpdate(insertIfAbsent, sorted, sorted.size(), (ps, text) -> {
 				ps.setString(1, text.getKey());

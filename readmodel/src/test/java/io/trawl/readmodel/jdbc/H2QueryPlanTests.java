@@ -49,6 +49,11 @@ class H2QueryPlanTests {
 	}
 
 	@Test
+	void storedDocumentsAreFoundByTheirKey() {
+		assertThat(plan(JdbcDocuments.storedSql(2), "a", "b")).containsIgnoringCase("DIGEST = K.DIGEST");
+	}
+
+	@Test
 	void aManifestIsPagedInItsKeysOrder() {
 		assertThat(plan(JdbcManifests.pageSql("location", true, true), 7L, "a", "z")).contains("index sorted");
 		assertThat(plan(JdbcManifests.pageSql("location", false, false), 7L)).contains("index sorted");
