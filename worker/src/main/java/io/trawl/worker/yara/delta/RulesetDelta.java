@@ -29,6 +29,13 @@ public final class RulesetDelta {
 	private final Set<String> changed;
 	private final Set<String> unchanged;
 	private final Set<String> removed;
+	private final Set<String> scanned;
+	/**
+	 * Each rule's place in the new ruleset, made once: {@link #merge} runs for every reused sample of a rules night,
+	 * and making it there (thousands of rules) was a tenth of such a night's analysing threads (bench/README.md,
+	 * session 15).
+	 */
+	private volatile Map<String, Integer> order;
 
 	private RulesetDelta(RuleFingerprints current, Set<String> added, Set<String> changed, Set<String> unchanged,
 			Set<String> removed) {
@@ -37,6 +44,9 @@ public final class RulesetDelta {
 		this.changed = Collections.unmodifiableSet(changed);
 		this.unchanged = Collections.unmodifiableSet(unchanged);
 		this.removed = Collections.unmodifiableSet(removed);
+		Set<String> both = new LinkedHashSet<>(added);
+		both.addAll(changed);
+		this.scanned = Collections.unmodifiableSet(both);
 	}
 
 	/**
@@ -90,9 +100,7 @@ public final class RulesetDelta {
 
 	/** The rules a scan with the delta reports: {@link #added()} and {@link #changed()}. */
 	public Set<String> scanned() {
-		Set<String> scanned = new LinkedHashSet<>(added);
-		scanned.addAll(changed);
-		return Collections.unmodifiableSet(scanned);
+		return scanned;
 	}
 
 	/** True when no rule needs a scan: the previous matches, less the removed rules', are the new ones. */
@@ -159,14 +167,22 @@ public final class RulesetDelta {
 	 * scanned rules, in the order a scan with the whole new ruleset reports them.
 	 */
 	public List<YaraMatch> merge(List<YaraMatch> previous, List<YaraMatch> scannedMatches) {
-		Map<String, Integer> order = new HashMap<>();
-		current.all().keySet().forEach(id -> order.put(id, order.size()));
-		Set<String> scanned = scanned();
+		Map<String, Integer> order = order();
 		List<YaraMatch> merged = new ArrayList<>();
 		previous.stream().filter(match -> unchanged.contains(id(match))).forEach(merged::add);
 		scannedMatches.stream().filter(match -> scanned.contains(id(match))).forEach(merged::add);
 		merged.sort(Comparator.comparing(match -> order.get(id(match))));
 		return merged;
+	}
+
+	private Map<String, Integer> order() {
+		Map<String, Integer> made = order;
+		if (made == null) {
+			Map<String, Integer> places = new HashMap<>();
+			current.all().keySet().forEach(id -> places.put(id, places.size()));
+			order = made = Collections.unmodifiableMap(places);
+		}
+		return made;
 	}
 
 	private static String id(YaraMatch match) {
