@@ -8,10 +8,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.NoSuchStepException;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.dao.EmptyResultDataAccessException;
@@ -138,12 +140,10 @@ public class JobStatusService {
 		List<StepExecution> steps = execution.getStepExecutions().stream()
 			.sorted(Comparator.comparingLong(StepExecution::getId))
 			.toList();
-		List<StepExecution> partitions = steps.stream().filter(s -> s.getStepName().contains(":partition")).toList();
-		long total = partitions.isEmpty() ? -1
-				: partitions.stream().mapToLong(s -> context(s).getLong(PARTITION_TOTAL, 0L)).sum();
 		// a restart resumes where earlier executions of the instance stopped: their work counts too
-		List<StepExecution> allRuns = jobs.getJobExecutions(execution.getJobInstance()).stream()
-			.filter(e -> e.getId() <= execution.getId())
+		List<StepExecution> allRuns = (ranBefore(execution, steps)
+				? jobs.getJobExecutions(execution.getJobInstance()).stream().filter(e -> e.getId() <= execution.getId())
+				: Stream.of(execution))
 			.flatMap(e -> e.getStepExecutions().stream())
 			.filter(s -> s.getStepName().contains(":partition"))
 			.toList();
@@ -151,6 +151,9 @@ public class JobStatusService {
 		// before the projection's summary: what each partition's latest run has counted (it carries the earlier ones)
 		Map<String, StepExecution> latestRuns = new TreeMap<>();
 		allRuns.forEach(s -> latestRuns.merge(s.getStepName(), s, (a, b) -> a.getId() > b.getId() ? a : b));
+		// every partition's range, those an earlier execution completed too (a restart runs only the others again)
+		long total = latestRuns.isEmpty() ? -1
+				: latestRuns.values().stream().mapToLong(s -> context(s).getLong(PARTITION_TOTAL, 0L)).sum();
 		Map<String, Long> verdictsSoFar = new TreeMap<>();
 		Map<String, Long> ruleHitsSoFar = new TreeMap<>();
 		latestRuns.values().forEach(s -> {
@@ -176,6 +179,27 @@ public class JobStatusService {
 				new JobStatus.Progress(done, total, percent),
 				stepProgress(steps, execution),
 				parameter(parameters, "launchedBy"), summary.map(JobSummary::diff).orElse(null));
+	}
+
+	/**
+	 * Whether executions of the instance before this one (or after it) may have run partitions: a restart starts with
+	 * the step the earlier execution stopped in, so that step then has more executions in the instance than in this
+	 * one. Loading the instance's every execution, with each step's context, was half of a status request (polled
+	 * while a job runs); a count says when it is needed. An execution with no step yet may be a restart: it is loaded.
+	 */
+	private boolean ranBefore(JobExecution execution, List<StepExecution> steps) {
+		if (steps.isEmpty()) {
+			return true;
+		}
+		String first = steps.get(0).getStepName();
+		try {
+			return jobs.getStepExecutionCount(execution.getJobInstance(), first) > steps.stream()
+				.filter(s -> s.getStepName().equals(first))
+				.count();
+		}
+		catch (NoSuchStepException | RuntimeException unknown) {
+			return true;
+		}
 	}
 
 	/** Each step; a partition with its range, its worker and, while the job runs, what the cluster does about it. */

@@ -82,6 +82,11 @@ class StopCommandTests {
 			.contains("\"resultEvents\":31");
 		// and the results stream out one line per sample, as JSON lines or as a table
 		long restarted = Long.parseLong(summary.replaceAll(".*\"jobExecutionId\":(\\d+).*", "$1"));
+		// the restart's progress counts the partitions the stopped execution completed, which it did not run again
+		var resumed = status.get(restarted).orElseThrow().progress();
+		assertThat(resumed.totalFiles()).isEqualTo(31);
+		assertThat(resumed.doneFiles()).isEqualTo(31);
+		assertThat(resumed.percent()).isEqualTo(100.0);
 		Result jsonl = cli("results", "--job", Long.toString(restarted));
 		assertThat(jsonl.out().lines().filter(l -> l.startsWith("{") && l.contains("\"sha256\":\""))).hasSize(31);
 		Result table = cli("results", "--job", Long.toString(restarted), "--format", "table");
