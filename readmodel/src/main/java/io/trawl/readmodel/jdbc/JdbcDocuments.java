@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,6 +49,23 @@ final class JdbcDocuments {
 	static String storedSql(int digests) {
 		return "SELECT d.digest FROM (VALUES " + String.join(", ", Collections.nCopies(digests,
 				"(CAST(? AS VARCHAR(64)))")) + ") AS k(digest) JOIN trawl_document d ON d.digest = k.digest";
+	}
+
+	/** The texts of these digests that are stored, by digest. */
+	Map<String, String> getAll(List<String> digests) {
+		Map<String, String> texts = new HashMap<>();
+		List<String> distinct = List.copyOf(new LinkedHashSet<>(digests));
+		for (int from = 0; from < distinct.size(); from += DIGESTS_PER_QUERY) {
+			List<String> some = distinct.subList(from, Math.min(distinct.size(), from + DIGESTS_PER_QUERY));
+			jdbc.query(textsSql(some.size()), rs -> {
+				texts.put(rs.getString(1), rs.getString(2));
+			}, some.toArray());
+		}
+		return texts;
+	}
+
+	static String textsSql(int digests) {
+		return storedSql(digests).replace("SELECT d.digest FROM", "SELECT d.digest, d.body FROM");
 	}
 
 	/** Whether a text is stored here rather than in its own row. */

@@ -87,7 +87,7 @@ public final class JobDiff {
 	 */
 	public void changes(long baseJobInstanceId, long jobInstanceId, String after, Predicate<SampleChange> action) {
 		merge(baseJobInstanceId, jobInstanceId, after, (before, now) -> {
-			if (before != null && now != null && sameText(before, now)) {
+			if (before != null && now != null && (sameAnalysis(before, now) || sameText(before, now))) {
 				return true;
 			}
 			Doc was = before == null ? null : Doc.of(before);
@@ -95,7 +95,7 @@ public final class JobDiff {
 			if (was != null && is != null && was.sameResult(is)) {
 				return true;
 			}
-			SampleView row = now != null ? now : before;
+			DiffRow row = now != null ? now : before;
 			TreeSet<String> gained = new TreeSet<>(is == null ? List.of() : is.rules());
 			TreeSet<String> lost = new TreeSet<>(was == null ? List.of() : was.rules());
 			if (was != null && is != null) {
@@ -108,8 +108,14 @@ public final class JobDiff {
 		});
 	}
 
-	private static boolean sameResult(SampleView was, SampleView is) {
-		return sameText(was, is) || Doc.of(was).sameResult(Doc.of(is));
+	private static boolean sameResult(DiffRow was, DiffRow is) {
+		return sameAnalysis(was, is) || sameText(was, is) || Doc.of(was).sameResult(Doc.of(is));
+	}
+
+	/** True when both rows name the same analysis text and have the same verdict: no document is read. */
+	static boolean sameAnalysis(DiffRow was, DiffRow is) {
+		return was.analysisKey() != null && was.analysisKey().equals(is.analysisKey())
+				&& Objects.equals(was.verdict(), is.verdict());
 	}
 
 	/**
@@ -119,12 +125,12 @@ public final class JobDiff {
 	 * sends the rows to {@link Doc}, which reads them. {@code ,"sources":} is a key wherever it stands: a quote inside
 	 * a JSON string follows a backslash, never a comma.
 	 */
-	static boolean sameText(SampleView was, SampleView is) {
+	static boolean sameText(DiffRow was, DiffRow is) {
 		if (!Objects.equals(was.verdict(), is.verdict())) {
 			return false;
 		}
-		String a = was.document();
-		String b = is.document();
+		String a = was.document().get();
+		String b = is.document().get();
 		int cut = a.lastIndexOf(SOURCES);
 		return cut > 0 && cut == b.lastIndexOf(SOURCES) && a.regionMatches(0, b, 0, cut)
 				&& a.indexOf(YARA, cut) < 0 && b.indexOf(YARA, cut) < 0;
@@ -134,8 +140,8 @@ public final class JobDiff {
 	private void merge(long baseJobInstanceId, long jobInstanceId, String after, Pairs pairs) {
 		Rows base = new Rows(baseJobInstanceId, after);
 		Rows job = new Rows(jobInstanceId, after);
-		SampleView left = base.nextOrNull();
-		SampleView right = job.nextOrNull();
+		DiffRow left = base.nextOrNull();
+		DiffRow right = job.nextOrNull();
 		while (left != null || right != null) {
 			int order = left == null ? 1 : right == null ? -1 : left.sampleKey().compareTo(right.sampleKey());
 			boolean more = pairs.visit(order <= 0 ? left : null, order >= 0 ? right : null);
@@ -153,14 +159,14 @@ public final class JobDiff {
 
 	@FunctionalInterface
 	private interface Pairs {
-		boolean visit(SampleView before, SampleView after);
+		boolean visit(DiffRow before, DiffRow after);
 	}
 
 	/** A job's rows after a key, a page at a time; a key out of order would make the join wrong, so it stops it. */
 	private final class Rows {
 		private final long jobInstanceId;
 		private String cursor;
-		private List<SampleView> page = List.of();
+		private List<DiffRow> page = List.of();
 		private int index;
 		private boolean last;
 
@@ -170,19 +176,19 @@ public final class JobDiff {
 		}
 
 		/** The next row, or null after the last. */
-		SampleView nextOrNull() {
+		DiffRow nextOrNull() {
 			if (index == page.size()) {
 				if (last) {
 					return null;
 				}
-				page = tables.page(jobInstanceId, ResultFilter.NONE, cursor, PAGE);
+				page = tables.diffPage(jobInstanceId, cursor, PAGE);
 				index = 0;
 				last = page.size() < PAGE;
 				if (page.isEmpty()) {
 					return null;
 				}
 			}
-			SampleView row = page.get(index++);
+			DiffRow row = page.get(index++);
 			if (cursor != null && row.sampleKey().compareTo(cursor) <= 0) {
 				throw new IllegalStateException("The query tables of job instance " + jobInstanceId
 						+ " returned samples out of key order, so the two jobs cannot be compared.");
@@ -195,10 +201,10 @@ public final class JobDiff {
 	/** The fields of a result document the diff reads, read without building a tree of the document. */
 	private record Doc(String verdict, TreeSet<String> rules, List<String> sources) {
 
-		static Doc of(SampleView view) {
+		static Doc of(DiffRow view) {
 			TreeSet<String> rules = new TreeSet<>();
 			List<String> sources = new ArrayList<>();
-			try (JsonParser parser = JSON.createParser(view.document())) {
+			try (JsonParser parser = JSON.createParser(view.document().get())) {
 				if (parser.nextToken() == JsonToken.START_OBJECT) {
 					for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 						JsonToken value = parser.nextToken();

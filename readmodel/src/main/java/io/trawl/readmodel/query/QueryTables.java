@@ -37,6 +37,14 @@ public interface QueryTables {
 	 */
 	List<SampleView> page(long jobInstanceId, ResultFilter filter, String after, int limit);
 
+	/**
+	 * A page of a job's rows for a diff ({@link JobDiff}): as {@link #page} with no filter. A table that stores the
+	 * analysis text of its rows once, by key, may give that key and read the documents only when one is asked for.
+	 */
+	default List<DiffRow> diffPage(long jobInstanceId, String after, int limit) {
+		return page(jobInstanceId, ResultFilter.NONE, after, limit).stream().map(DiffRow::of).toList();
+	}
+
 	/** The newest result for a sample, whichever job produced it. */
 	Optional<SampleView> latest(String sha256);
 

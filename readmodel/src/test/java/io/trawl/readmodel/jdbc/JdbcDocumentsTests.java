@@ -17,7 +17,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import io.trawl.readmodel.contract.EventStoreContract;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.readmodel.query.DiffCounts;
+import io.trawl.readmodel.query.JobDiff;
 import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.SampleChange;
 import io.trawl.readmodel.query.SampleView;
 
 /**
@@ -120,6 +123,50 @@ class JdbcDocumentsTests {
 				List.of(new SampleView(job + 1, key, key, "clean", AT, document))));
 		assertThat(tables.page(job + 1, ResultFilter.NONE, null, 10)).hasSize(3)
 			.allSatisfy(row -> assertThat(row.document()).isEqualTo(documents.get(row.sampleKey())));
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
+	void aDiffComparesStoredAnalysesByKeyAndReadsTheOthers(DataSource dataSource) {
+		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
+		long base = 10_000_000 + System.nanoTime() % 1_000_000;
+		long job = base + 1;
+		String same = EventStoreContract.sha("same/" + base);
+		String rewritten = EventStoreContract.sha("rewritten/" + base);
+		String changed = EventStoreContract.sha("changed/" + base);
+		String gone = EventStoreContract.sha("gone/" + base);
+		String added = EventStoreContract.sha("added/" + base);
+		String sameText = analysis(same, "malicious");
+		// given a base job and a job: one result reused as it was, one whose text changed but not its rules (a new
+		// ruleset version), one that lost its rule, one gone and one new
+		tables.putSamples(List.of(row(base, same, "malicious", projected(sameText, base, "a")),
+				row(base, rewritten, "malicious", projected(analysis(rewritten, "malicious"), base, "b")),
+				row(base, changed, "malicious", projected(analysis(changed, "malicious"), base, "c")),
+				row(base, gone, "clean", projected(analysis(gone, "clean"), base, "d"))));
+		tables.putSamples(List.of(row(job, same, "malicious", projected(sameText, job, "a/renamed")),
+				row(job, rewritten, "malicious",
+						projected(analysis(rewritten, "malicious").replace("\"errors\"", "\"rulesetVersion\":\"v2\",\"errors\""), job, "b")),
+				row(job, changed, "clean", projected(analysis(changed, "clean").replace("[\"R1\"]", "[]"), job, "c")),
+				row(job, added, "clean", projected(analysis(added, "clean"), job, "e"))));
+
+		// then the reused one is compared by its key, and the counts and changes are what the documents say
+		assertThat(tables.diffPage(base, null, 10)).filteredOn(r -> r.sampleKey().equals(same)).singleElement()
+			.satisfies(r -> assertThat(r.analysisKey()).isEqualTo(JdbcDocuments.digest(sameText)));
+		assertThat(tables.diffPage(job, null, 10)).hasSize(4).allSatisfy(r -> assertThat(r.document().get())
+			.isEqualTo(tables.page(job, ResultFilter.NONE, null, 10).stream()
+				.filter(v -> v.sampleKey().equals(r.sampleKey())).findFirst().orElseThrow().document()));
+		DiffCounts counts = new JobDiff(tables).counts(base, base, job);
+		assertThat(List.of(counts.added(), counts.gone(), counts.changed(), counts.unchanged()))
+			.containsExactly(1L, 1L, 1L, 2L);
+		List<SampleChange> changes = new ArrayList<>();
+		new JobDiff(tables).changes(base, job, null, changes::add);
+		assertThat(changes).extracting(SampleChange::sampleKey).containsExactlyInAnyOrder(changed, gone, added);
+		assertThat(changes).filteredOn(c -> c.sampleKey().equals(changed)).singleElement()
+			.satisfies(c -> assertThat(c.rulesLost()).containsExactly("R1"));
+	}
+
+	private static SampleView row(long job, String sha256, String verdict, String document) {
+		return new SampleView(job, sha256, sha256, verdict, AT, document);
 	}
 
 	private static ResultEvent event(String id, long job, String key, EventKind kind, String payload) {

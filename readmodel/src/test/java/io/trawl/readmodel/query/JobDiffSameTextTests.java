@@ -6,13 +6,13 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link JobDiff#sameText}: the diff's shortcut for two rows whose analysis text is the same. */
+/** {@link JobDiff#sameText} and {@link JobDiff#sameAnalysis}: the diff's shortcuts for rows with the same analysis. */
 class JobDiffSameTextTests {
 
 	private static final String ANALYSIS = "{\"size\":3,\"yara\":[\"A\",\"B\"],\"verdict\":\"malicious\"";
 
-	private static SampleView row(long job, String verdict, String document) {
-		return new SampleView(job, "ab", "ab", verdict, Instant.EPOCH, document);
+	private static DiffRow row(long job, String verdict, String document) {
+		return DiffRow.of(new SampleView(job, "ab", "ab", verdict, Instant.EPOCH, document));
 	}
 
 	private static String projected(String analysis, String sources, long job) {
@@ -51,5 +51,18 @@ class JobDiffSameTextTests {
 				row(2, "clean", projected(other, "a", 2)))).isFalse();
 		assertThat(JobDiff.sameText(row(1, "clean", projected(tricky, "a", 1)),
 				row(2, "clean", projected(tricky, "b", 2)))).isTrue();
+	}
+
+	@Test
+	void rowsNamingTheSameAnalysisAreTheSameUnlessTheVerdictDiffers() {
+		DiffRow a = new DiffRow("ab", "ab", "clean", "k1", () -> {
+			throw new AssertionError("the document is not read");
+		});
+		DiffRow b = new DiffRow("ab", "ab", "clean", "k1", a.document());
+		assertThat(JobDiff.sameAnalysis(a, b)).isTrue();
+		assertThat(JobDiff.sameAnalysis(a, new DiffRow("ab", "ab", "malicious", "k1", a.document()))).isFalse();
+		assertThat(JobDiff.sameAnalysis(a, new DiffRow("ab", "ab", "clean", "k2", a.document()))).isFalse();
+		assertThat(JobDiff.sameAnalysis(new DiffRow("ab", "ab", "clean", null, a.document()),
+				new DiffRow("ab", "ab", "clean", null, a.document()))).isFalse();
 	}
 }
