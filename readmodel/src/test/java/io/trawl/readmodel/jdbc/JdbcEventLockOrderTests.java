@@ -75,6 +75,13 @@ class JdbcEventLockOrderTests {
 				}
 				assertThat(total).as("round %d: events stored by the two transactions", round).isEqualTo(EVENTS);
 				assertThat(store.count(job, EventKind.ANALYSED)).isEqualTo(EVENTS);
+				// and each text is read back exactly, the large ones stored once
+				assertThat(store.findAll(job, ascending.stream().map(ResultEvent::sampleKey).toList(),
+						EventKind.ANALYSED).values().stream().map(found -> found.get(0).payload()))
+					.containsExactlyInAnyOrderElementsOf(ascending.stream().map(ResultEvent::payload).toList());
+				assertThat(new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+						"SELECT COUNT(*) FROM trawl_document WHERE body LIKE ?", Integer.class, "%\"job\":" + job + ",%"))
+					.isEqualTo(EVENTS / 2);
 			}
 		}
 		finally {
@@ -82,10 +89,12 @@ class JdbcEventLockOrderTests {
 		}
 	}
 
+	/** Every other event as large as a real result, so its text is stored once ({@link JdbcDocuments}) by both. */
 	private static ResultEvent event(long job, int i) {
 		String sha = String.format("%064x", i);
 		return new ResultEvent(ResultEvent.analysedId(job, sha), job, 1, sha, EventKind.ANALYSED, Instant.now(),
-				"{\"sha256\":\"" + sha + "\"}");
+				"{\"sha256\":\"" + sha + "\",\"job\":" + job + (i % 2 == 0 ? ",\"pad\":\"" + "x".repeat(600) + "\"" : "")
+						+ "}");
 	}
 
 	private static void await(CyclicBarrier barrier) {
