@@ -27,14 +27,11 @@ import io.trawl.readmodel.event.ResultEvent;
 public final class JdbcEventStore implements EventStore {
 
 	private static final String COLUMNS = "event_id, job_instance_id, job_execution_id, sample_key, kind, recorded_at, payload";
-	/**
-	 * What a read selects: an event's own payload, or when it holds a digest, the document stored once. A job's
-	 * events are ordered by the job too, the index's first column: without it H2 sorted every event of the job (or
-	 * slice) in memory instead of reading the index in order.
-	 */
-	private static final String READ = "e.event_id, e.job_instance_id, e.job_execution_id, e.sample_key, e.kind, "
-			+ "e.recorded_at, e.payload, d.body FROM trawl_event e LEFT JOIN trawl_document d ON d.digest = "
-			+ "e.payload_digest";
+	/** What a read selects ({@link #event}): an event's own payload and, when it holds a digest, the text stored once. */
+	private static final String SELECTED = "e.event_id, e.job_instance_id, e.job_execution_id, e.sample_key, e.kind, "
+			+ "e.recorded_at, e.payload, d.body";
+	private static final String DOCUMENT = "LEFT JOIN trawl_document d ON d.digest = e.payload_digest";
+	private static final String READ = SELECTED + " FROM trawl_event e " + DOCUMENT;
 
 	private static final int KEYS_PER_QUERY = 200;
 
@@ -208,7 +205,11 @@ public final class JdbcEventStore implements EventStore {
 		return found;
 	}
 
-	/** A job's events in key order, from a key ({@code from}) and before one ({@code to}) when asked. */
+	/**
+	 * A job's events in key order, from a key ({@code from}) and before one ({@code to}) when asked. Ordered by the
+	 * job too, the index's first column: without it H2 sorted every event of the job (or slice) in memory instead of
+	 * reading the index in order.
+	 */
 	static String jobEventsSql(boolean from, boolean to) {
 		return "SELECT " + READ + " WHERE e.job_instance_id = ?" + (from ? " AND e.sample_key >= ?" : "")
 				+ (to ? " AND e.sample_key < ?" : "") + " ORDER BY e.job_instance_id, e.sample_key, e.kind, e.event_id";
@@ -216,11 +217,9 @@ public final class JdbcEventStore implements EventStore {
 
 	/** The query of {@link #findAll} for {@code keys} keys: the keys first, then the job and the kind. */
 	static String findAllSql(int keys) {
-		return "SELECT e.event_id, e.job_instance_id, e.job_execution_id, e.sample_key, e.kind, e.recorded_at, "
-				+ "e.payload, d.body FROM (VALUES " + String.join(", ", Collections.nCopies(keys,
-						"(CAST(? AS VARCHAR(100)))")) + ") AS k(sample_key) JOIN trawl_event e ON e.sample_key = "
-				+ "k.sample_key LEFT JOIN trawl_document d ON d.digest = e.payload_digest WHERE e.job_instance_id = ? "
-				+ "AND e.kind = ? ORDER BY e.sample_key, e.event_id";
+		return "SELECT " + SELECTED + " FROM (VALUES " + String.join(", ", Collections.nCopies(keys,
+				"(CAST(? AS VARCHAR(100)))")) + ") AS k(sample_key) JOIN trawl_event e ON e.sample_key = k.sample_key "
+				+ DOCUMENT + " WHERE e.job_instance_id = ? AND e.kind = ? ORDER BY e.sample_key, e.event_id";
 	}
 
 	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {

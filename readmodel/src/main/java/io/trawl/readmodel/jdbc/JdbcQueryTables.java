@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -26,6 +25,7 @@ import io.trawl.readmodel.query.DiffRow;
 import io.trawl.readmodel.query.JobSummary;
 import io.trawl.readmodel.query.QueryTables;
 import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.ResultProjection;
 import io.trawl.readmodel.query.RuleHistory;
 import io.trawl.readmodel.query.SampleView;
 
@@ -39,8 +39,6 @@ public final class JdbcQueryTables implements QueryTables {
 		.includes(DuplicateKeyException.class).maxRetries(2).delay(Duration.ZERO).build());
 	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
 			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), joined(rs.getString(7), rs.getString(6)));
-	/** Where the projection's own fields start in a job row's document ({@link #putSamples}). */
-	private static final String PROJECTED = ",\"sources\":";
 
 	static final int STREAM_PAGE = 200;
 	/**
@@ -123,33 +121,31 @@ public final class JdbcQueryTables implements QueryTables {
 	 */
 	@Override
 	public void putSamples(List<SampleView> samples) {
-		String[] digests = new String[samples.size()];
-		String[] own = new String[samples.size()];
+		List<Row> rows = new ArrayList<>(samples.size());
 		Map<String, String> texts = new HashMap<>();
-		for (int i = 0; i < samples.size(); i++) {
-			String document = samples.get(i).document();
-			int cut = document.lastIndexOf(PROJECTED);
+		for (SampleView sample : samples) {
+			String document = sample.document();
+			int cut = document.lastIndexOf(ResultProjection.OWN_FIELDS);
 			String analysis = cut > 0 ? document.substring(0, cut) + "}" : null;
 			if (JdbcDocuments.shared(analysis)) {
-				digests[i] = JdbcDocuments.digest(analysis);
-				own[i] = document.substring(cut);
-				texts.put(digests[i], analysis);
+				String digest = JdbcDocuments.digest(analysis);
+				texts.put(digest, analysis);
+				rows.add(new Row(sample, document.substring(cut), digest));
 			}
 			else {
-				own[i] = document;
+				rows.add(new Row(sample, document, null));
 			}
 		}
 		documents.putAll(texts);
-		int[] row = { 0 };
-		jdbc.batchUpdate(upsertJobSample, samples, samples.size(), (ps, s) -> {
-			int i = row[0]++;
+		jdbc.batchUpdate(upsertJobSample, rows, rows.size(), (ps, row) -> {
+			SampleView s = row.sample();
 			ps.setLong(1, s.jobInstanceId());
 			ps.setString(2, s.sampleKey());
 			ps.setString(3, s.sha256());
 			ps.setString(4, s.verdict());
 			ps.setTimestamp(5, Timestamp.from(s.analysedAt()));
-			ps.setString(6, own[i]);
-			ps.setString(7, digests[i]);
+			ps.setString(6, row.own());
+			ps.setString(7, row.digest());
 		});
 		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
 		try {
@@ -165,6 +161,10 @@ public final class JdbcQueryTables implements QueryTables {
 			throw e.getLastException() instanceof RuntimeException thrown ? thrown
 					: new IllegalStateException(e.getLastException());
 		}
+	}
+
+	/** A job row as stored: its document's own part, and the digest of its analysis text stored once (or null). */
+	private record Row(SampleView sample, String own, String digest) {
 	}
 
 	@Override
@@ -252,19 +252,8 @@ public final class JdbcQueryTables implements QueryTables {
 			arguments.add(after);
 		}
 		arguments.add(limit);
-		Map<String, String> texts = new HashMap<>();
-		boolean[] read = { false };
-		List<String> digests = new ArrayList<>();
-		Function<String, String> text = digest -> {
-			synchronized (texts) {
-				if (!read[0]) {
-					read[0] = true;
-					texts.putAll(documents.getAll(digests));
-				}
-				return texts.get(digest);
-			}
-		};
-		List<DiffRow> rows = jdbc.query("SELECT s.sample_key, s.sha256, s.verdict, s.document_digest, s.document "
+		PageTexts texts = new PageTexts();
+		return jdbc.query("SELECT s.sample_key, s.sha256, s.verdict, s.document_digest, s.document "
 				+ "FROM trawl_job_sample s WHERE s.job_instance_id = ?" + (after == null ? "" : " AND " + byKey + " > ?")
 				+ " ORDER BY s.job_instance_id, " + byKey + " LIMIT ?", (rs, i) -> {
 					String digest = rs.getString(4);
@@ -272,11 +261,23 @@ public final class JdbcQueryTables implements QueryTables {
 					if (digest == null) {
 						return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), null, () -> own);
 					}
-					digests.add(digest);
+					texts.digests.add(digest);
 					return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), digest,
-							() -> joined(text.apply(digest), own));
+							() -> joined(texts.of(digest), own));
 				}, arguments.toArray());
-		return rows;
+	}
+
+	/** The stored analysis texts of a page's rows, read together the first time one is asked for. */
+	private final class PageTexts {
+		private final List<String> digests = new ArrayList<>();
+		private Map<String, String> read;
+
+		synchronized String of(String digest) {
+			if (read == null) {
+				read = documents.getAll(digests);
+			}
+			return read.get(digest);
+		}
 	}
 
 	/**

@@ -20,8 +20,6 @@ public final class JobDiff {
 
 	static final int PAGE = 200;
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-	/** Where the projection's fields start in a result document ({@link ResultProjection}). */
-	private static final String SOURCES = ",\"sources\":";
 	private static final String YARA = "\"yara\"";
 
 	private final QueryTables tables;
@@ -122,8 +120,7 @@ public final class JobDiff {
 	 * True when two rows certainly have the same result, seen without parsing them: the same verdict, and the same
 	 * text up to the projection's own fields ({@code "sources"} and after: locations, job ids, time), with no YARA
 	 * rules after them. A sample whose analysis was reused is such a row (a nothing-changed night's every one); false
-	 * sends the rows to {@link Doc}, which reads them. {@code ,"sources":} is a key wherever it stands: a quote inside
-	 * a JSON string follows a backslash, never a comma.
+	 * sends the rows to {@link Doc}, which reads them ({@link ResultProjection#OWN_FIELDS}).
 	 */
 	static boolean sameText(DiffRow was, DiffRow is) {
 		if (!Objects.equals(was.verdict(), is.verdict())) {
@@ -131,8 +128,8 @@ public final class JobDiff {
 		}
 		String a = was.document().get();
 		String b = is.document().get();
-		int cut = a.lastIndexOf(SOURCES);
-		return cut > 0 && cut == b.lastIndexOf(SOURCES) && a.regionMatches(0, b, 0, cut)
+		int cut = a.lastIndexOf(ResultProjection.OWN_FIELDS);
+		return cut > 0 && cut == b.lastIndexOf(ResultProjection.OWN_FIELDS) && a.regionMatches(0, b, 0, cut)
 				&& a.indexOf(YARA, cut) < 0 && b.indexOf(YARA, cut) < 0;
 	}
 

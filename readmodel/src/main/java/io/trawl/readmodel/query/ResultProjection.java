@@ -38,6 +38,14 @@ import io.trawl.readmodel.event.ResultEvent;
  */
 public final class ResultProjection {
 
+	/**
+	 * Where the projection's own fields start in a row's document written as usual: the analysis text without its
+	 * closing brace, then {@code "sources"} and the other fields the projection adds ({@link #view}). The analysis text
+	 * has no {@code "sources"} key of its own ({@link Head#read}), and inside a JSON string a quote follows a backslash,
+	 * never a comma, so the last match is where they start.
+	 */
+	public static final String OWN_FIELDS = ",\"sources\":";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final int BATCH = 200;
 
