@@ -7,12 +7,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import io.trawl.readmodel.contract.EventStoreContract;
 import io.trawl.readmodel.event.EventKind;
@@ -163,6 +166,42 @@ class JdbcDocumentsTests {
 		assertThat(changes).extracting(SampleChange::sampleKey).containsExactlyInAnyOrder(changed, gone, added);
 		assertThat(changes).filteredOn(c -> c.sampleKey().equals(changed)).singleElement()
 			.satisfies(c -> assertThat(c.rulesLost()).containsExactly("R1"));
+	}
+
+	/** A data folder of an earlier Trawl: its tables as they were made then, without the digests or the documents. */
+	@Test
+	void aDatabaseMadeBeforeDocumentsWereStoredOnceIsUpgradedInPlace() {
+		DataSource old = new DriverManagerDataSource(
+				"jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+		JdbcTemplate jdbc = new JdbcTemplate(old);
+		jdbc.execute("CREATE TABLE trawl_event (event_id VARCHAR(400) PRIMARY KEY, job_instance_id BIGINT NOT NULL, "
+				+ "job_execution_id BIGINT NOT NULL, sample_key VARCHAR(100) NOT NULL, kind VARCHAR(20) NOT NULL, "
+				+ "recorded_at TIMESTAMP WITH TIME ZONE NOT NULL, payload TEXT NOT NULL)");
+		jdbc.execute("CREATE TABLE trawl_job_sample (job_instance_id BIGINT NOT NULL, sample_key VARCHAR(100) NOT NULL, "
+				+ "sha256 VARCHAR(64), verdict VARCHAR(20) NOT NULL, analysed_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+				+ "document TEXT NOT NULL, PRIMARY KEY (job_instance_id, sample_key))");
+		String sha256 = EventStoreContract.sha("old");
+		String text = analysis(sha256, "clean");
+		jdbc.update("INSERT INTO trawl_event VALUES (?, 1, 1, ?, 'ANALYSED', ?, ?)", ResultEvent.analysedId(1, sha256),
+				sha256, Timestamp.from(AT), text);
+		jdbc.update("INSERT INTO trawl_job_sample VALUES (1, ?, ?, 'clean', ?, ?)", sha256, sha256, Timestamp.from(AT),
+				projected(text, 1, "old"));
+
+		// opened by this Trawl: the old rows read as they were, and a new job that reuses the result stores it once
+		JdbcEventStore events = new JdbcEventStore(old);
+		JdbcQueryTables tables = new JdbcQueryTables(old);
+		assertThat(events.find(1, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
+		events.append(List.of(event(ResultEvent.analysedId(2, sha256), 2, sha256, EventKind.ANALYSED, text)));
+		tables.putSamples(List.of(row(2, sha256, "clean", projected(text, 2, "old"))));
+		assertThat(events.find(2, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM trawl_document", Integer.class)).isEqualTo(1);
+		DiffCounts counts = new JobDiff(tables).counts(1, 1, 2);
+		assertThat(List.of(counts.added(), counts.gone(), counts.changed(), counts.unchanged()))
+			.containsExactly(0L, 0L, 0L, 1L);
+		assertThat(tables.page(2, ResultFilter.NONE, null, 10)).singleElement()
+			.satisfies(r -> assertThat(r.document()).isEqualTo(projected(text, 2, "old")));
 	}
 
 	private static SampleView row(long job, String sha256, String verdict, String document) {
