@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import javax.sql.DataSource;
 
@@ -52,7 +53,7 @@ class JdbcDocumentsTests {
 		JdbcEventStore events = new JdbcEventStore(dataSource);
 		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-		long job = 8_000_000 + System.nanoTime() % 1_000_000;
+		long job = freshJob();
 		String sha256 = EventStoreContract.sha("documents/" + job);
 		String text = analysis(sha256, "malicious");
 		String digest = JdbcDocuments.digest(text);
@@ -100,7 +101,7 @@ class JdbcDocumentsTests {
 		JdbcEventStore events = new JdbcEventStore(dataSource);
 		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-		long job = 9_000_000 + System.nanoTime() % 1_000_000;
+		long job = freshJob();
 		String sha256 = EventStoreContract.sha("legacy/" + job);
 		String text = analysis(sha256, "clean");
 
@@ -132,7 +133,7 @@ class JdbcDocumentsTests {
 	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
 	void aDiffComparesStoredAnalysesByKeyAndReadsTheOthers(DataSource dataSource) {
 		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
-		long base = 10_000_000 + System.nanoTime() % 1_000_000;
+		long base = freshJob();
 		long job = base + 1;
 		String same = EventStoreContract.sha("same/" + base);
 		String rewritten = EventStoreContract.sha("rewritten/" + base);
@@ -202,6 +203,14 @@ class JdbcDocumentsTests {
 			.containsExactly(0L, 0L, 0L, 1L);
 		assertThat(tables.page(2, ResultFilter.NONE, null, 10)).singleElement()
 			.satisfies(r -> assertThat(r.document()).isEqualTo(projected(text, 2, "old")));
+	}
+
+	/**
+	 * A job instance id (and the next one) that no other test, this run or an earlier one, is likely to have used in
+	 * the shared PostgreSQL database: far above the other tests' ranges, drawn at random.
+	 */
+	private static long freshJob() {
+		return ThreadLocalRandom.current().nextLong(1_000_000_000L, 2_000_000_000L);
 	}
 
 	private static SampleView row(long job, String sha256, String verdict, String document) {

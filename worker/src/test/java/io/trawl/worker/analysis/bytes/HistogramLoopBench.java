@@ -53,10 +53,13 @@ public final class HistogramLoopBench {
 		}
 	}
 
-	/** {@link ByteHistogram} with its counting loop called once per 4 KB and the counters folded once per 64 KB. */
+	/**
+	 * {@link ByteHistogram} with the counting loop called once per 4 KB and the counters folded once per 64 KB: the
+	 * loop is {@link Tally}'s, which the analyzers now share.
+	 */
 	static final class Pieces {
 		private final long[] counts = new long[256];
-		private final int[] c0 = new int[256], c1 = new int[256], c2 = new int[256], c3 = new int[256];
+		private final Tally tally = new Tally();
 		private long total;
 
 		Pieces add(ByteBuffer bytes) {
@@ -66,28 +69,12 @@ public final class HistogramLoopBench {
 				int n = Math.min(chunk.length, view.remaining());
 				view.get(chunk, 0, n);
 				for (int from = 0; from < n; from += 4096) {
-					count(chunk, from, Math.min(n, from + 4096), c0, c1, c2, c3);
+					tally.count(chunk, from, Math.min(n, from + 4096));
 				}
-				for (int b = 0; b < 256; b++) {
-					counts[b] += (long) c0[b] + c1[b] + c2[b] + c3[b];
-					c0[b] = c1[b] = c2[b] = c3[b] = 0;
-				}
+				tally.drainInto(counts);
 				total += n;
 			}
 			return this;
-		}
-
-		private static void count(byte[] chunk, int from, int to, int[] h0, int[] h1, int[] h2, int[] h3) {
-			int i = from;
-			for (; i + 3 < to; i += 4) {
-				h0[chunk[i] & 0xff]++;
-				h1[chunk[i + 1] & 0xff]++;
-				h2[chunk[i + 2] & 0xff]++;
-				h3[chunk[i + 3] & 0xff]++;
-			}
-			for (; i < to; i++) {
-				h0[chunk[i] & 0xff]++;
-			}
 		}
 
 		double entropy() {
