@@ -22,6 +22,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the first time only. Rows are only ever added: two rows with one digest hold one text, so a retried or concurrent
  * write is harmless, and nothing deletes them (events and job rows are never deleted; a rebuild of the query tables
  * writes the same digests again).
+ * <p>
+ * What is shared is a result's analysis without the fields that name jobs: YARA's and the other analyzers'
+ * provenance and the ruleset version come last in an analysis text ({@link #JOB_FIELDS}), so a night that reused a
+ * result under new rules, which changes only those, finds its text stored. A row keeps that tail, and for a job row
+ * the projection's fields after it; reading joins the parts again ({@link #joined}), whatever the cut was.
  */
 final class JdbcDocuments {
 
@@ -31,6 +36,19 @@ final class JdbcDocuments {
 	static final int SHARED_FROM = 512;
 
 	private static final HexFormat HEX = HexFormat.of();
+
+	/**
+	 * Where an analysis text's fields that name jobs start: {@code "provenance"}, then the ruleset version. Inside a
+	 * JSON string a quote follows a backslash, never a comma, and no field after them holds a YARA match or a
+	 * provenance, so the last match is that field's ({@link #jobFields}).
+	 */
+	static final String JOB_FIELDS = ",\"provenance\":";
+
+	/**
+	 * The fields a diff compares (YARA's hits, its matches, the verdict), as they start in a text: provenance's own
+	 * {@code "yara"} is a job id, not a list. In a JSON string a quote is escaped, so none of these is inside one.
+	 */
+	private static final List<String> DECIDES = List.of("\"yara\":[", "\"yaraMatches\":", "\"verdict\":");
 
 	private final JdbcTemplate jdbc;
 	private final String insertIfAbsent;
@@ -66,6 +84,34 @@ final class JdbcDocuments {
 
 	static String textsSql(int digests) {
 		return storedSql(digests).replace("SELECT d.digest FROM", "SELECT d.digest, d.body FROM");
+	}
+
+	/**
+	 * Where the part of {@code text} stored once ends: at its last {@link #JOB_FIELDS}, when nothing that decides a
+	 * diff (YARA's fields, the verdict) comes after it; otherwise -1. Any cut is exact ({@link #joined}); this one
+	 * makes a result's text the same from job to job when only its provenance or ruleset version changed.
+	 */
+	static int jobFields(String text) {
+		int cut = text.lastIndexOf(JOB_FIELDS);
+		if (cut <= 0) {
+			return -1;
+		}
+		for (String decides : DECIDES) {
+			if (text.indexOf(decides, cut) >= 0) {
+				return -1;
+			}
+		}
+		return cut;
+	}
+
+	/** The part of a JSON object's text before {@code cut}, closed: what is stored once. */
+	static String shared(String text, int cut) {
+		return text.substring(0, cut) + "}";
+	}
+
+	/** The text a row holds as {@code shared} (stored once, closed) and {@code own} (from the cut): exact. */
+	static String joined(String shared, String own) {
+		return shared == null ? own : shared.substring(0, shared.length() - 1) + own;
 	}
 
 	/** Whether a text is stored here rather than in its own row. */

@@ -66,18 +66,18 @@ public final class JdbcEventStore implements EventStore {
 			return 0;
 		}
 		List<ResultEvent> events = unordered.stream().sorted(Comparator.comparing(ResultEvent::eventId)).toList();
-		Map<String, String> digests = new HashMap<>();
+		Map<String, Row> rows = new HashMap<>();
 		Map<String, String> texts = new HashMap<>();
 		for (ResultEvent event : events) {
-			if (JdbcDocuments.shared(event.payload())) {
-				String digest = digests.computeIfAbsent(event.payload(), JdbcDocuments::digest);
-				texts.put(digest, event.payload());
+			Row row = rows.computeIfAbsent(event.payload(), Row::of);
+			if (row.digest() != null) {
+				texts.put(row.digest(), row.shared());
 			}
 		}
 		documents.putAll(texts);
 		try {
 			int[][] counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(),
-					(ps, e) -> bind(ps, e, digests.get(e.payload())));
+					(ps, e) -> bind(ps, e, rows.get(e.payload())));
 			return sum(counts[0]);
 		}
 		catch (DuplicateKeyException raced) {
@@ -85,7 +85,7 @@ public final class JdbcEventStore implements EventStore {
 			int stored = 0;
 			for (ResultEvent event : events) {
 				try {
-					stored += jdbc.update(insertIfAbsent, ps -> bind(ps, event, digests.get(event.payload())));
+					stored += jdbc.update(insertIfAbsent, ps -> bind(ps, event, rows.get(event.payload())));
 				}
 				catch (DuplicateKeyException alreadyThere) {
 					// stored by the other transaction: exactly what idempotence asks for
@@ -222,22 +222,43 @@ public final class JdbcEventStore implements EventStore {
 				+ DOCUMENT + " WHERE e.job_instance_id = ? AND e.kind = ? ORDER BY e.sample_key, e.event_id";
 	}
 
+	/**
+	 * An event as stored: with a digest, its payload is the text stored once joined with the row's own text (empty
+	 * in rows written before texts were cut at their job fields: the stored text is the whole payload).
+	 */
 	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {
 		String stored = rs.getString(8);
+		String own = rs.getString(7);
+		String payload = stored == null ? own : own == null || own.isEmpty() ? stored : JdbcDocuments.joined(stored, own);
 		return new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), stored != null ? stored : rs.getString(7));
+				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), payload);
 	}
 
-	/** An event's row: with a digest, its payload is the document stored once, and the row's own text is empty. */
-	private static void bind(java.sql.PreparedStatement ps, ResultEvent e, String digest) throws java.sql.SQLException {
+	/**
+	 * An event's payload as its row holds it: the part stored once ({@code shared}, by {@code digest}) and the rest,
+	 * its own text (the fields that name jobs, {@link JdbcDocuments#jobFields}); a short payload whole, with no digest.
+	 */
+	private record Row(String shared, String digest, String own) {
+
+		static Row of(String payload) {
+			int cut = JdbcDocuments.shared(payload) ? JdbcDocuments.jobFields(payload) : -1;
+			String shared = cut > 0 ? JdbcDocuments.shared(payload, cut) : payload;
+			if (!JdbcDocuments.shared(shared)) {
+				return new Row(null, null, payload);
+			}
+			return new Row(shared, JdbcDocuments.digest(shared), cut > 0 ? payload.substring(cut) : "");
+		}
+	}
+
+	private static void bind(java.sql.PreparedStatement ps, ResultEvent e, Row row) throws java.sql.SQLException {
 		ps.setString(1, e.eventId());
 		ps.setLong(2, e.jobInstanceId());
 		ps.setLong(3, e.jobExecutionId());
 		ps.setString(4, e.sampleKey());
 		ps.setString(5, e.kind().name());
 		ps.setTimestamp(6, Timestamp.from(e.recordedAt()));
-		ps.setString(7, digest == null ? e.payload() : "");
-		ps.setString(8, digest);
+		ps.setString(7, row.own());
+		ps.setString(8, row.digest());
 	}
 
 	private static int sum(int[] counts) {

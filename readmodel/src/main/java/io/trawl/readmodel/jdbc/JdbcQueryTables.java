@@ -38,7 +38,7 @@ public final class JdbcQueryTables implements QueryTables {
 	private static final RetryTemplate LATEST_RACES = new RetryTemplate(RetryPolicy.builder()
 		.includes(DuplicateKeyException.class).maxRetries(2).delay(Duration.ZERO).build());
 	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
-			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), joined(rs.getString(7), rs.getString(6)));
+			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), JdbcDocuments.joined(rs.getString(7), rs.getString(6)));
 
 	static final int STREAM_PAGE = 200;
 	/**
@@ -113,11 +113,11 @@ public final class JdbcQueryTables implements QueryTables {
 
 	/**
 	 * A row's document is the result's analysis text, which is its {@code ANALYSED} event's payload, then the
-	 * projection's fields ({@code "sources"} and after: locations, job ids, time). The analysis text goes to the
-	 * documents stored once ({@link JdbcDocuments}), where its event and every job that reused it find the same text;
-	 * the row holds its digest and the rest. A document with nothing to share is held whole. Any split is exact:
-	 * reading joins the two parts again ({@link #joined}); only a split at the projection's fields finds the text
-	 * already stored.
+	 * projection's fields ({@code "sources"} and after: locations, job ids, time). The analysis text up to the fields
+	 * that name jobs ({@link JdbcDocuments#jobFields}; else up to the projection's fields) goes to the documents
+	 * stored once, where its event and every job that reused it find the same text; the row holds its digest and the
+	 * rest. A document with nothing to share is held whole. Any split is exact: reading joins the two parts again
+	 * ({@link JdbcDocuments#joined}); only a split where the event's was finds the text already stored.
 	 */
 	@Override
 	public void putSamples(List<SampleView> samples) {
@@ -125,8 +125,11 @@ public final class JdbcQueryTables implements QueryTables {
 		Map<String, String> texts = new HashMap<>();
 		for (SampleView sample : samples) {
 			String document = sample.document();
-			int cut = document.lastIndexOf(ResultProjection.OWN_FIELDS);
-			String analysis = cut > 0 ? document.substring(0, cut) + "}" : null;
+			int cut = JdbcDocuments.jobFields(document);
+			if (cut < 0) {
+				cut = document.lastIndexOf(ResultProjection.OWN_FIELDS);
+			}
+			String analysis = cut > 0 ? JdbcDocuments.shared(document, cut) : null;
 			if (JdbcDocuments.shared(analysis)) {
 				String digest = JdbcDocuments.digest(analysis);
 				texts.put(digest, analysis);
@@ -263,7 +266,7 @@ public final class JdbcQueryTables implements QueryTables {
 					}
 					texts.digests.add(digest);
 					return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), digest,
-							() -> joined(texts.of(digest), own));
+							() -> JdbcDocuments.joined(texts.of(digest), own));
 				}, arguments.toArray());
 	}
 
@@ -294,17 +297,13 @@ public final class JdbcQueryTables implements QueryTables {
 					String own = rs.getString(5);
 					String inJob = rs.getString(6);
 					String document = own != null && !own.isEmpty() ? own
-							: inJob == null ? null : joined(rs.getString(7), inJob);
+							: inJob == null ? null : JdbcDocuments.joined(rs.getString(7), inJob);
 					return document == null ? null : new SampleView(rs.getLong(1), rs.getString(2), rs.getString(2),
 							rs.getString(3), rs.getTimestamp(4).toInstant(), document);
 				}, sha256).stream().filter(Objects::nonNull).findFirst();
 	}
 
 	/** A job row's document: its analysis text stored once (null: none, the row holds it all) and the row's own. */
-	static String joined(String shared, String own) {
-		return shared == null ? own : shared.substring(0, shared.length() - 1) + own;
-	}
-
 	@Override
 	public Optional<JobSummary> summary(long jobInstanceId) {
 		return jdbc.queryForList("SELECT document FROM trawl_job_summary WHERE job_instance_id = ?", String.class,

@@ -169,6 +169,80 @@ class JdbcDocumentsTests {
 			.satisfies(c -> assertThat(c.rulesLost()).containsExactly("R1"));
 	}
 
+	/** A result as the analysis writes it: the fields that name jobs last, here a job and a ruleset version. */
+	private static String withJobFields(String analysis, long yaraJob, String rulesetVersion) {
+		return analysis.substring(0, analysis.length() - 1) + ",\"provenance\":{\"hashes\":7,\"yara\":" + yaraJob
+				+ "},\"rulesetVersion\":\"" + rulesetVersion + "\"}";
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
+	void aResultReusedUnderNewRulesKeepsOneTextAndOnlyItsJobFieldsAreWrittenAgain(DataSource dataSource) {
+		JdbcEventStore events = new JdbcEventStore(dataSource);
+		JdbcQueryTables tables = new JdbcQueryTables(dataSource);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		long job = freshJob();
+		String sha256 = EventStoreContract.sha("rules-night/" + job);
+		String analysis = analysis(sha256, "malicious");
+		String first = withJobFields(analysis, job, "v1");
+		String second = withJobFields(analysis, job + 1, "v2");
+		String shared = JdbcDocuments.digest(analysis);
+
+		// given a result analysed by one job, and reused by the next under a new ruleset whose delta YARA scanned
+		events.append(List.of(event(ResultEvent.analysedId(job, sha256), job, sha256, EventKind.ANALYSED, first)));
+		events.append(List.of(event(ResultEvent.analysedId(job + 1, sha256), job + 1, sha256, EventKind.ANALYSED,
+				second)));
+		tables.putSamples(List.of(row(job, sha256, "malicious", projected(first, job, "a"))));
+		tables.putSamples(List.of(row(job + 1, sha256, "malicious", projected(second, job + 1, "a"))));
+
+		// then the analysis up to its job fields is stored once, and each event and row keeps only its own fields
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM trawl_document WHERE digest = ?", Integer.class, shared))
+			.isEqualTo(1);
+		assertThat(jdbc.queryForList("SELECT payload FROM trawl_event WHERE job_instance_id IN (?, ?) AND "
+				+ "payload_digest = ? ORDER BY job_instance_id", String.class, job, job + 1, shared))
+			.containsExactly(first.substring(analysis.length() - 1), second.substring(analysis.length() - 1));
+		assertThat(jdbc.queryForList("SELECT document FROM trawl_job_sample WHERE job_instance_id IN (?, ?) AND "
+				+ "document_digest = ?", String.class, job, job + 1, shared))
+			.hasSize(2).allSatisfy(own -> assertThat(own).startsWith(",\"provenance\":").hasSizeLessThan(300));
+
+		// and every read gives the exact texts back
+		assertThat(events.find(job, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(first));
+		assertThat(events.findAll(job + 1, List.of(sha256), EventKind.ANALYSED).get(sha256)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(second));
+		List<String> streamed = new ArrayList<>();
+		events.forEach(job, e -> streamed.add(e.payload()));
+		events.forEachSlice(job + 1, 0, 1, e -> streamed.add(e.payload()));
+		assertThat(streamed).containsExactly(first, second);
+		assertThat(tables.page(job + 1, ResultFilter.NONE, null, 10)).singleElement()
+			.satisfies(r -> assertThat(r.document()).isEqualTo(projected(second, job + 1, "a")));
+		assertThat(tables.latest(sha256)).hasValueSatisfying(
+				latest -> assertThat(latest.document()).isEqualTo(projected(second, job + 1, "a")));
+
+		// and the diff sees one analysis by its key: unchanged
+		assertThat(tables.diffPage(job + 1, null, 10)).singleElement()
+			.satisfies(r -> assertThat(r.analysisKey()).isEqualTo(shared));
+		DiffCounts counts = new JobDiff(tables).counts(job, job, job + 1);
+		assertThat(List.of(counts.added(), counts.gone(), counts.changed(), counts.unchanged()))
+			.containsExactly(0L, 0L, 0L, 1L);
+	}
+
+	@Test
+	void aTextIsCutAtItsJobFieldsOnlyWhenNothingThatDecidesADiffFollowsThem() {
+		String analysis = analysis(EventStoreContract.sha("cut"), "clean");
+		String usual = withJobFields(analysis, 3, "v1");
+		assertThat(JdbcDocuments.jobFields(usual)).isEqualTo(analysis.length() - 1);
+		assertThat(JdbcDocuments.joined(JdbcDocuments.shared(usual, analysis.length() - 1),
+				usual.substring(analysis.length() - 1))).isEqualTo(usual);
+		// YARA's fields or the verdict after the provenance (an older order, or a rule's meta named so): not cut there
+		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{},\"yara\":[\"R\"]}")).isEqualTo(-1);
+		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{},\"yaraMatches\":[]}")).isEqualTo(-1);
+		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{\"yara\":2},\"x\":{\"yara\":[]}}")).isEqualTo(-1);
+		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{},\"verdict\":\"clean\"}")).isEqualTo(-1);
+		assertThat(JdbcDocuments.jobFields("{\"provenance\":{\"x\":1}}")).isEqualTo(-1);
+		assertThat(JdbcDocuments.jobFields("{\"a\":\"no job fields\"}")).isEqualTo(-1);
+	}
+
 	/** A data folder of an earlier Trawl: its tables as they were made then, without the digests or the documents. */
 	@Test
 	void aDatabaseMadeBeforeDocumentsWereStoredOnceIsUpgradedInPlace() {
