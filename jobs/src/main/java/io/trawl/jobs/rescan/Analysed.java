@@ -4,24 +4,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.trawl.readmodel.query.ResultProjection;
+
 /**
  * One content's result document, computed now or reused from the base job, with its archive members' results:
  * what becomes its ANALYSED event and its members' SOURCE and ANALYSED events. A result copied as it is carries the
  * stored text ({@code copied}), and its document only the fields the writer counts ({@code errors}, {@code verdict},
  * {@code yara}).
  * <p>
- * A document computed or rebuilt here ends with the fields that name jobs, {@link #JOB_FIELDS}: the rest of its
- * text is then the same from job to job while the analysis is, and the JDBC store keeps that part once.
+ * A document computed or rebuilt here ends with the fields that name jobs, {@link ResultProjection#JOB_FIELDS}:
+ * the rest of its text is then the same from job to job while the analysis is, and the JDBC store keeps that part
+ * once.
  */
 record Analysed(String sha256, Map<String, Object> document, List<Member> members, String copied) {
 
-	/** The fields that name jobs or rulesets, in the order a document ends with them. */
-	static final List<String> JOB_FIELDS = List.of("provenance", "rulesetVersion");
-
 	Analysed {
-		if (copied == null && JOB_FIELDS.stream().anyMatch(document::containsKey)) {
+		if (copied == null && ResultProjection.JOB_FIELDS.stream().anyMatch(document::containsKey)) {
 			Map<String, Object> ordered = new LinkedHashMap<>(document);
-			for (String field : JOB_FIELDS) {
+			for (String field : ResultProjection.JOB_FIELDS) {
 				if (ordered.containsKey(field)) {
 					ordered.put(field, ordered.remove(field));
 				}

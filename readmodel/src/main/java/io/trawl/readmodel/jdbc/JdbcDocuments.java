@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import io.trawl.readmodel.query.ResultProjection;
+
 /**
  * Result documents stored once by their content, in {@code trawl_document} (the sha256 of their text, its text). An
  * analysis result's text is the same in its {@code ANALYSED} event and in its job's row, and the same again in every
@@ -23,8 +25,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * write is harmless, and nothing deletes them (events and job rows are never deleted; a rebuild of the query tables
  * writes the same digests again).
  * <p>
- * What is shared is a result's analysis without the fields that name jobs: YARA's and the other analyzers'
- * provenance and the ruleset version come last in an analysis text ({@link #JOB_FIELDS}), so a night that reused a
+ * What is shared is a result's analysis without the fields that name jobs: the analyzers' provenance and the
+ * ruleset version come last in an analysis text ({@link ResultProjection#JOB_FIELDS}), so a night that reused a
  * result under new rules, which changes only those, finds its text stored. A row keeps that tail, and for a job row
  * the projection's fields after it; reading joins the parts again ({@link #joined}), whatever the cut was.
  */
@@ -38,11 +40,11 @@ final class JdbcDocuments {
 	private static final HexFormat HEX = HexFormat.of();
 
 	/**
-	 * Where an analysis text's fields that name jobs start: {@code "provenance"}, then the ruleset version. Inside a
-	 * JSON string a quote follows a backslash, never a comma, and no field after them holds a YARA match or a
+	 * Where an analysis text's fields that name jobs start ({@link ResultProjection#JOB_FIELDS}, the first of them).
+	 * Inside a JSON string a quote follows a backslash, never a comma, and no field after them holds a YARA match or a
 	 * provenance, so the last match is that field's ({@link #jobFields}).
 	 */
-	static final String JOB_FIELDS = ",\"provenance\":";
+	static final String JOB_FIELDS = ",\"" + ResultProjection.JOB_FIELDS.get(0) + "\":";
 
 	/**
 	 * The fields a diff compares (YARA's hits, its matches, the verdict), as they start in a text: provenance's own

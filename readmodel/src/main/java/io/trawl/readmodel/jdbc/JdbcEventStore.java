@@ -229,7 +229,8 @@ public final class JdbcEventStore implements EventStore {
 	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {
 		String stored = rs.getString(8);
 		String own = rs.getString(7);
-		String payload = stored == null ? own : own == null || own.isEmpty() ? stored : JdbcDocuments.joined(stored, own);
+		String payload = stored == null ? own
+				: own == null || own.isEmpty() ? stored : JdbcDocuments.joined(stored, own);
 		return new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
 				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), payload);
 	}

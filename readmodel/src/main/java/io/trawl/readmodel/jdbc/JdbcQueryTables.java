@@ -38,7 +38,8 @@ public final class JdbcQueryTables implements QueryTables {
 	private static final RetryTemplate LATEST_RACES = new RetryTemplate(RetryPolicy.builder()
 		.includes(DuplicateKeyException.class).maxRetries(2).delay(Duration.ZERO).build());
 	private static final RowMapper<SampleView> SAMPLE = (rs, i) -> new SampleView(rs.getLong(1), rs.getString(2),
-			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), JdbcDocuments.joined(rs.getString(7), rs.getString(6)));
+			rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
+			JdbcDocuments.joined(rs.getString(7), rs.getString(6)));
 
 	static final int STREAM_PAGE = 200;
 	/**
@@ -303,7 +304,6 @@ public final class JdbcQueryTables implements QueryTables {
 				}, sha256).stream().filter(Objects::nonNull).findFirst();
 	}
 
-	/** A job row's document: its analysis text stored once (null: none, the row holds it all) and the row's own. */
 	@Override
 	public Optional<JobSummary> summary(long jobInstanceId) {
 		return jdbc.queryForList("SELECT document FROM trawl_job_summary WHERE job_instance_id = ?", String.class,

@@ -46,6 +46,13 @@ public final class ResultProjection {
 	 */
 	public static final String OWN_FIELDS = ",\"sources\":";
 
+	/**
+	 * The fields that name jobs (each analyzer's job, the ruleset's version), with which every analysis text ends, in
+	 * this order: the text before them is the same from job to job while the analysis is, and the JDBC store keeps
+	 * that part once.
+	 */
+	public static final List<String> JOB_FIELDS = List.of("provenance", "rulesetVersion");
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final int BATCH = 200;
 
