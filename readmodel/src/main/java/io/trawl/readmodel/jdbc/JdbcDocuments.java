@@ -39,19 +39,6 @@ final class JdbcDocuments {
 
 	private static final HexFormat HEX = HexFormat.of();
 
-	/**
-	 * Where an analysis text's fields that name jobs start ({@link ResultProjection#JOB_FIELDS}, the first of them).
-	 * Inside a JSON string a quote follows a backslash, never a comma, and no field after them holds a YARA match or a
-	 * provenance, so the last match is that field's ({@link #jobFields}).
-	 */
-	static final String JOB_FIELDS = ",\"" + ResultProjection.JOB_FIELDS.get(0) + "\":";
-
-	/**
-	 * The fields a diff compares (YARA's hits, its matches, the verdict), as they start in a text: provenance's own
-	 * {@code "yara"} is a job id, not a list. In a JSON string a quote is escaped, so none of these is inside one.
-	 */
-	private static final List<String> DECIDES = List.of("\"yara\":[", "\"yaraMatches\":", "\"verdict\":");
-
 	private final JdbcTemplate jdbc;
 	private final String insertIfAbsent;
 
@@ -86,24 +73,6 @@ final class JdbcDocuments {
 
 	static String textsSql(int digests) {
 		return storedSql(digests).replace("SELECT d.digest FROM", "SELECT d.digest, d.body FROM");
-	}
-
-	/**
-	 * Where the part of {@code text} stored once ends: at its last {@link #JOB_FIELDS}, when nothing that decides a
-	 * diff (YARA's fields, the verdict) comes after it; otherwise -1. Any cut is exact ({@link #joined}); this one
-	 * makes a result's text the same from job to job when only its provenance or ruleset version changed.
-	 */
-	static int jobFields(String text) {
-		int cut = text.lastIndexOf(JOB_FIELDS);
-		if (cut <= 0) {
-			return -1;
-		}
-		for (String decides : DECIDES) {
-			if (text.indexOf(decides, cut) >= 0) {
-				return -1;
-			}
-		}
-		return cut;
 	}
 
 	/** The part of a JSON object's text before {@code cut}, closed: what is stored once. */

@@ -19,6 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.readmodel.query.ResultProjection;
 
 /**
  * Events in a relational table, keyed by event id. Appends join the caller's transaction, so with the job repository
@@ -237,12 +238,13 @@ public final class JdbcEventStore implements EventStore {
 
 	/**
 	 * An event's payload as its row holds it: the part stored once ({@code shared}, by {@code digest}) and the rest,
-	 * its own text (the fields that name jobs, {@link JdbcDocuments#jobFields}); a short payload whole, with no digest.
+	 * its own text (the fields that name jobs, {@link ResultProjection#jobFieldsAt}); a short payload whole, with no
+	 * digest.
 	 */
 	private record Row(String shared, String digest, String own) {
 
 		static Row of(String payload) {
-			int cut = JdbcDocuments.shared(payload) ? JdbcDocuments.jobFields(payload) : -1;
+			int cut = JdbcDocuments.shared(payload) ? ResultProjection.jobFieldsAt(payload) : -1;
 			String shared = cut > 0 ? JdbcDocuments.shared(payload, cut) : payload;
 			if (!JdbcDocuments.shared(shared)) {
 				return new Row(null, null, payload);

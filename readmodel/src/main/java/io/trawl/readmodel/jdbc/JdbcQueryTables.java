@@ -115,7 +115,7 @@ public final class JdbcQueryTables implements QueryTables {
 	/**
 	 * A row's document is the result's analysis text, which is its {@code ANALYSED} event's payload, then the
 	 * projection's fields ({@code "sources"} and after: locations, job ids, time). The analysis text up to the fields
-	 * that name jobs ({@link JdbcDocuments#jobFields}; else up to the projection's fields) goes to the documents
+	 * that name jobs ({@link ResultProjection#jobFieldsAt}; else up to the projection's fields) goes to the documents
 	 * stored once, where its event and every job that reused it find the same text; the row holds its digest and the
 	 * rest. A document with nothing to share is held whole. Any split is exact: reading joins the two parts again
 	 * ({@link JdbcDocuments#joined}); only a split where the event's was finds the text already stored.
@@ -126,7 +126,7 @@ public final class JdbcQueryTables implements QueryTables {
 		Map<String, String> texts = new HashMap<>();
 		for (SampleView sample : samples) {
 			String document = sample.document();
-			int cut = JdbcDocuments.jobFields(document);
+			int cut = ResultProjection.jobFieldsAt(document);
 			if (cut < 0) {
 				cut = document.lastIndexOf(ResultProjection.OWN_FIELDS);
 			}

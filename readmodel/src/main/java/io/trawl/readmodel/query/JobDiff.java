@@ -118,9 +118,10 @@ public final class JobDiff {
 
 	/**
 	 * True when two rows certainly have the same result, seen without parsing them: the same verdict, and the same
-	 * text up to the projection's own fields ({@code "sources"} and after: locations, job ids, time), with no YARA
-	 * rules after them. A sample whose analysis was reused is such a row (a nothing-changed night's every one); false
-	 * sends the rows to {@link Doc}, which reads them ({@link ResultProjection#OWN_FIELDS}).
+	 * text up to the fields that name jobs ({@link ResultProjection#jobFieldsAt}: a result reused under new rules with
+	 * the same hits), or up to the projection's own fields ({@code "sources"} and after: locations, job ids, time),
+	 * with no YARA rules after them. A sample whose analysis was reused is such a row (a nothing-changed night's every
+	 * one); false sends the rows to {@link Doc}, which reads them ({@link ResultProjection#OWN_FIELDS}).
 	 */
 	static boolean sameText(DiffRow was, DiffRow is) {
 		if (!Objects.equals(was.verdict(), is.verdict())) {
@@ -128,6 +129,10 @@ public final class JobDiff {
 		}
 		String a = was.document().get();
 		String b = is.document().get();
+		int jobFields = ResultProjection.jobFieldsAt(a);
+		if (jobFields > 0 && jobFields == ResultProjection.jobFieldsAt(b) && a.regionMatches(0, b, 0, jobFields)) {
+			return true;
+		}
 		int cut = a.lastIndexOf(ResultProjection.OWN_FIELDS);
 		return cut > 0 && cut == b.lastIndexOf(ResultProjection.OWN_FIELDS) && a.regionMatches(0, b, 0, cut)
 				&& a.indexOf(YARA, cut) < 0 && b.indexOf(YARA, cut) < 0;

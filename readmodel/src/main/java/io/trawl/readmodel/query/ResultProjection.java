@@ -53,6 +53,34 @@ public final class ResultProjection {
 	 */
 	public static final List<String> JOB_FIELDS = List.of("provenance", "rulesetVersion");
 
+	/** How the first of {@link #JOB_FIELDS} starts in a text, after the field before it. */
+	private static final String JOB_FIELDS_START = ",\"" + JOB_FIELDS.get(0) + "\":";
+
+	/**
+	 * The fields a diff compares (YARA's hits, its matches, the verdict), as they start in a text: provenance's own
+	 * {@code "yara"} is a job id, not a list. In a JSON string a quote is escaped, so none of these is inside one.
+	 */
+	private static final List<String> DECIDES = List.of("\"yara\":[", "\"yaraMatches\":", "\"verdict\":");
+
+	/**
+	 * Where a result text's fields that name jobs start ({@link #JOB_FIELDS}): at its last {@code ,"provenance":},
+	 * when nothing that decides a diff (YARA's fields, the verdict) comes after it; otherwise -1. Inside a JSON string a
+	 * quote follows a backslash, never a comma, so the match is a key. Two texts equal before that point are the same
+	 * analysis whatever job made them.
+	 */
+	public static int jobFieldsAt(String text) {
+		int cut = text.lastIndexOf(JOB_FIELDS_START);
+		if (cut <= 0) {
+			return -1;
+		}
+		for (String decides : DECIDES) {
+			if (text.indexOf(decides, cut) >= 0) {
+				return -1;
+			}
+		}
+		return cut;
+	}
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final int BATCH = 200;
 

@@ -24,6 +24,7 @@ import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.readmodel.query.DiffCounts;
 import io.trawl.readmodel.query.JobDiff;
 import io.trawl.readmodel.query.ResultFilter;
+import io.trawl.readmodel.query.ResultProjection;
 import io.trawl.readmodel.query.SampleChange;
 import io.trawl.readmodel.query.SampleView;
 
@@ -231,16 +232,16 @@ class JdbcDocumentsTests {
 	void aTextIsCutAtItsJobFieldsOnlyWhenNothingThatDecidesADiffFollowsThem() {
 		String analysis = analysis(EventStoreContract.sha("cut"), "clean");
 		String usual = withJobFields(analysis, 3, "v1");
-		assertThat(JdbcDocuments.jobFields(usual)).isEqualTo(analysis.length() - 1);
+		assertThat(ResultProjection.jobFieldsAt(usual)).isEqualTo(analysis.length() - 1);
 		assertThat(JdbcDocuments.joined(JdbcDocuments.shared(usual, analysis.length() - 1),
 				usual.substring(analysis.length() - 1))).isEqualTo(usual);
 		// YARA's fields or the verdict after the provenance (an older order, or a rule's meta named so): not cut there
-		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{},\"yara\":[\"R\"]}")).isEqualTo(-1);
-		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{},\"yaraMatches\":[]}")).isEqualTo(-1);
-		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{\"yara\":2},\"x\":{\"yara\":[]}}")).isEqualTo(-1);
-		assertThat(JdbcDocuments.jobFields("{\"a\":1,\"provenance\":{},\"verdict\":\"clean\"}")).isEqualTo(-1);
-		assertThat(JdbcDocuments.jobFields("{\"provenance\":{\"x\":1}}")).isEqualTo(-1);
-		assertThat(JdbcDocuments.jobFields("{\"a\":\"no job fields\"}")).isEqualTo(-1);
+		assertThat(ResultProjection.jobFieldsAt("{\"a\":1,\"provenance\":{},\"yara\":[\"R\"]}")).isEqualTo(-1);
+		assertThat(ResultProjection.jobFieldsAt("{\"a\":1,\"provenance\":{},\"yaraMatches\":[]}")).isEqualTo(-1);
+		assertThat(ResultProjection.jobFieldsAt("{\"a\":1,\"provenance\":{\"yara\":2},\"x\":{\"yara\":[]}}")).isEqualTo(-1);
+		assertThat(ResultProjection.jobFieldsAt("{\"a\":1,\"provenance\":{},\"verdict\":\"clean\"}")).isEqualTo(-1);
+		assertThat(ResultProjection.jobFieldsAt("{\"provenance\":{\"x\":1}}")).isEqualTo(-1);
+		assertThat(ResultProjection.jobFieldsAt("{\"a\":\"no job fields\"}")).isEqualTo(-1);
 	}
 
 	/** A data folder of an earlier Trawl: its tables as they were made then, without the digests or the documents. */

@@ -35,6 +35,21 @@ class JobDiffSameTextTests {
 	}
 
 	@Test
+	void theSameAnalysisUnderANewRulesetVersionAndProvenanceIsTheSameButNotAnotherHit() {
+		String v1 = ANALYSIS + ",\"provenance\":{\"hashes\":1,\"yara\":1},\"rulesetVersion\":\"v1\"";
+		String v2 = ANALYSIS + ",\"provenance\":{\"hashes\":1,\"yara\":2},\"rulesetVersion\":\"v2\"";
+		assertThat(JobDiff.sameText(row(1, "malicious", projected(v1, "a", 1)),
+				row(2, "malicious", projected(v2, "a", 2)))).isTrue();
+		String otherHit = ANALYSIS.replace("\"B\"", "\"C\"") + ",\"provenance\":{\"yara\":2},\"rulesetVersion\":\"v2\"";
+		assertThat(JobDiff.sameText(row(1, "malicious", projected(v1, "a", 1)),
+				row(2, "malicious", projected(otherHit, "a", 2)))).isFalse();
+		// hits after the provenance (not how Trawl writes a result): not cut there, and they differ
+		String hitsLast = "{\"size\":3,\"provenance\":{\"yara\":1},\"yara\":[\"A\"]";
+		assertThat(JobDiff.sameText(row(1, "clean", projected(hitsLast, "a", 1)),
+				row(2, "clean", projected(hitsLast.replace("\"A\"]", "\"B\"]"), "a", 2)))).isFalse();
+	}
+
+	@Test
 	void rulesAfterTheSourcesOrNoSourcesAtAllAreLeftToTheParse() {
 		String yaraLast = "{\"size\":3,\"sources\":[\"a\"],\"yara\":[\"A\"]}";
 		String yaraLastOther = "{\"size\":3,\"sources\":[\"a\"],\"yara\":[\"B\"]}";
