@@ -14,20 +14,20 @@ import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
 /**
- * The native hosts of this JVM: one set per ruleset version and folder, shared by every partition that analyses with it, so a
- * job starts as many host processes as it analyses samples at once. Stopped with the application context.
+ * The native hosts of this JVM: one pool of processes for every ruleset, each ruleset version and folder a setup the
+ * hosts load when a sample first needs it, so that this JVM runs as many host processes as it analyses samples at once,
+ * whatever rulesets its jobs use (a whole one and a delta, tonight's and last night's). Stopped with the application
+ * context.
  */
 public final class NativeHostPools implements AutoCloseable {
 
-	private final Duration timeout;
 	private final long inMemoryLimit;
-	private final long memoryLimit;
 	private final int atOnce;
-	private final Path logs;
-	private final Map<String, NativeHosts> byRules = new HashMap<>();
-	/** The rules each set of hosts compiled, to stop the hosts once no job holds those rules. */
+	private final NativeHosts hosts;
+	private final Map<String, NativeHosts.Setup> byRules = new HashMap<>();
+	/** The rules of each setup, to retire it once no job holds those rules. */
 	private final Map<String, YaraRules> rulesOf = new HashMap<>();
-	/** How many hosts each set's warm-ups started: one per partition that asked, up to {@link #atOnce}. */
+	/** How many partitions asked each setup for a warm-up. */
 	private final Map<String, Integer> warmed = new HashMap<>();
 
 	/**
@@ -39,17 +39,16 @@ public final class NativeHostPools implements AutoCloseable {
 	 * @param dataDir where the hosts' crash logs and stderr go unless -XX:ErrorFile names a folder
 	 */
 	public NativeHostPools(Duration timeout, long inMemoryLimit, long memoryLimit, int atOnce, Path dataDir) {
-		this.memoryLimit = memoryLimit;
-		this.logs = NativeHosts.crashLogFolder(dataDir);
-		this.timeout = timeout;
+		Path logs = NativeHosts.crashLogFolder(dataDir);
+		this.hosts = new NativeHosts(timeout, NativeHosts.commandFor(logs, memoryLimit), logs);
 		this.inMemoryLimit = inMemoryLimit;
 		this.atOnce = atOnce;
 	}
 
 	/**
 	 * The pipeline with each analyzer that runs native code replaced by one that runs it in a host. Each partition
-	 * asks for its pipeline as it starts: its warm-up starts one more host, up to {@code atOnce}, so that a job of one
-	 * partition (a few samples) starts one host, not one per core.
+	 * asks for its pipeline as it starts: its warm-up starts one more host, up to {@code atOnce} running, so that a job
+	 * of one partition (a few samples) starts one host, not one per core, and a job whose hosts run already starts none.
 	 * @param warmUp start a host for this partition now, ahead of its first sample; false: the first sample that needs
 	 * one starts it (an incremental rescan may need none)
 	 */
@@ -58,28 +57,28 @@ public final class NativeHostPools implements AutoCloseable {
 		if (natives.isEmpty()) {
 			return pipeline;
 		}
-		// a long-running worker meets a new ruleset every night: the hosts of rules no job holds any more go
+		// a long-running worker meets a new ruleset every night: the hosts forget the rules no job holds any more
 		rulesOf.entrySet().removeIf(held -> {
 			if (!held.getValue().closed()) {
 				return false;
 			}
-			byRules.remove(held.getKey()).close();
+			byRules.remove(held.getKey()).retire();
 			warmed.remove(held.getKey());
 			return true;
 		});
-		// the hosts compile the rules from their files, so the same rules in another folder get hosts of their own
+		// a host compiles the rules from their files if it cannot load this JVM's: the folder is part of the setup
 		String version = rules == null ? "" : rules.version() + " " + rules.source().toAbsolutePath();
 		if (rules != null) {
 			rulesOf.put(version, rules);
 		}
-		NativeHosts hosts = byRules.computeIfAbsent(version, key -> new NativeHosts(natives, timeout,
-				hostInMemoryLimit(natives, inMemoryLimit), NativeHosts.commandFor(logs, memoryLimit), logs));
-		if (warmUp && warmed.merge(version, 1, Integer::sum) <= atOnce) {
-			hosts.warmUp(1);
+		NativeHosts.Setup setup = byRules.computeIfAbsent(version,
+				key -> hosts.setup(natives, hostInMemoryLimit(natives, inMemoryLimit)));
+		if (warmUp) { // the n-th partition to start makes sure n hosts run, up to atOnce
+			setup.warmUp(Math.min(warmed.merge(version, 1, Integer::sum), atOnce));
 		}
 		List<Analyzer> isolated = new ArrayList<>();
 		for (Analyzer analyzer : pipeline) {
-			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, hosts) : analyzer);
+			isolated.add(analyzer.nativeCode() ? new IsolatedAnalyzer(analyzer, setup) : analyzer);
 		}
 		return isolated;
 	}
@@ -94,19 +93,19 @@ public final class NativeHostPools implements AutoCloseable {
 		return natives.stream().allMatch(YaraAnalyzer.class::isInstance) ? 0 : inMemoryLimit;
 	}
 
-	/** How many host processes run, in all sets (for tests). */
+	/** How many host processes run (for tests). */
 	synchronized int running() {
-		return byRules.values().stream().mapToInt(NativeHosts::running).sum();
+		return hosts.running();
 	}
 
-	/** How many sets of hosts are kept, one per ruleset version and folder (for tests). */
+	/** How many setups are kept, one per ruleset version and folder (for tests). */
 	synchronized int sets() {
 		return byRules.size();
 	}
 
 	@Override
 	public synchronized void close() {
-		byRules.values().forEach(NativeHosts::close);
+		hosts.close();
 		byRules.clear();
 		warmed.clear();
 	}

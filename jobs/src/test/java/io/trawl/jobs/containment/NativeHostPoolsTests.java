@@ -22,8 +22,9 @@ import io.trawl.worker.yara.YaraAnalyzer;
 import io.trawl.worker.yara.YaraRules;
 
 /**
- * One set of native hosts per ruleset version, replacing exactly the analyzers with native code; the hosts of a
- * ruleset no job holds any more stop when the next ruleset comes, as on a worker that gets new rules every night.
+ * One setup of the native hosts per ruleset version, replacing exactly the analyzers with native code; the hosts serve
+ * every ruleset and forget one no job holds any more when the next ruleset comes, as on a worker that gets new rules
+ * every night.
  */
 class NativeHostPoolsTests {
 
@@ -57,6 +58,35 @@ class NativeHostPoolsTests {
 			assertThat(pools.sets()).isEqualTo(1);
 			tuesday.close();
 		}
+	}
+
+	@Test
+	void tomorrowsRulesRunInTheHostsThatRanTodays() throws Exception {
+		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule today { strings: $a = \"hello\" condition: $a }\n");
+		try (YaraRules today = YaraRules.compile(rules, 10);
+				NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 2, dir)) {
+			assertThat(scan(pools.isolate(List.of(new YaraAnalyzer(today)), today, true).get(0)))
+				.isEqualTo(List.of("today"));
+			assertThat(pools.running()).isEqualTo(1);
+
+			Files.writeString(rules, "rule tomorrow { strings: $a = \"hello\" condition: $a }\n");
+			try (YaraRules tomorrow = YaraRules.compile(rules, 10)) {
+				today.close();
+				Analyzer yara = pools.isolate(List.of(new YaraAnalyzer(tomorrow)), tomorrow, true).get(0);
+				assertThat(scan(yara)).isEqualTo(List.of("tomorrow"));
+				Thread.sleep(500); // a host of its own, were one started, would be running by now
+				assertThat(pools.running()).as("no host started for the new rules").isEqualTo(1);
+				assertThat(pools.sets()).isEqualTo(1);
+			}
+		}
+	}
+
+	private static Object scan(Analyzer yara) throws Exception {
+		Findings findings = new Findings();
+		try (Sample sample = Sample.ofBytes("greeting.txt", "say hello".getBytes())) {
+			yara.analyse(sample, findings);
+		}
+		return findings.get("yara");
 	}
 
 	@Test

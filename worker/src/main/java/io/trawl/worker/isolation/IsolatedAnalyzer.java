@@ -27,12 +27,20 @@ public final class IsolatedAnalyzer extends AbstractAnalyzer {
 	private static final Path SPILL = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
 			? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
 
-	private final NativeHosts hosts;
+	private final NativeHosts.Setup hosts;
 	private final Set<String> fields;
 	private final Set<String> reads;
 
 	/** @param inside the analyzer the hosts run, for its name, version and the fields it writes and reads */
 	public IsolatedAnalyzer(Analyzer inside, NativeHosts hosts) {
+		this(inside, hosts.only());
+	}
+
+	/**
+	 * @param inside the analyzer the hosts run, for its name, version and the fields it writes and reads
+	 * @param hosts the hosts' setup that runs it
+	 */
+	public IsolatedAnalyzer(Analyzer inside, NativeHosts.Setup hosts) {
 		super(inside.name(), inside.version());
 		this.hosts = hosts;
 		this.fields = Set.copyOf(inside.fields());

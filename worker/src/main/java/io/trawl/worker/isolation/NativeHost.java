@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,12 @@ import io.trawl.worker.source.Sample;
  * The child process in which the analyzers that run native code (libyara, plugged-in ones) do their work,
  * so that a fault on a hostile sample kills this process, not the JVM running the job ({@link NativeHosts}).
  * <p>
- * It reads one setup message on stdin, creates the analyzers it names and answers {@code ready}, then answers one
- * request per sample: the analyzer, the sample's token, name and file, and the fields found so far (YARA's
- * {@code filetype} external is one). The answer holds the fields the analyzer added, or its error. It exits when
- * stdin ends, which is also what happens when the job's JVM dies.
+ * It reads messages on stdin and answers each on stdout. A setup message ({@code load}: its key, the analyzers' specs
+ * and the in-memory limit) creates those analyzers and is answered {@code ready}, or the error. A request names its
+ * setup, the analyzer, the sample's token, name and file, and the fields found so far (YARA's {@code filetype}
+ * external is one); the answer holds the fields the analyzer added, or its error. Any message may list setups to
+ * {@code forget} first, which closes their analyzers. It exits when stdin ends, which is also what happens when the
+ * job's JVM dies.
  */
 public final class NativeHost {
 
@@ -39,10 +42,26 @@ public final class NativeHost {
 				new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
 		System.setOut(System.err); // whatever else prints (a logger's console) must not corrupt the frames
 		DataInputStream requests = new DataInputStream(new BufferedInputStream(System.in));
-		Map<String, Object> setup = Frames.read(requests);
-		if (setup == null) {
-			return;
+		Map<Long, Loaded> setups = new HashMap<>();
+		try {
+			for (Map<String, Object> message = Frames.read(requests); message != null;
+					message = Frames.read(requests)) {
+				if (message.get("forget") instanceof List<?> forget) {
+					forget.forEach(key -> close(setups.remove(((Number) key).longValue())));
+				}
+				Frames.write(answers, message.containsKey("load") ? load(setups, message) : answer(setups, message));
+			}
 		}
+		finally {
+			setups.values().forEach(NativeHost::close);
+		}
+	}
+
+	/** The analyzers of one setup, and the sample they last read. */
+	private record Loaded(Map<String, Analyzer> analyzers, Samples samples) {
+	}
+
+	private static Map<String, Object> load(Map<Long, Loaded> setups, Map<String, Object> setup) {
 		Map<String, Analyzer> analyzers = new LinkedHashMap<>();
 		try {
 			for (Object spec : (List<?>) setup.get("analyzers")) {
@@ -51,14 +70,30 @@ public final class NativeHost {
 			}
 		}
 		catch (RuntimeException | LinkageError e) {
-			Frames.write(answers, Map.of("error", message(e)));
-			return;
+			analyzers.values().forEach(NativeHost::close);
+			return Map.of("error", message(e));
 		}
-		Frames.write(answers, Map.of("ready", true));
-		try (Samples samples = new Samples(((Number) setup.get("inMemoryLimit")).longValue())) {
-			for (Map<String, Object> request = Frames.read(requests); request != null;
-					request = Frames.read(requests)) {
-				Frames.write(answers, answer(analyzers, request, samples));
+		long key = ((Number) setup.get("load")).longValue();
+		close(setups.put(key, new Loaded(analyzers,
+				new Samples(((Number) setup.get("inMemoryLimit")).longValue()))));
+		return Map.of("ready", true);
+	}
+
+	private static void close(Loaded setup) {
+		if (setup != null) {
+			setup.samples().close();
+			setup.analyzers().values().forEach(NativeHost::close);
+		}
+	}
+
+	/** Frees what an analyzer holds (a YARA analyzer's rules, loaded in this process). */
+	private static void close(Analyzer analyzer) {
+		if (analyzer instanceof AutoCloseable closeable) {
+			try {
+				closeable.close();
+			}
+			catch (Exception e) {
+				// the process keeps serving its other setups
 			}
 		}
 	}
@@ -71,12 +106,16 @@ public final class NativeHost {
 				settings == null ? Map.of() : (Map<String, Object>) settings).create();
 	}
 
-	private static Map<String, Object> answer(Map<String, Analyzer> analyzers, Map<String, Object> request,
-			Samples samples) {
-		Analyzer analyzer = analyzers.get(request.get("analyzer"));
+	private static Map<String, Object> answer(Map<Long, Loaded> setups, Map<String, Object> request) {
+		Loaded setup = request.get("setup") instanceof Number key ? setups.get(key.longValue()) : null;
+		if (setup == null) {
+			return Map.of("error", "the native host has no setup " + request.get("setup"));
+		}
+		Analyzer analyzer = setup.analyzers().get(request.get("analyzer"));
 		if (analyzer == null) {
 			return Map.of("error", "the native host has no analyzer " + request.get("analyzer"));
 		}
+		Samples samples = setup.samples();
 		Map<?, ?> given = (Map<?, ?>) request.get("fields");
 		Findings findings = new Findings();
 		given.forEach((field, value) -> findings.put((String) field, value));

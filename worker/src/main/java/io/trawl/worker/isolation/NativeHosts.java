@@ -15,6 +15,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 
@@ -35,6 +38,11 @@ import io.trawl.worker.analysis.AnalyzerSpec;
  * hostile sample costs that sample an error field, not the job's JVM. A host serves one request at a time; one is
  * started per analysis running at once, and kept for the next sample. A host that dies or overruns the timeout is
  * killed and forgotten, and the next request starts a new one.
+ * <p>
+ * What a host runs is a {@link Setup}: the analyzers of one ruleset, say. The processes serve every setup of this
+ * pool: a host loads a setup the first time it gets a request for it and keeps up to {@link #SETUPS_PER_HOST}, so a
+ * service that meets new rules every night, or a job that scans with a delta ruleset and a whole one, loads them into
+ * the hosts it has rather than starting new JVMs.
  */
 public final class NativeHosts implements AutoCloseable {
 
@@ -45,8 +53,16 @@ public final class NativeHosts implements AutoCloseable {
 	/** In the build's training run, the host that records {@link #STARTUP_CACHE} as it exits (guarded by PRESTARTED). */
 	private static Process recorder;
 
+	private static final AtomicLong SETUPS = new AtomicLong();
+	/**
+	 * The most setups a host keeps loaded; loading one more forgets the one it used least recently. A ruleset loaded
+	 * takes a few MB of native memory (the ReversingLabs set: about 20).
+	 */
+	static final int SETUPS_PER_HOST = 4;
+
 	private final List<String> command;
-	private final Map<String, Object> setup;
+	/** The setup of the constructor that names the analyzers, for a pool of one setup; else null. */
+	private final Setup only;
 	private final Duration timeout;
 	private final Path crashLogs;
 	private final Deque<Host> idle = new ArrayDeque<>();
@@ -64,6 +80,8 @@ public final class NativeHosts implements AutoCloseable {
 	private int failedStarts;
 	private String lastStartFailure;
 	private long refusedUntil;
+	/** Guarded by {@link #idle}: setups no request will name again, still loaded in some host. */
+	private final Set<Long> retired = new HashSet<>();
 
 	/** Starts that may fail in a row before new ones are refused for {@link #COOL_DOWN}. */
 	static final int FAILED_STARTS = 3;
@@ -71,6 +89,7 @@ public final class NativeHosts implements AutoCloseable {
 	static final Duration COOL_DOWN = Duration.ofSeconds(30);
 
 	/**
+	 * Hosts for one setup: these analyzers.
 	 * @param analyzers what the hosts run: each created there from its {@link Analyzer#spec()}
 	 * @param timeout how long one request may take before its host is killed
 	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
@@ -79,15 +98,80 @@ public final class NativeHosts implements AutoCloseable {
 	 */
 	public NativeHosts(List<Analyzer> analyzers, Duration timeout, long inMemoryLimit,
 			List<String> command, Path crashLogs) {
+		this.timeout = timeout;
+		this.command = List.copyOf(command);
+		this.crashLogs = crashLogs;
+		this.only = setup(analyzers, inMemoryLimit);
+	}
+
+	/** Hosts for the setups {@link #setup} makes. */
+	public NativeHosts(Duration timeout, List<String> command, Path crashLogs) {
+		this.timeout = timeout;
+		this.command = List.copyOf(command);
+		this.crashLogs = crashLogs;
+		this.only = null;
+	}
+
+	/**
+	 * A setup these hosts can run: the analyzers, each created in a host from its {@link Analyzer#spec()}.
+	 * @param inMemoryLimit samples up to this size are read into a host's memory, larger ones scanned from their file
+	 */
+	public Setup setup(List<Analyzer> analyzers, long inMemoryLimit) {
 		List<Map<String, Object>> specs = new ArrayList<>();
 		for (Analyzer analyzer : analyzers) {
 			AnalyzerSpec spec = analyzer.spec();
 			specs.add(Map.of("class", spec.type(), "settings", spec.settings()));
 		}
-		this.setup = Map.of("analyzers", specs, "inMemoryLimit", inMemoryLimit);
-		this.timeout = timeout;
-		this.command = List.copyOf(command);
-		this.crashLogs = crashLogs;
+		long key = SETUPS.incrementAndGet();
+		return new Setup(key, Map.of("load", key, "analyzers", specs, "inMemoryLimit", inMemoryLimit));
+	}
+
+	/** The setup of a pool made for one ({@link #NativeHosts(List, Duration, long, List, Path)}). */
+	Setup only() {
+		if (only == null) {
+			throw new IllegalStateException("these hosts serve several setups: name one");
+		}
+		return only;
+	}
+
+	/**
+	 * What the hosts of a {@link NativeHosts} run for some requests: analyzers created from their specs. A host loads it
+	 * on the first request that names it.
+	 */
+	public final class Setup {
+
+		private final long key;
+		private final Map<String, Object> message;
+
+		private Setup(long key, Map<String, Object> message) {
+			this.key = key;
+			this.message = message;
+		}
+
+		/**
+		 * Starts a host in the background that loads this setup, unless {@code upTo} hosts run or start already: the
+		 * first samples then do not wait for a JVM to start.
+		 */
+		public void warmUp(int upTo) {
+			synchronized (idle) {
+				if (running.size() + starting >= upTo) {
+					return;
+				}
+			}
+			startInBackground(this);
+		}
+
+		/** No request names this setup again: the hosts forget it (and free its rules) before their next request. */
+		public void retire() {
+			synchronized (idle) {
+				retired.add(key);
+				cleanRetired();
+			}
+		}
+
+		Map<String, Object> call(Map<String, Object> request) throws HostFailure {
+			return NativeHosts.this.call(this, request);
+		}
 	}
 
 	/**
@@ -258,46 +342,113 @@ public final class NativeHosts implements AutoCloseable {
 		}
 	}
 
-	/** Starts {@code count} hosts in the background, so that the first samples do not wait for them. */
+	/** Starts {@code count} hosts of this pool's one setup in the background, so that the first samples do not wait. */
 	public void warmUp(int count) {
 		for (int i = 0; i < count; i++) {
-			synchronized (idle) {
-				starting++;
-			}
-			Thread start = new Thread(() -> {
-				Host host = null;
-				try {
-					host = new Host();
-				}
-				catch (IOException | HostFailure | RuntimeException e) {
-					// the first request starts one again and reports why it cannot
-				}
-				synchronized (idle) {
-					starting--;
-					idle.notifyAll();
-				}
-				if (host != null) {
-					giveBack(host);
-				}
-			}, "native-host-start");
-			start.setDaemon(true);
-			start.start();
+			startInBackground(only());
 		}
 	}
 
+	private void startInBackground(Setup setup) {
+		synchronized (idle) {
+			starting++;
+		}
+		Thread start = new Thread(() -> {
+			Host host = null;
+			try {
+				host = new Host();
+				host.load(setup, List.of());
+			}
+			catch (IOException | HostFailure | RuntimeException e) {
+				// the first request starts one again and reports why it cannot
+				host = null;
+			}
+			synchronized (idle) {
+				starting--;
+				idle.notifyAll();
+			}
+			if (host != null) {
+				giveBack(host);
+			}
+		}, "native-host-start");
+		start.setDaemon(true);
+		start.start();
+	}
+
 	/**
-	 * Sends one request to an idle host (started if none is) and returns its answer.
+	 * Sends one request to an idle host (started if none is), loading the setup there first if it has not, and
+	 * returns its answer.
 	 * @throws HostFailure when the host died on the request or overran the timeout; it is gone
 	 */
-	Map<String, Object> call(Map<String, Object> request) throws HostFailure {
-		Host host = borrow();
-		Map<String, Object> answer = host.call(request);
+	Map<String, Object> call(Setup setup, Map<String, Object> request) throws HostFailure {
+		Host host = borrow(setup);
+		List<Long> forget = forgetting(host, setup);
+		if (!host.loaded.contains(setup.key)) {
+			loadOrFail(host, setup, forget);
+			forget = List.of();
+		}
+		Map<String, Object> message = new HashMap<>(request);
+		message.put("setup", setup.key);
+		if (!forget.isEmpty()) {
+			message.put("forget", forget);
+		}
+		Map<String, Object> answer = host.call(message);
 		giveBack(host);
 		return answer;
 	}
 
-	/** The idle host this thread used last, else any idle one, else one starting up, else a new one. */
-	private Host borrow() throws HostFailure {
+	/** Loads a setup in a host; a host that cannot counts as a start that failed, as it did when setups came first. */
+	private void loadOrFail(Host host, Setup setup, List<Long> forget) throws HostFailure {
+		boolean fresh = host.loaded.isEmpty() && !host.answered;
+		try {
+			host.load(setup, forget);
+			if (fresh) {
+				started(null);
+			}
+		}
+		catch (HostFailure e) {
+			throw started(e);
+		}
+		catch (RuntimeException e) {
+			throw started(e);
+		}
+	}
+
+	/**
+	 * The setups a borrowed host forgets with its next message: those retired, and the one it used least recently when
+	 * loading {@code setup} would make more than {@link #SETUPS_PER_HOST}.
+	 */
+	private List<Long> forgetting(Host host, Setup setup) {
+		synchronized (idle) {
+			List<Long> forget = new ArrayList<>();
+			for (Long key : host.loaded) {
+				if (retired.contains(key)) {
+					forget.add(key);
+				}
+			}
+			host.loaded.removeAll(forget);
+			if (!host.loaded.contains(setup.key) && host.loaded.size() >= SETUPS_PER_HOST) {
+				Long eldest = host.loaded.iterator().next();
+				host.loaded.remove(eldest);
+				forget.add(eldest);
+			}
+			if (!forget.isEmpty()) {
+				cleanRetired();
+			}
+			return forget;
+		}
+	}
+
+	/** Drops the retired setups that no host holds any more. Guarded by {@link #idle}. */
+	private void cleanRetired() {
+		retired.removeIf(key -> running.stream().noneMatch(host -> host.loaded.contains(key)));
+	}
+
+	/**
+	 * The idle host this thread used last if it has the setup loaded, else any idle one that has, else this thread's
+	 * last, any idle one, one starting up, or a new one.
+	 */
+	private Host borrow(Setup setup) throws HostFailure {
 		synchronized (idle) {
 			while (idle.isEmpty() && starting > 0) {
 				try {
@@ -308,8 +459,12 @@ public final class NativeHosts implements AutoCloseable {
 					throw new HostFailure("interrupted while waiting for a native analysis process");
 				}
 			}
-			Host host = idle.remove(last.get()) ? last.get() : idle.pollFirst();
+			Host mine = last.get();
+			Host host = mine != null && idle.contains(mine) && mine.loaded.contains(setup.key) ? mine
+					: idle.stream().filter(h -> h.loaded.contains(setup.key)).findFirst()
+						.orElse(mine != null && idle.contains(mine) ? mine : idle.peekFirst());
 			if (host != null) {
+				idle.remove(host);
 				last.set(host);
 				return host;
 			}
@@ -323,18 +478,11 @@ public final class NativeHosts implements AutoCloseable {
 		}
 		try {
 			Host host = new Host();
-			started(null);
 			last.set(host);
 			return host;
 		}
 		catch (IOException e) {
 			throw started(new HostFailure("its native analysis process could not be started: " + e.getMessage()));
-		}
-		catch (HostFailure e) {
-			throw started(e);
-		}
-		catch (RuntimeException e) {
-			throw started(e);
 		}
 	}
 
@@ -369,6 +517,13 @@ public final class NativeHosts implements AutoCloseable {
 		host.stop();
 	}
 
+	/** How many retired setups some host still holds (for tests). */
+	int retiredHeld() {
+		synchronized (idle) {
+			return retired.size();
+		}
+	}
+
 	/** How many hosts are running now (for tests). */
 	public int running() {
 		return running.size();
@@ -396,21 +551,43 @@ public final class NativeHosts implements AutoCloseable {
 		private final Process process;
 		private final DataOutputStream requests;
 		private final DataInputStream answers;
+		/** The setups this host has loaded, the one used least recently first; guarded by {@link #idle}. */
+		private final Set<Long> loaded = new LinkedHashSet<>();
+		/** Whether it answered a message yet: until then, its death is a failed start. */
+		private boolean answered;
 
-		Host() throws IOException, HostFailure {
+		Host() throws IOException {
 			process = launch(command, crashLogs);
 			running.add(this);
 			requests = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
 			answers = new DataInputStream(new BufferedInputStream(process.getInputStream()));
-			Map<String, Object> ready = exchange(setup, "starting");
+		}
+
+		/** Loads a setup, after forgetting those named; a host that cannot is stopped. */
+		void load(Setup setup, List<Long> forget) throws HostFailure {
+			Map<String, Object> message = new HashMap<>(setup.message);
+			if (!forget.isEmpty()) {
+				message.put("forget", forget);
+			}
+			Map<String, Object> ready = exchange(message, answered ? "loading its analyzers" : "starting");
 			if (ready.get("error") instanceof String error) {
 				stop();
 				throw new IllegalStateException("the native analysis process could not start: " + error);
 			}
+			synchronized (idle) {
+				loaded.add(setup.key);
+			}
 		}
 
 		Map<String, Object> call(Map<String, Object> request) throws HostFailure {
-			return exchange(request, "analysing this sample");
+			Map<String, Object> answer = exchange(request, "analysing this sample");
+			synchronized (idle) { // used last: forgotten last
+				Long key = (Long) request.get("setup");
+				if (loaded.remove(key)) {
+					loaded.add(key);
+				}
+			}
+			return answer;
 		}
 
 		/** One message there and its answer back, within the timeout; the host is stopped if that fails. */
@@ -432,6 +609,7 @@ public final class NativeHosts implements AutoCloseable {
 				kill.cancel(false);
 			}
 			if (answer != null) {
+				answered = true;
 				return answer;
 			}
 			if (overran.get()) {

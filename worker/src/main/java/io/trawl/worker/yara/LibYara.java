@@ -54,6 +54,10 @@ interface LibYara extends Library {
 
 	void yr_rules_destroy(Pointer rules);
 
+	int yr_rules_save(Pointer rules, String fileName);
+
+	int yr_rules_load(String fileName, PointerByReference rules);
+
 	interface CompilerCallback extends Callback {
 		void invoke(int errorLevel, String fileName, int lineNumber, Pointer rule, String message, Pointer userData);
 	}

@@ -1,6 +1,7 @@
 package io.trawl.worker.yara;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import io.trawl.worker.source.Sample;
  * YARA through libyara. Small samples are scanned from the shared in-memory buffer; large ones from their file, so
  * they never enter the heap.
  */
-public final class YaraAnalyzer extends AbstractAnalyzer {
+public final class YaraAnalyzer extends AbstractAnalyzer implements AutoCloseable {
 
 	private final YaraRules rules;
 
@@ -42,11 +43,14 @@ public final class YaraAnalyzer extends AbstractAnalyzer {
 		return true;
 	}
 
-	/** A native host compiles the same rules again, and refuses them if they changed since this JVM compiled them. */
+	/**
+	 * A native host loads the rules as this JVM compiled and saved them ({@link YaraRules#saved}); if it cannot, it
+	 * compiles them from their source again, and refuses them if they changed since this JVM compiled them.
+	 */
 	@Override
 	public AnalyzerSpec spec() {
 		return AnalyzerSpec.of(Recompiled.class, Map.of("rules", rules.source().toString(), "version", rules.version(),
-				"timeoutSeconds", rules.timeoutSeconds()));
+				"timeoutSeconds", rules.timeoutSeconds(), "compiled", rules.saved().toString()));
 	}
 
 	/** Builds a YARA analyzer in a native host from the rules its {@link #spec()} names. */
@@ -54,14 +58,29 @@ public final class YaraAnalyzer extends AbstractAnalyzer {
 
 		@Override
 		public Analyzer create(Map<String, Object> settings) {
-			YaraRules rules = YaraRules.compile(Path.of((String) settings.get("rules")),
-					((Number) settings.get("timeoutSeconds")).intValue());
-			if (!rules.version().equals(settings.get("version"))) {
-				throw new IllegalStateException("the YARA rules at " + settings.get("rules") + " changed since the job "
-						+ "compiled them (version " + settings.get("version") + ", now " + rules.version() + ")");
+			Path source = Path.of((String) settings.get("rules"));
+			String version = (String) settings.get("version");
+			int timeoutSeconds = ((Number) settings.get("timeoutSeconds")).intValue();
+			if (settings.get("compiled") instanceof String compiled && Files.isRegularFile(Path.of(compiled))) {
+				return new YaraAnalyzer(YaraRules.load(Path.of(compiled), version, source, timeoutSeconds));
+			}
+			YaraRules rules = YaraRules.compile(source, timeoutSeconds);
+			if (!rules.version().equals(version)) {
+				rules.close();
+				throw new IllegalStateException("the YARA rules at " + source + " changed since the job compiled them "
+						+ "(version " + version + ", now " + rules.version() + ")");
 			}
 			return new YaraAnalyzer(rules);
 		}
+	}
+
+	/**
+	 * Frees the rules. Only for an analyzer that owns its rules: one a native host created ({@link Recompiled}), closed
+	 * when the host forgets its setup. In a job's JVM the rules are shared and their {@code Rulesets} frees them.
+	 */
+	@Override
+	public void close() {
+		rules.close();
 	}
 
 	@Override
