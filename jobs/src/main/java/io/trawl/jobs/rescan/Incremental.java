@@ -50,7 +50,10 @@ import io.trawl.worker.yara.delta.RuleFingerprints;
  * A delta whose every rule needs given first bytes to match ({@code uint16(0) == 0x5A4D and ...}, its
  * {@link io.trawl.worker.yara.delta.RuleGate}) cannot match a plain content whose stored first bytes
  * ({@code fileType.magic}) are others: that content is not read, and its result is what a delta scan that matched
- * nothing gives (YARA's provenance included). Archives and their members keep the scan of their tree.
+ * nothing gives (YARA's provenance included). So is an archive whose every layer (it and each member, at any depth)
+ * the gate excludes by its own stored first bytes and size: YARA scans each layer's bytes alone, so nothing in the
+ * tree can match, and the archive is not opened again. An archive with one layer the gate lets through keeps the scan
+ * of its whole tree.
  * <p>
  * Most reused results are the same document again but for their ruleset version and YARA's provenance: same depth,
  * matches the delta keeps, the same verdict. Those are recognised from a few top-level fields read as a stream, and
@@ -231,13 +234,23 @@ final class Incremental {
 			}
 		}
 		Reuse reuse = new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members, null, null, rerun);
-		if (rerun == null && gated && members.isEmpty() && !document.containsKey("archive") && delta != null
-				&& delta.excludes(document.get("fileType"), document.get("size"))) {
+		// a tree is scanned layer by layer, each layer's bytes alone: when the gate excludes every layer by its own
+		// stored first bytes and size, nothing in it can match, and the archive is not opened again
+		if (rerun == null && gated && (members.isEmpty() && !document.containsKey("archive")
+				|| !members.isEmpty() && reuse.scansDelta()) && delta != null && excludesTree(delta, reuse)) {
 			delta.counts().skipped().incrementAndGet();
 			return Optional.of(new Reuse(sha256, found.jobInstanceId(), depth, document, delta, members,
 					merged(reuse, NOTHING_MATCHED)));
 		}
 		return Optional.of(reuse);
+	}
+
+	/** True when the delta's rule gate excludes every content of a reused tree by its stored first bytes and size. */
+	private static boolean excludesTree(DeltaRulesets.Delta delta, Reuse reuse) {
+		Map<String, Object> fields = reuse.document() != null ? reuse.document()
+				: reuse.stored() != null ? reuse.stored().head() : null;
+		return fields != null && delta.excludes(fields.get("fileType"), fields.get("size"))
+				&& reuse.members().stream().allMatch(member -> excludesTree(delta, member.reuse()));
 	}
 
 	/**
@@ -577,7 +590,8 @@ final class Incremental {
 		for (int i = 0; i < reuse.members().size(); i++) {
 			Member member = reuse.members().get(i);
 			members.add(new Analysed.Member(member.path(),
-					merged(member.reuse(), scanned == null ? null : scanned.children().get(i).findings())));
+					merged(member.reuse(), scanned == null || scanned == NOTHING_MATCHED ? scanned
+							: scanned.children().get(i).findings())));
 		}
 		return new Analysed(reuse.sha256(), document, members);
 	}

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +29,23 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.trawl.jobs.TrawlApplication;
+import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
+import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.worker.testcorpus.TestCorpus;
 
 /**
  * The rule gate of a delta scan on the embedded default: a corpus of PE files, ELF files, short files (0, 1 and 2
- * bytes) and text, unchanged between nights, rescanned with rules that change night after night. When every rule of
- * the delta needs the first bytes to be {@code MZ}, the incremental rescan does not open the other files at all;
- * when they need {@code MZ} or an ELF header, it opens those and no other; when they need a size ({@code filesize
- * < 100}), only files of that size; when a rule of the delta can match anything, it opens every file. Each incremental rescan stores exactly what a {@code --full} one stores, but for
- * job ids, times and provenance, and the contents it skipped have the provenance of a scanned one.
+ * bytes), text and two zip archives (of text, and with a PE member), unchanged between nights, rescanned with rules
+ * that change night after night. When every rule of the delta needs the first bytes to be {@code MZ}, the incremental
+ * rescan does not open the other files at all, and opens an archive only when a layer of it (the PE member) may
+ * match; when they need {@code MZ} or an ELF header, it opens those and no other; when they need a size
+ * ({@code filesize < 100}), only files of that size; when a rule of the delta can match anything, it opens every
+ * file. Each incremental rescan stores exactly what a {@code --full} one stores, but for job ids, times and
+ * provenance, and the contents it skipped have the provenance of a scanned one.
  */
 @SpringBatchTest
 @SpringBootTest(classes = { TrawlApplication.class, IncrementalRescanFunctionalTests.CountedOpens.class },
@@ -124,11 +132,16 @@ class IncrementalGateFunctionalTests {
 		files.put("text/hello.txt", "hello world, a text note\n".getBytes(StandardCharsets.US_ASCII));
 		files.put("text/script.sh", TestCorpus.shellScript().getBytes(StandardCharsets.UTF_8));
 		files.put("other/random.bin", TestCorpus.randomBytes(5000, 7));
+		// archives: one whose every layer the MZ gates exclude, one with a PE member they let through
+		files.put("archive/texts.zip", TestCorpus.zip(Map.of("a.txt", "hello world, a text note\n".repeat(8)
+			.getBytes(StandardCharsets.US_ASCII), "b.txt", "another world\n".getBytes(StandardCharsets.US_ASCII))));
+		byte[] peMember = RescanNights.withText(TestCorpus.pe32(), "hello world, a note inside\n");
+		files.put("archive/with-pe.zip", TestCorpus.zip(Map.of("inner/hello.exe", peMember)));
 		for (Map.Entry<String, byte[]> file : files.entrySet()) {
 			Files.createDirectories(corpus.resolve(file.getKey()).getParent());
 			Files.write(corpus.resolve(file.getKey()), file.getValue());
 		}
-		Set<String> mz = Set.of("pe/hello.exe", "pe/plain.exe", "pe/mz-text.txt", "short/mz");
+		Set<String> mz = Set.of("pe/hello.exe", "pe/plain.exe", "pe/mz-text.txt", "short/mz", "archive/with-pe.zip");
 		Set<String> elf = Set.of("elf/glibc.so", "elf/plain");
 		run(corpus, RescanNights.rules(workspace, "r1", R1), false);
 
@@ -137,12 +150,12 @@ class IncrementalGateFunctionalTests {
 		Night any = night(corpus, RescanNights.rules(workspace, "r4", R4));
 		Night sized = night(corpus, RescanNights.rules(workspace, "r5", R5));
 
-		assertThat(mzOnly.opened()).as("only what starts with MZ is read").isEqualTo(mz);
+		assertThat(mzOnly.opened()).as("only what starts with MZ is read, or holds what does").isEqualTo(mz);
 		assertThat(mzOrElf.opened()).as("what starts with MZ or an ELF header").isEqualTo(union(mz, elf));
 		assertThat(any.opened()).as("a rule that can match anything").isEqualTo(files.keySet());
 		assertThat(counts(mzOnly)).containsExactly((long) mz.size(),
 				files.size() - (long) mz.size());
-		assertThat(counts(mzOrElf)).containsExactly(6L, 6L);
+		assertThat(counts(mzOrElf)).containsExactly(7L, 7L);
 		assertThat(counts(any)).containsExactly((long) files.size(), 0L);
 		Set<String> small = Set.of("pe/mz-text.txt", "short/mz", "short/empty", "short/m", "short/elf1");
 		assertThat(sized.opened()).as("MZ files under 100 bytes, and files of 0 or 1 byte").isEqualTo(small);
@@ -150,6 +163,8 @@ class IncrementalGateFunctionalTests {
 		assertThat(yara(document(events, sized.job(), "pe/mz-text.txt"))).contains("SmallPe");
 		assertThat(yara(document(events, sized.job(), "short/empty"))).contains("Tiny");
 		assertThat(yara(document(events, sized.job(), "pe/hello.exe"))).doesNotContain("SmallPe", "Tiny");
+		assertThat(yara(analysed(mzOnly.job(), peMember))).as("the PE member, scanned in its archive's tree")
+			.contains("PeHello", "PeNote");
 
 		long skippedJob = mzOnly.job();
 		Map<String, Object> skipped = document(events, skippedJob, "elf/glibc.so");
@@ -184,6 +199,19 @@ class IncrementalGateFunctionalTests {
 		Ran full = run(corpus, rules, true);
 		assertThat(results(incremental.job())).isEqualTo(results(full.job())).isNotEmpty();
 		return new Night(incremental, opened);
+	}
+
+	/** A job's result of a content, found by its bytes (an archive member has no location of its own). */
+	private Map<String, Object> analysed(long job, byte[] content) throws Exception {
+		String sha256 = HexFormat.of()
+			.formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+		List<ResultEvent> found = events.find(job, sha256,
+				EventKind.ANALYSED);
+		assertThat(found).as("the result of %s in job %d", sha256, job).hasSize(1);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> document = JsonMapper.builder().build().readValue(found.get(0).payload(),
+				LinkedHashMap.class);
+		return document;
 	}
 
 	private static List<String> yara(Map<String, Object> document) {
