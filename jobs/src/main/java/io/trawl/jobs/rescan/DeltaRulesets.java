@@ -53,11 +53,14 @@ final class DeltaRulesets implements AutoCloseable {
 		}
 	}
 
-	/** Contents a delta scanned (and their bytes), and contents its gate let skip the scan. */
-	record Counts(AtomicLong scanned, AtomicLong scannedBytes, AtomicLong skipped) {
+	/**
+	 * Contents a delta scanned (and their bytes), contents its gate let skip the scan, and layers of the archives it
+	 * scanned (the archive or a member) that its gate spared a scan.
+	 */
+	record Counts(AtomicLong scanned, AtomicLong scannedBytes, AtomicLong skipped, AtomicLong spared) {
 
 		Counts() {
-			this(new AtomicLong(), new AtomicLong(), new AtomicLong());
+			this(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong());
 		}
 	}
 
@@ -110,8 +113,9 @@ final class DeltaRulesets implements AutoCloseable {
 			deltas.forEach((version, delta) -> delta.ifPresent(d -> {
 				if (d.analysis() != null) {
 					log.info("YARA delta from ruleset {} in job execution {}: {} contents scanned ({} bytes), {} "
-							+ "skipped by the rule gate", shortVersion(version), jobExecutionId, d.counts().scanned(),
-							d.counts().scannedBytes(), d.counts().skipped());
+							+ "skipped by the rule gate, {} layers of archives spared by it", shortVersion(version),
+							jobExecutionId, d.counts().scanned(), d.counts().scannedBytes(), d.counts().skipped(),
+							d.counts().spared());
 				}
 				free(d);
 			}));

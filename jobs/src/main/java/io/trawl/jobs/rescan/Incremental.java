@@ -19,6 +19,7 @@ import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
 import io.trawl.worker.analysis.SampleAnalysis;
@@ -484,10 +485,63 @@ final class Incremental {
 			return null;
 		}
 		given.put("sha256", reuse.sha256());
+		Set<String> excluded = new HashSet<>();
+		excludedLayers(reuse.delta(), reuse, excluded);
 		List<Analyzer> tree = new ArrayList<>(List.of(new StoredContent(mimeTypes), archives));
-		tree.addAll(reuse.delta().analysis().analyzers());
+		for (Analyzer analyzer : reuse.delta().analysis().analyzers()) {
+			tree.add(excluded.isEmpty() || !analyzer.name().equals("yara") ? analyzer
+					: new GatedLayer(analyzer, excluded, reuse.delta().counts()));
+		}
 		Findings scanned = new SampleAnalysis(tree, verdicts, timeout).analyse(sample, given);
 		return sameTree(reuse, scanned) ? scanned : null;
+	}
+
+	/** Collects the contents of a reused tree that the delta's rule gate excludes by their stored first bytes and size. */
+	private static void excludedLayers(DeltaRulesets.Delta delta, Reuse reuse, Set<String> into) {
+		Map<String, Object> fields = reuse.document() != null ? reuse.document()
+				: reuse.stored() != null ? reuse.stored().head() : null;
+		if (fields != null && delta.excludes(fields.get("fileType"), fields.get("size"))) {
+			into.add(reuse.sha256());
+		}
+		reuse.members().forEach(member -> excludedLayers(delta, member.reuse(), into));
+	}
+
+	/**
+	 * The delta's YARA on one layer of a reused tree ({@link StoredContent} named it by its sha256 first), unless the
+	 * rule gate excludes that layer: then what a scan that matched nothing finds, without sending it to a host.
+	 */
+	private static final class GatedLayer extends AbstractAnalyzer {
+
+		private final Analyzer inside;
+		private final Set<String> excluded;
+		private final DeltaRulesets.Counts counts;
+
+		GatedLayer(Analyzer inside, Set<String> excluded, DeltaRulesets.Counts counts) {
+			super(inside.name(), inside.version());
+			this.inside = inside;
+			this.excluded = excluded;
+			this.counts = counts;
+		}
+
+		@Override
+		public Set<String> fields() {
+			return inside.fields();
+		}
+
+		@Override
+		public Set<String> reads() {
+			return inside.reads();
+		}
+
+		@Override
+		public void analyse(Sample sample, Findings findings) throws Exception {
+			if (excluded.contains(findings.get("sha256"))) {
+				findings.put("yaraMatches", List.of());
+				counts.spared().incrementAndGet();
+				return;
+			}
+			inside.analyse(sample, findings);
+		}
 	}
 
 	/** Collects the stored MIME type of every content of a reused tree; false when one has no stored document. */
