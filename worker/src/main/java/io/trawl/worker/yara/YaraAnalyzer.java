@@ -3,6 +3,7 @@ package io.trawl.worker.yara;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,8 +50,15 @@ public final class YaraAnalyzer extends AbstractAnalyzer implements AutoCloseabl
 	 */
 	@Override
 	public AnalyzerSpec spec() {
-		return AnalyzerSpec.of(Recompiled.class, Map.of("rules", rules.source().toString(), "version", rules.version(),
-				"timeoutSeconds", rules.timeoutSeconds(), "compiled", rules.saved().toString()));
+		Map<String, Object> settings = new HashMap<>(Map.of("rules", rules.source().toString(), "version",
+				rules.version(), "timeoutSeconds", rules.timeoutSeconds()));
+		try {
+			settings.put("compiled", rules.saved().toString());
+		}
+		catch (RuntimeException e) {
+			// no temporary folder to save them in: the host compiles them from their source
+		}
+		return AnalyzerSpec.of(Recompiled.class, Map.copyOf(settings));
 	}
 
 	/** Builds a YARA analyzer in a native host from the rules its {@link #spec()} names. */
