@@ -26,7 +26,8 @@
 # repeat's R2 for the incremental nights, and for the full night, is a copy of R2 with a comment added (the same
 # rules and fingerprints, a new ruleset version): every night 2 loads its own rules into the native hosts, none
 # finds them loaded by an earlier night. The host processes themselves are the service's, kept from night to night
-# as in a service that runs every night (docs/crash-containment.md). The service's ratios are printed beside the cold commands', with the same two checks.
+# as in a service that runs every night (docs/crash-containment.md). The service's ratios are printed beside the
+# cold commands', with the same two checks.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

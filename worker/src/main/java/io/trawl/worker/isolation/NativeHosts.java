@@ -70,6 +70,8 @@ public final class NativeHosts implements AutoCloseable {
 	/** The host a thread used last: asked again, it still holds that thread's sample in memory. */
 	private final ThreadLocal<Host> last = new ThreadLocal<>();
 	private int starting;
+	/** Guarded by {@link #idle}: of those {@link #starting}, the ones whose process runs already. */
+	private int launched;
 	private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
 		Thread thread = new Thread(task, "native-host-watchdog");
 		thread.setDaemon(true);
@@ -154,7 +156,8 @@ public final class NativeHosts implements AutoCloseable {
 		 */
 		public void warmUp(int upTo) {
 			synchronized (idle) {
-				if (running.size() + starting >= upTo) {
+				// a host started in the background is counted as starting until it is idle, and as running meanwhile
+				if (running.size() - launched + starting >= upTo) {
 					return;
 				}
 			}
@@ -355,8 +358,13 @@ public final class NativeHosts implements AutoCloseable {
 		}
 		Thread start = new Thread(() -> {
 			Host host = null;
+			boolean started = false;
 			try {
 				host = new Host();
+				synchronized (idle) {
+					launched++;
+					started = true;
+				}
 				host.load(setup, List.of());
 			}
 			catch (IOException | HostFailure | RuntimeException e) {
@@ -365,6 +373,7 @@ public final class NativeHosts implements AutoCloseable {
 			}
 			synchronized (idle) {
 				starting--;
+				launched -= started ? 1 : 0;
 				idle.notifyAll();
 			}
 			if (host != null) {
