@@ -48,7 +48,8 @@ public final class NativeHostPools implements AutoCloseable {
 	/**
 	 * The pipeline with each analyzer that runs native code replaced by one that runs it in a host. Each partition
 	 * asks for its pipeline as it starts: its warm-up starts one more host, up to {@code atOnce} running, so that a job
-	 * of one partition (a few samples) starts one host, not one per core, and a job whose hosts run already starts none.
+	 * of one partition (a few samples) starts one host, not one per core, and a job whose hosts run already starts
+	 * none.
 	 * @param warmUp start a host for this partition now, ahead of its first sample; false: the first sample that needs
 	 * one starts it (an incremental rescan may need none)
 	 */

@@ -131,7 +131,12 @@ final class Incremental {
 
 		/** The stored MIME type (YARA's {@code filetype} external of a delta scan). */
 		Object mimeType() {
-			return document != null ? document.get("mimeType") : stored.head().get("mimeType");
+			return head().get("mimeType");
+		}
+
+		/** The stored result's fields: the parsed document, or the {@link #HEAD} fields of a stored text. */
+		Map<String, Object> head() {
+			return document != null ? document : stored.head();
 		}
 	}
 
@@ -248,10 +253,14 @@ final class Incremental {
 
 	/** True when the delta's rule gate excludes every content of a reused tree by its stored first bytes and size. */
 	private static boolean excludesTree(DeltaRulesets.Delta delta, Reuse reuse) {
-		Map<String, Object> fields = reuse.document() != null ? reuse.document()
-				: reuse.stored() != null ? reuse.stored().head() : null;
-		return fields != null && delta.excludes(fields.get("fileType"), fields.get("size"))
+		return excludes(delta, reuse)
 				&& reuse.members().stream().allMatch(member -> excludesTree(delta, member.reuse()));
+	}
+
+	/** True when the delta's rule gate excludes this content by its stored first bytes and size. */
+	private static boolean excludes(DeltaRulesets.Delta delta, Reuse reuse) {
+		return (reuse.document() != null || reuse.stored() != null)
+				&& delta.excludes(reuse.head().get("fileType"), reuse.head().get("size"));
 	}
 
 	/**
@@ -496,11 +505,9 @@ final class Incremental {
 		return sameTree(reuse, scanned) ? scanned : null;
 	}
 
-	/** Collects the contents of a reused tree that the delta's rule gate excludes by their stored first bytes and size. */
+	/** Collects the contents of a reused tree that the delta's rule gate excludes by their stored first bytes, size. */
 	private static void excludedLayers(DeltaRulesets.Delta delta, Reuse reuse, Set<String> into) {
-		Map<String, Object> fields = reuse.document() != null ? reuse.document()
-				: reuse.stored() != null ? reuse.stored().head() : null;
-		if (fields != null && delta.excludes(fields.get("fileType"), fields.get("size"))) {
+		if (excludes(delta, reuse)) {
 			into.add(reuse.sha256());
 		}
 		reuse.members().forEach(member -> excludedLayers(delta, member.reuse(), into));

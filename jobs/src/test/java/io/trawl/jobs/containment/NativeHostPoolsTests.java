@@ -62,7 +62,8 @@ class NativeHostPoolsTests {
 
 	@Test
 	void tomorrowsRulesRunInTheHostsThatRanTodays() throws Exception {
-		Path rules = Files.writeString(dir.resolve("rules.yar"), "rule today { strings: $a = \"hello\" condition: $a }\n");
+		Path rules = Files.writeString(dir.resolve("rules.yar"),
+				"rule today { strings: $a = \"hello\" condition: $a }\n");
 		try (YaraRules today = YaraRules.compile(rules, 10);
 				NativeHostPools pools = new NativeHostPools(Duration.ofSeconds(30), 1 << 20, 1L << 30, 2, dir)) {
 			assertThat(scan(pools.isolate(List.of(new YaraAnalyzer(today)), today, true).get(0)))

@@ -218,7 +218,7 @@ class IncrementalGateFunctionalTests {
 		return ((List<?>) document.get("yara")).stream().map(String::valueOf).toList();
 	}
 
-	/** The contents the delta of an execution scanned and skipped, and the archive layers it spared, from its log line. */
+	/** The contents the delta of an execution scanned and skipped, and the archive layers it spared: its log line. */
 	private List<Long> counts(Night night) {
 		for (ILoggingEvent event : log.list) {
 			Matcher matcher = COUNTS.matcher(event.getFormattedMessage());

@@ -137,8 +137,8 @@ public final class NativeHosts implements AutoCloseable {
 	}
 
 	/**
-	 * What the hosts of a {@link NativeHosts} run for some requests: analyzers created from their specs. A host loads it
-	 * on the first request that names it.
+	 * What the hosts of a {@link NativeHosts} run for some requests: analyzers created from their specs. A host loads
+	 * it on the first request that names it.
 	 */
 	public final class Setup {
 
@@ -372,12 +372,17 @@ public final class NativeHosts implements AutoCloseable {
 				host = null;
 			}
 			synchronized (idle) {
+				// idle before it stops counting as starting: a request waiting for it must not start another
 				starting--;
 				launched -= started ? 1 : 0;
+				if (host != null && !closed) {
+					idle.addFirst(host);
+					host = null;
+				}
 				idle.notifyAll();
 			}
 			if (host != null) {
-				giveBack(host);
+				host.stop(); // the pool closed meanwhile
 			}
 		}, "native-host-start");
 		start.setDaemon(true);
