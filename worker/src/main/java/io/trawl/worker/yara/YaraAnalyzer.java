@@ -22,10 +22,17 @@ import io.trawl.worker.source.Sample;
 public final class YaraAnalyzer extends AbstractAnalyzer implements AutoCloseable {
 
 	private final YaraRules rules;
+	/** Whether {@link #close} frees the rules: only in a native host, which loaded them for this analyzer alone. */
+	private final boolean ownsRules;
 
 	public YaraAnalyzer(YaraRules rules) {
+		this(rules, false);
+	}
+
+	private YaraAnalyzer(YaraRules rules, boolean ownsRules) {
 		super("yara", "libyara-4");
 		this.rules = rules;
+		this.ownsRules = ownsRules;
 	}
 
 	@Override
@@ -70,7 +77,7 @@ public final class YaraAnalyzer extends AbstractAnalyzer implements AutoCloseabl
 			String version = (String) settings.get("version");
 			int timeoutSeconds = ((Number) settings.get("timeoutSeconds")).intValue();
 			if (settings.get("compiled") instanceof String compiled && Files.isRegularFile(Path.of(compiled))) {
-				return new YaraAnalyzer(YaraRules.load(Path.of(compiled), version, source, timeoutSeconds));
+				return new YaraAnalyzer(YaraRules.load(Path.of(compiled), version, source, timeoutSeconds), true);
 			}
 			YaraRules rules = YaraRules.compile(source, timeoutSeconds);
 			if (!rules.version().equals(version)) {
@@ -78,17 +85,19 @@ public final class YaraAnalyzer extends AbstractAnalyzer implements AutoCloseabl
 				throw new IllegalStateException("the YARA rules at " + source + " changed since the job compiled them "
 						+ "(version " + version + ", now " + rules.version() + ")");
 			}
-			return new YaraAnalyzer(rules);
+			return new YaraAnalyzer(rules, true);
 		}
 	}
 
 	/**
-	 * Frees the rules. Only for an analyzer that owns its rules: one a native host created ({@link Recompiled}), closed
-	 * when the host forgets its setup. In a job's JVM the rules are shared and their {@code Rulesets} frees them.
+	 * Frees the rules of an analyzer a native host created ({@link Recompiled}), when the host forgets its setup.
+	 * Nothing for one made with the public constructor: a job's rules are shared, and their {@code Rulesets} frees them.
 	 */
 	@Override
 	public void close() {
-		rules.close();
+		if (ownsRules) {
+			rules.close();
+		}
 	}
 
 	@Override

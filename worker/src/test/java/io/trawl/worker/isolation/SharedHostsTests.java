@@ -1,12 +1,14 @@
 package io.trawl.worker.isolation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -74,6 +76,34 @@ class SharedHostsTests {
 				hosts.setup(List.of(new YaraAnalyzer(compiled)), 0));
 
 		assertThat(scan(yara)).containsExactly("hello");
+	}
+
+	@Test
+	void withoutItsSavedRules_aHostCompilesTheSource_andRefusesItIfItChanged() throws Exception {
+		Path file = Files.writeString(dir.resolve("rules.yar"), rule("hello"));
+		YaraRules compiled = keep(YaraRules.compile(file, 10));
+		Map<String, Object> settings = new HashMap<>(new YaraAnalyzer(compiled).spec().settings());
+		settings.put("compiled", dir.resolve("gone.yarc").toString()); // deleted, or never saved
+
+		YaraAnalyzer fromSource = (YaraAnalyzer) new YaraAnalyzer.Recompiled().create(settings);
+		Findings findings = new Findings();
+		try (Sample sample = Sample.ofBytes("greeting.txt", "say hello".getBytes())) {
+			fromSource.analyse(sample, findings);
+		}
+		assertThat(findings.get("yara")).isEqualTo(List.of("hello"));
+		fromSource.close();
+
+		Files.writeString(file, rule("changed"));
+		assertThatThrownBy(() -> new YaraAnalyzer.Recompiled().create(settings))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("changed since the job compiled them");
+	}
+
+	@Test
+	void closingTheJobsOwnAnalyzerLeavesTheSharedRulesOpen() throws Exception {
+		YaraRules shared = keep(YaraRules.compile(Files.writeString(dir.resolve("r.yar"), rule("hello")), 10));
+		new YaraAnalyzer(shared).close();
+		assertThat(shared.closed()).as("the job's rules are its Rulesets' to free").isFalse();
 	}
 
 	@Test
