@@ -148,7 +148,9 @@ record Arguments(String command, Map<String, String> options, Set<String> flags,
 					value("--request-id", "ID", "the job's request id; the same id resumes the same job"),
 					flag("--full", "analyse every sample again, reusing nothing from the last rescan of the source"));
 			case "demo" -> spec(command, "Rescan a generated harmless corpus.",
-					value("--dir", "DIR", "where to write the corpus (default: the data folder's demo-corpus)"));
+					value("--dir", "DIR", "where to write the corpus (default: the data folder's demo-corpus)"),
+					value("--nights", "N", "rescan it N times as nightly rescans (default 1): the second night adds "
+							+ "one rule, later ones change nothing, and each reuses what it can"));
 			case "status" -> spec(command, "List jobs, or show one.",
 					positional("JOB_EXECUTION_ID", "the job to show"), flag("--json", "print JSON"),
 					value("--limit", "N", "list at most N jobs (default 50)"));

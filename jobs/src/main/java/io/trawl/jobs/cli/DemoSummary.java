@@ -20,6 +20,11 @@ final class DemoSummary {
 	}
 
 	static String of(JobStatus job, Environment environment) {
+		return of(job, environment, true);
+	}
+
+	/** @param next whether to end with the next commands to try (after the demo's last night only) */
+	static String of(JobStatus job, Environment environment, boolean next) {
 		String address = environment.getProperty("server.address", "127.0.0.1");
 		String host = address.equals("0.0.0.0") || address.equals("::") ? "127.0.0.1" : address;
 		String port = environment.getProperty("server.port", "8080");
@@ -32,6 +37,12 @@ final class DemoSummary {
 						.map(v -> v.getValue() + " " + v.getKey())
 						.collect(Collectors.joining(", ")))
 			.append(".\n");
+		if (job.diff() != null) {
+			text.append("Since job ").append(job.diff().base()).append(": ").append(job.diff().added()).append(" new, ")
+				.append(job.diff().gone()).append(" gone, ").append(job.diff().changed()).append(" changed, ")
+				.append(job.diff().unchanged()).append(" unchanged (./trawl diff ").append(job.diff().base())
+				.append(' ').append(job.jobExecutionId()).append(").\n");
+		}
 		if (job.ruleHits().isEmpty()) {
 			text.append("No rule matched.\n");
 		}
@@ -42,6 +53,9 @@ final class DemoSummary {
 					.thenComparing(Map.Entry.comparingByKey(Comparator.naturalOrder())))
 				.limit(TOP_RULES)
 				.forEach(rule -> text.append(String.format("  %5d  %s%n", rule.getValue(), rule.getKey())));
+		}
+		if (!next) {
+			return text.toString();
 		}
 		text.append("Next:\n")
 			.append("  ./trawl results --job ").append(job.jobExecutionId()).append(" --format table\n")

@@ -56,7 +56,7 @@ public final class TrawlCli {
 			  project --rebuild                                       rebuild every query table from the events
 			  serve [--role manager]                                  run the service and its REST API (manager: of a cluster)
 			  worker                                                  run a cluster worker: analyse partitions from SQS
-			  demo                                                    rescan a generated harmless corpus
+			  demo [--nights N]                                       rescan a generated harmless corpus (N nights)
 			  aws-local                                               run S3, SQS and DynamoDB emulators (docs/aws-local.md)
 			  api-key create --role viewer|operator|admin --name NAME  create an API key; the key is the last line
 			  api-key list [--json] | api-key revoke NAME             list API keys (never the keys) or revoke one
@@ -228,9 +228,14 @@ public final class TrawlCli {
 		if (holder == null) {
 			return;
 		}
-		context.addApplicationListener((ApplicationListener<ContextClosedEvent>) closing -> {
-			holder.stopAnswering();
-			PrivateDataDir.tighten(Path.of(dataDir));
+		// a class, not a lambda: Spring reads the event type from it, where a lambda would be handed every event (each
+		// web request's among them) and fail its cast, an exception a request
+		context.addApplicationListener(new ApplicationListener<ContextClosedEvent>() {
+			@Override
+			public void onApplicationEvent(ContextClosedEvent closing) {
+				holder.stopAnswering();
+				PrivateDataDir.tighten(Path.of(dataDir));
+			}
 		});
 		holder.serve((forwarded, out, err) -> new TrawlCli(out, err).runForwarded(context, forwarded), System.err);
 	}
@@ -277,13 +282,28 @@ public final class TrawlCli {
 	private int demo(ConfigurableApplicationContext context, Arguments arguments) throws Exception {
 		Path dir = Path.of(arguments.option("--dir").orElse(context.getEnvironment().getProperty("trawl.data-dir")
 				+ "/demo-corpus"));
+		int nights = DemoNights.count(arguments.option("--nights").orElse("1"));
 		int files = DemoCorpus.writeTo(dir);
 		err.println("Wrote a harmless demo corpus of " + files + " files to " + dir);
-		JobExecution[] ran = new JobExecution[1];
-		int code = runJob(context, () -> ran[0] = context.getBean(RescanLauncher.class)
-			.run(new RescanLauncher.Request(dir.toString(), null, "demo-" + UUID.randomUUID(), null)));
-		context.getBean(JobStatusService.class).get(ran[0].getId())
-			.ifPresent(job -> err.print(DemoSummary.of(job, context.getEnvironment())));
+		String rules = null; // the default rules
+		int code = 0;
+		for (int night = 1; night <= nights && code == 0; night++) {
+			if (nights > 1) {
+				err.println("\nNight " + night + " of " + nights + ": " + DemoNights.describe(night));
+			}
+			if (night == 2) {
+				var environment = context.getEnvironment();
+				rules = DemoNights.withAddedRule(Path.of(environment.getProperty("trawl.rules")),
+						Path.of(environment.getProperty("trawl.data-dir"), "demo-rules")).toString();
+			}
+			String nightRules = rules;
+			JobExecution[] ran = new JobExecution[1];
+			code = runJob(context, () -> ran[0] = context.getBean(RescanLauncher.class)
+				.run(new RescanLauncher.Request(dir.toString(), nightRules, "demo-" + UUID.randomUUID(), null)));
+			boolean last = night == nights;
+			context.getBean(JobStatusService.class).get(ran[0].getId())
+				.ifPresent(job -> err.print(DemoSummary.of(job, context.getEnvironment(), last)));
+		}
 		return code;
 	}
 
