@@ -250,8 +250,10 @@ class RemotePartitioningFunctionalTests {
 					.messages(), messages -> !messages.isEmpty())
 				.get(0);
 			assertThat(PartitionRequest.parse(resent.body()).getStepExecutionId()).isEqualTo(taken);
+			// the manager records a request after sending it, so the message can come before the record
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(heartbeats.find(taken).orElseThrow().takeoverPending()).isTrue());
 			requested = heartbeats.find(taken).orElseThrow().takeoverRequestedMillis();
-			assertThat(heartbeats.find(taken).orElseThrow().takeoverPending()).isTrue();
 
 			// then: with the queue empty for takeover-after, the manager sends it a third time
 			Message third = await().atMost(Duration.ofSeconds(60))
@@ -259,7 +261,9 @@ class RemotePartitioningFunctionalTests {
 					.messages(), messages -> !messages.isEmpty())
 				.get(0);
 			assertThat(PartitionRequest.parse(third.body()).getStepExecutionId()).isEqualTo(taken);
-			assertThat(heartbeats.find(taken).orElseThrow().takeoverRequestedMillis()).isGreaterThan(requested);
+			// recorded after the send, as above
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+					heartbeats.find(taken).orElseThrow().takeoverRequestedMillis()).isGreaterThan(requested));
 		}
 		finally {
 			listener.start();
