@@ -56,7 +56,12 @@ public final class PrivateDataDir {
 		}
 		Path log = dir.resolve("trawl.log");
 		if (Files.notExists(log, LinkOption.NOFOLLOW_LINKS)) {
-			Files.createFile(log, PosixFilePermissions.asFileAttribute(FILE));
+			try {
+				Files.createFile(log, PosixFilePermissions.asFileAttribute(FILE));
+			}
+			catch (java.nio.file.FileAlreadyExistsException raced) {
+				// another command started at the same moment made it (StatusWhileRescanIT); tighten() checks its mode
+			}
 		}
 		tighten(dir);
 	}
