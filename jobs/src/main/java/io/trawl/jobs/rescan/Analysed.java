@@ -1,6 +1,5 @@
 package io.trawl.jobs.rescan;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,21 +11,16 @@ import io.trawl.readmodel.query.ResultProjection;
  * stored text ({@code copied}), and its document only the fields the writer counts ({@code errors}, {@code verdict},
  * {@code yara}).
  * <p>
- * A document computed or rebuilt here ends with the fields that name jobs, {@link ResultProjection#JOB_FIELDS}:
- * the rest of its text is then the same from job to job while the analysis is, and the JDBC store keeps that part
- * once.
+ * A document computed or rebuilt here is written in {@link ResultProjection#ordered} order: the fields readers decide
+ * on first, so the projection and the next night's reuse read only those, and the fields that name jobs
+ * ({@link ResultProjection#JOB_FIELDS}) last, so the rest of its text is the same from job to job while the analysis
+ * is, and the JDBC store keeps that part once.
  */
 record Analysed(String sha256, Map<String, Object> document, List<Member> members, String copied) {
 
 	Analysed {
-		if (copied == null && ResultProjection.JOB_FIELDS.stream().anyMatch(document::containsKey)) {
-			Map<String, Object> ordered = new LinkedHashMap<>(document);
-			for (String field : ResultProjection.JOB_FIELDS) {
-				if (ordered.containsKey(field)) {
-					ordered.put(field, ordered.remove(field));
-				}
-			}
-			document = ordered;
+		if (copied == null) {
+			document = ResultProjection.ordered(document);
 		}
 	}
 

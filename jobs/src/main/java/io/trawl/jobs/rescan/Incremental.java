@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -19,6 +21,7 @@ import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.trawl.readmodel.event.ResultEvent;
+import io.trawl.readmodel.query.ResultProjection;
 import io.trawl.worker.analysis.AbstractAnalyzer;
 import io.trawl.worker.analysis.Analyzer;
 import io.trawl.worker.analysis.Findings;
@@ -69,9 +72,9 @@ final class Incremental {
 		.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
 	/** The top-level fields that decide whether a stored result is copied as it is; the rest are skipped unread. */
-	private static final Set<String> HEAD = Set.of("errors", "skipped", "analyzers", "depth", "archive", "children",
-			"provenance", "rulesetVersion", "yara", "yaraMatches", "signals", "verdict", "score", "mimeType",
-			"fileType", "size");
+	private static final Set<String> HEAD = Stream
+		.concat(ResultProjection.HEAD_FIELDS.stream(), ResultProjection.JOB_FIELDS.stream())
+		.collect(Collectors.toUnmodifiableSet());
 	/** The top-level fields whose stored text a patched result replaces. */
 	private static final Set<String> PATCHED = Set.of("rulesetVersion", "provenance");
 	private static final Set<String> MATCH_FIELDS = Set.of("namespace", "rule", "tags", "meta");
@@ -376,38 +379,90 @@ final class Incremental {
 
 	/**
 	 * The {@link #HEAD} fields of a stored document, read as a stream, with the spans of the {@link #PATCHED} values;
-	 * null when a name comes twice or the document is not an object.
+	 * null when a name comes twice or the document is not an object. Of a text written head first
+	 * ({@link ResultProjection#HEAD_FIELDS}) only its head and its job fields are read.
 	 */
 	static Stored stored(String payload) {
+		Stored headFirst = headFirst(payload);
+		return headFirst != null ? headFirst : inFull(payload);
+	}
+
+	/** {@link #stored}, every field of the text read. */
+	static Stored inFull(String payload) {
 		try (JsonParser parser = JSON.createParser(payload)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				return null;
 			}
-			Map<String, Object> head = new HashMap<>();
-			Map<String, int[]> spans = new HashMap<>(4);
+			Stored stored = new Stored(payload, new HashMap<>(), new HashMap<>(4));
 			Set<String> names = new HashSet<>();
 			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
-				parser.nextToken();
-				if (!names.add(name)) {
+				if (!readField(parser, name, payload, 0, stored, names)) {
 					return null;
 				}
-				if (HEAD.contains(name)) {
-					int start = (int) parser.currentTokenLocation().getCharOffset();
-					head.put(name, VALUE.readValue(parser));
-					if (PATCHED.contains(name)) {
-						int end = (int) parser.currentLocation().getCharOffset();
-						if (!spans(payload, start, end)) {
-							return null;
-						}
-						spans.put(name, new int[] { start, end });
-					}
-				}
-				else {
-					parser.skipChildren();
+			}
+			return stored;
+		}
+	}
+
+	/**
+	 * {@link #stored} of a text written head first: its head up to the first other name, then its job fields, read
+	 * from where they start ({@link ResultProjection#jobFieldsAt}); null for any other text, which is read in full.
+	 */
+	private static Stored headFirst(String payload) {
+		Stored stored = new Stored(payload, new HashMap<>(), new HashMap<>(4));
+		Set<String> names = new HashSet<>();
+		try (JsonParser parser = JSON.createParser(payload)) {
+			if (parser.nextToken() != JsonToken.START_OBJECT || !"errors".equals(parser.nextName())) {
+				return null;
+			}
+			for (String name = "errors"; name != null && ResultProjection.HEAD_FIELDS.contains(name); name = parser
+				.nextName()) {
+				if (!readField(parser, name, payload, 0, stored, names)) {
+					return null;
 				}
 			}
-			return new Stored(payload, head, spans);
 		}
+		int cut = ResultProjection.jobFieldsAt(payload);
+		if (cut < 0) {
+			return null;
+		}
+		// the job fields as an object of their own: the text's comma before them becomes its brace, every offset kept
+		try (JsonParser parser = JSON.createParser("{" + payload.substring(cut + 1))) {
+			parser.nextToken();
+			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+				if (!readField(parser, name, payload, cut, stored, names)) {
+					return null;
+				}
+			}
+			return parser.nextToken() == null ? stored : null;
+		}
+	}
+
+	/**
+	 * Reads the value of field {@code name}, the parser on its name, into {@code stored} when it is one of
+	 * {@link #HEAD}, skips it otherwise; false when the name came before. {@code shift}: where the parsed text starts in
+	 * the stored one.
+	 */
+	private static boolean readField(JsonParser parser, String name, String payload, int shift, Stored stored,
+			Set<String> names) {
+		parser.nextToken();
+		if (!names.add(name)) {
+			return false;
+		}
+		if (!HEAD.contains(name)) {
+			parser.skipChildren();
+			return true;
+		}
+		int start = (int) parser.currentTokenLocation().getCharOffset() + shift;
+		stored.head().put(name, VALUE.readValue(parser));
+		if (PATCHED.contains(name)) {
+			int end = (int) parser.currentLocation().getCharOffset() + shift;
+			if (!spans(payload, start, end)) {
+				return false;
+			}
+			stored.spans().put(name, new int[] { start, end });
+		}
+		return true;
 	}
 
 	/** True when {@code [start, end)} of the text is one string or object value, as its first and last chars say. */

@@ -152,6 +152,41 @@ class IncrementalPatchTests {
 		assertThat(Incremental.stored("{\"depth\":0,\"depth\":1}")).as("a name twice").isNull();
 	}
 
+	@Test
+	void aTextWrittenHeadFirstIsReadAsFarAsItsHeadAndItsJobFieldsWithWhatAReadInFullGives() {
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("size", 4L);
+		fields.put("sha256", "c".repeat(64));
+		fields.put("mimeType", "application/x-executable");
+		fields.put("fileType", Map.of("magic", "7f454c46"));
+		fields.put("strings", List.of("\"verdict\":\"malicious\"", ",\"provenance\":{}", "}"));
+		fields.put("elf", Map.of("sections", List.of(Map.of("name", ".text", "errors", List.of("x")))));
+		fields.put("yara", List.of("Rule"));
+		fields.put("yaraMatches", List.of(Map.of("namespace", "a", "rule", "Rule", "tags", List.of(), "meta", Map.of())));
+		fields.put("score", 50);
+		fields.put("verdict", "suspicious");
+		fields.put("errors", List.of());
+		fields.put("analyzers", Map.of("hashes", "1", "yara", "2"));
+		fields.put("depth", 0);
+		fields.put("provenance", Map.of("hashes", 3L, "yara", 4L));
+		fields.put("rulesetVersion", "v2");
+		String headFirst = JSON.writeValueAsString(new Analysed("c".repeat(64), fields, List.of()).document());
+
+		assertThat(headFirst).startsWith("{\"errors\":[],\"verdict\":\"suspicious\",\"score\":50,\"yara\":[\"Rule\"]")
+			.endsWith(",\"provenance\":{\"hashes\":3,\"yara\":4},\"rulesetVersion\":\"v2\"}");
+		Incremental.Stored read = Incremental.stored(headFirst);
+		Incremental.Stored whole = Incremental.inFull(headFirst);
+		assertThat(read.head()).isEqualTo(whole.head()).containsEntry("size", 4).containsEntry("rulesetVersion", "v2")
+			.doesNotContainKey("strings");
+		assertThat(read.spans()).containsOnlyKeys("provenance", "rulesetVersion");
+		read.spans().forEach((name, span) -> assertThat(span).as(name).containsExactly(whole.spans().get(name)));
+		assertThat(headFirst.substring(read.spans().get("rulesetVersion")[0], read.spans().get("rulesetVersion")[1]))
+			.isEqualTo("\"v2\"");
+		// a head name again in the job fields' part: read in full, which finds the name twice
+		assertThat(Incremental.stored(headFirst.replace(",\"rulesetVersion\"", ",\"depth\":1,\"rulesetVersion\"")))
+			.isNull();
+	}
+
 	/** An incremental step from rules {@code r1} (the base job's) to {@code r2} (this job's). */
 	private Incremental incremental(String r1, String r2) throws IOException {
 		before = YaraRules.compile(write("r1", r1), 10);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +54,18 @@ public final class ResultProjection {
 	 */
 	public static final List<String> JOB_FIELDS = List.of("provenance", "rulesetVersion");
 
+	/**
+	 * The fields a reader of a result decides on (its errors, verdict and YARA hits, what an incremental rescan needs
+	 * to reuse it), with which an analysis text starts, in this order, {@code "errors"} first ({@link #ordered}). A
+	 * reader that needs only these and {@link #JOB_FIELDS} stops at the first other name of a text that starts with
+	 * {@code "errors"}: the rest (strings, PE and ELF details: nine tenths of a text) is not read.
+	 */
+	public static final List<String> HEAD_FIELDS = List.of("errors", "skipped", "verdict", "score", "yara",
+			"yaraMatches", "signals", "depth", "archive", "children", "mimeType", "fileType", "size", "analyzers");
+
+	/** The fields the projection adds to a result document ({@link #view}); an analysis text has none of them. */
+	static final Set<String> ADDED = Set.of("sources", "parents", "jobInstanceId", "jobExecutionId", "analysedAt");
+
 	/** How the first of {@link #JOB_FIELDS} starts in a text, after the field before it. */
 	private static final String JOB_FIELDS_START = ",\"" + JOB_FIELDS.get(0) + "\":";
 
@@ -79,6 +92,25 @@ public final class ResultProjection {
 			}
 		}
 		return cut;
+	}
+
+	/**
+	 * An analysis document in the order its text is written: {@link #HEAD_FIELDS} first, {@link #JOB_FIELDS} last, the
+	 * rest between in their order. A document without {@code "errors"} or with a field the projection adds keeps its
+	 * order but for the job fields, so no reader takes it for one that starts with its head.
+	 */
+	public static Map<String, Object> ordered(Map<String, Object> document) {
+		Map<String, Object> ordered = new LinkedHashMap<>();
+		if (document.containsKey("errors") && document.keySet().stream().noneMatch(ADDED::contains)) {
+			HEAD_FIELDS.stream().filter(document::containsKey).forEach(field -> ordered.put(field, document.get(field)));
+		}
+		document.forEach((field, value) -> {
+			if (!JOB_FIELDS.contains(field)) {
+				ordered.putIfAbsent(field, value);
+			}
+		});
+		JOB_FIELDS.stream().filter(document::containsKey).forEach(field -> ordered.put(field, document.get(field)));
+		return ordered;
 	}
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -247,9 +279,6 @@ public final class ResultProjection {
 	/** The top-level fields of a result document that the projection reads; the location only as text, or null. */
 	private record Head(String verdict, boolean errors, List<String> rules, String location) {
 
-		private static final Set<String> ADDED = Set.of("sources", "parents", "jobInstanceId", "jobExecutionId",
-				"analysedAt");
-
 		static Head of(ObjectNode document) {
 			List<String> rules = new ArrayList<>();
 			document.path("yara").forEach(rule -> rules.add(rule.asString()));
@@ -258,8 +287,9 @@ public final class ResultProjection {
 		}
 
 		/**
-		 * Reads them without building a tree of the whole document; null when the document is not one the analysis
-		 * writes (a field of an unexpected shape, one the projection adds, a name twice), which is then read as a tree.
+		 * Reads them without building a tree of the whole document, and of a text written head first only its head
+		 * ({@link #HEAD_FIELDS}); null when the document is not one the analysis writes (a field of an unexpected
+		 * shape, one the projection adds, a name twice), which is then read as a tree.
 		 */
 		static Head read(String document) {
 			try (JsonParser parser = JSON.createParser(document)) {
@@ -271,7 +301,14 @@ public final class ResultProjection {
 				String location = null;
 				int errors = 0;
 				List<String> rules = new ArrayList<>();
+				boolean headFirst = false;
 				for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+					if (names.isEmpty()) {
+						headFirst = name.equals("errors");
+					}
+					else if (headFirst && !HEAD_FIELDS.contains(name)) {
+						break; // the rest of a text written head first holds nothing the projection reads
+					}
 					JsonToken value = parser.nextToken();
 					if (!names.add(name) || ADDED.contains(name)) {
 						return null;
@@ -312,7 +349,7 @@ public final class ResultProjection {
 						default -> parser.skipChildren();
 					}
 				}
-				return parser.nextToken() == null ? new Head(verdict, errors > 0, rules, location) : null;
+				return headFirst || parser.nextToken() == null ? new Head(verdict, errors > 0, rules, location) : null;
 			}
 		}
 	}

@@ -58,6 +58,35 @@ class ResultProjectionDocumentTests {
 	}
 
 	@Test
+	void givenADocumentWrittenHeadFirstWhenProjectedThenItsHeadDecidesAsAWholeReadWould() {
+		Map<String, Object> document = new LinkedHashMap<>();
+		document.put("size", 3L);
+		document.put("strings", List.of("\"yara\":[\"Fake\"]", "\"verdict\":\"clean\""));
+		document.put("pe", Map.of("yara", List.of("Nested"), "verdict", "nested"));
+		document.put("provenance", Map.of("yara", 2L));
+		document.put("yara", List.of("Eicar"));
+		document.put("errors", List.of(Map.of("analyzer", "pe", "message", "truncated")));
+		document.put("verdict", "malicious");
+		Map<String, Object> ordered = ResultProjection.ordered(document);
+		String headFirst = JSON.writeValueAsString(ordered);
+		String asWritten = JSON.writeValueAsString(document);
+
+		assertThat(ordered.keySet()).containsExactly("errors", "verdict", "yara", "size", "strings", "pe", "provenance");
+		ResultProjection.Projected first = ResultProjection.view(List.of(event(EventKind.ANALYSED, headFirst)));
+		ResultProjection.Projected whole = ResultProjection.view(List.of(event(EventKind.ANALYSED, asWritten)));
+		assertThat(first.view().verdict()).isEqualTo(whole.view().verdict()).isEqualTo("malicious");
+		assertThat(first.rules()).isEqualTo(whole.rules()).containsExactly("Eicar");
+		assertThat(first.errors()).isEqualTo(whole.errors()).isTrue();
+		assertThat(first.view().document()).startsWith(headFirst.substring(0, headFirst.length() - 1) + ",\"sources\":");
+		// a field the projection adds, or no errors: not head first, so no reader stops early
+		document.put("sources", List.of("x"));
+		assertThat(ResultProjection.ordered(document).keySet()).startsWith("size").endsWith("provenance");
+		document.remove("sources");
+		document.remove("errors");
+		assertThat(ResultProjection.ordered(document).keySet()).startsWith("size").endsWith("provenance");
+	}
+
+	@Test
 	void givenDocumentsTheAnalysisDoesNotWriteWhenProjectedThenTheyAreReadAsTrees() {
 		String named = "{\"sources\":[\"old\"],\"verdict\":\"clean\",\"yara\":[]}";
 		String oddYara = "{\"yara\":{\"a\":\"Rule\"},\"errors\":{},\"verdict\":7}";
