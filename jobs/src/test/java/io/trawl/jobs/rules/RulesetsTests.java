@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,29 @@ class RulesetsTests {
 			assertThat(edited).isNotSameAs(first);
 			assertThat(edited.version()).isNotEqualTo(first.version()).isEqualTo(YaraRules.versionOf(file));
 			assertThat(rulesets.versionsHeld()).isEqualTo(1); // nobody held the first: freed at once
+		}
+	}
+
+	@Test
+	void rulesRewrittenWithTheSameSizeAndTimesAreStillReadAgain() throws Exception {
+		Path file = Files.writeString(folder.resolve("c.yar"), "rule Old { condition: true }\n");
+		FileTime written = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+		Files.setLastModifiedTime(file, written);
+		try (Rulesets rulesets = new Rulesets(10)) {
+			YaraRules first = rulesets.get(file.toString());
+			Thread.sleep(2_100); // the change time of the next write is past any tick of the first
+			assertThat(rulesets.get(file.toString())).isSameAs(first);
+
+			Files.writeString(file, "rule New { condition: true }\n");
+			Files.setLastModifiedTime(file, written);
+			YaraRules rewritten = rulesets.get(file.toString());
+			Files.writeString(folder.resolve("d.yar"), "rule Added { condition: true }\n");
+			YaraRules added = rulesets.get(folder.toString());
+
+			assertThat(rewritten.version()).isNotEqualTo(first.version()).isEqualTo(YaraRules.versionOf(file));
+			assertThat(rulesets.get(file.toString())).isSameAs(rewritten);
+			assertThat(added.version()).isEqualTo(YaraRules.versionOf(folder));
+			assertThat(added.files()).hasSize(2);
 		}
 	}
 
