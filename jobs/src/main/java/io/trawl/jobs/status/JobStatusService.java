@@ -165,8 +165,11 @@ public class JobStatusService {
 			.filter(s -> !execution.isRunning() || s.samples() > 0);
 		long samples = summary.map(JobSummary::samples).orElse(done);
 		long files = summary.map(JobSummary::files).orElse(done);
+		// while it runs, one verdict per result event its chunks committed: counting the events in the store reads
+		// every event of the job, on every poll (1.6 ms a poll at 1,300 samples, growing with the job)
 		long resultEvents = summary.map(JobSummary::resultEvents)
-			.orElseGet(() -> events.count(instanceId, EventKind.ANALYSED) + events.count(instanceId, EventKind.FAILED));
+			.orElseGet(() -> execution.isRunning() ? verdictsSoFar.values().stream().mapToLong(Long::longValue).sum()
+					: events.count(instanceId, EventKind.ANALYSED) + events.count(instanceId, EventKind.FAILED));
 		var parameters = execution.getJobParameters();
 		return new JobStatus(execution.getId(), instanceId, execution.getJobInstance().getJobName(),
 				execution.getStatus().name(), execution.getExitStatus().getExitCode(),

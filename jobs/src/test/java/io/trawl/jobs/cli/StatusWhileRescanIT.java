@@ -63,6 +63,9 @@ class StatusWhileRescanIT {
 		assertThat(running.get("status").asString()).isEqualTo("STARTED");
 		assertThat(running.get("source").asString()).isEqualTo(corpus.toString());
 		assertThat(running.get("progress").get("totalFiles").asLong()).isEqualTo(FILES + 1);
+		long verdictsSoFar = running.get("verdicts").valueStream().mapToLong(JsonNode::asLong).sum();
+		assertThat(running.get("resultEvents").asLong()).as("the results committed so far, one verdict each")
+			.isEqualTo(verdictsSoFar);
 
 		List<ProcessHandle> jvms = rescan.toHandle().descendants().filter(p -> p.info().command()
 			.orElse("").endsWith("/java")).toList();
