@@ -109,7 +109,7 @@ public class Rulesets implements AutoCloseable {
 	 * The version of the rules at {@code path} ({@link YaraRules#versionOf}: a hash of every rule file's name and
 	 * bytes), read again only when a rule file was added, removed, renamed or written since it was last read: each job
 	 * asks for it a few times (its launch, each partition), and the ReversingLabs set is 274 files and 3.4 MB, which
-	 * cost a nothing-changed night in a service a tenth of its CPU (bench/README.md, "Session 19").
+	 * cost a nothing-changed night in a service about 0.1 of its 3 to 4 CPU s (bench/README.md, "Session 19").
 	 */
 	private String version(Path path) {
 		Instant now = Instant.now();

@@ -58,7 +58,7 @@ public final class ResultProjection {
 	 * The fields a reader of a result decides on (its errors, verdict and YARA hits, what an incremental rescan needs
 	 * to reuse it), with which an analysis text starts, in this order, {@code "errors"} first ({@link #ordered}). A
 	 * reader that needs only these and {@link #JOB_FIELDS} stops at the first other name of a text that starts with
-	 * {@code "errors"}: the rest (strings, PE and ELF details: nine tenths of a text) is not read.
+	 * {@code "errors"}: the rest (hashes, strings, PE and ELF details: most of a text) is not read.
 	 */
 	public static final List<String> HEAD_FIELDS = List.of("errors", "skipped", "verdict", "score", "yara",
 			"yaraMatches", "signals", "depth", "archive", "children", "mimeType", "fileType", "size", "analyzers");
