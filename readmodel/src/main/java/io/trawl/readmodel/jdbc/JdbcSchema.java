@@ -12,19 +12,25 @@ final class JdbcSchema {
 			"trawl_job_summary", "trawl_rule_job");
 
 	static final String[] DDL = {
+			// Keyed in the order every read of events takes (a job's, by sample key): one index, where a key on
+			// event_id alone needed a second one for those reads. The id still names the event (the other key columns
+			// are derived from it), so the key is as unique as the id. On H2 each index is a B-tree of its own, and a
+			// chunk's events fall all over its job's range (sample keys are sha256s): each commit wrote that range of
+			// both trees again. A database made before keeps its key on event_id and its index
+			// trawl_event_by_job (job_instance_id, sample_key, kind, event_id); the same statements run on both.
 			"""
 			CREATE TABLE IF NOT EXISTS trawl_event (
-			  event_id VARCHAR(400) PRIMARY KEY,
+			  event_id VARCHAR(400) NOT NULL,
 			  job_instance_id BIGINT NOT NULL,
 			  job_execution_id BIGINT NOT NULL,
 			  sample_key VARCHAR(100) NOT NULL,
 			  kind VARCHAR(20) NOT NULL,
 			  recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
 			  payload TEXT NOT NULL,
-			  payload_digest VARCHAR(64))""",
+			  payload_digest VARCHAR(64),
+			  PRIMARY KEY (job_instance_id, sample_key, kind, event_id))""",
 			// a database made before documents were stored once: its rows keep their text, new ones may not
 			"ALTER TABLE trawl_event ADD COLUMN IF NOT EXISTS payload_digest VARCHAR(64)",
-			"CREATE INDEX IF NOT EXISTS trawl_event_by_job ON trawl_event (job_instance_id, sample_key, kind, event_id)",
 			"""
 			CREATE TABLE IF NOT EXISTS trawl_job_sample (
 			  job_instance_id BIGINT NOT NULL,

@@ -101,6 +101,18 @@ public abstract class EventStoreContract {
 		assertThat(store.count(job, EventKind.ANALYSED)).isEqualTo(2);
 	}
 
+	/** A chunk that meets one content at two locations, beside one stored before and new ones, in any order. */
+	@Test
+	void aBatchHoldingAnEventTwiceStoresItOnce() {
+		store.append(List.of(analysed(job, sha("a"))));
+
+		int stored = store.append(List.of(analysed(job, sha("c")), analysed(job, sha("a")), analysed(job, sha("b")),
+				analysed(job, sha("c"))));
+
+		assertThat(stored).isEqualTo(2);
+		assertThat(store.count(job, EventKind.ANALYSED)).isEqualTo(3);
+	}
+
 	@Test
 	void theFirstVersionOfAnEventWins() {
 		ResultEvent original = analysed(job, sha("a"));

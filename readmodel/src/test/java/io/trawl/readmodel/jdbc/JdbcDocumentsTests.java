@@ -268,7 +268,9 @@ class JdbcDocumentsTests {
 		JdbcQueryTables tables = new JdbcQueryTables(old);
 		assertThat(events.find(1, sha256, EventKind.ANALYSED)).singleElement()
 			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
-		events.append(List.of(event(ResultEvent.analysedId(2, sha256), 2, sha256, EventKind.ANALYSED, text)));
+		ResultEvent reused = event(ResultEvent.analysedId(2, sha256), 2, sha256, EventKind.ANALYSED, text);
+		assertThat(events.append(List.of(reused))).isEqualTo(1);
+		assertThat(events.append(List.of(reused, reused))).isZero(); // a chunk run again: its key is the event id's
 		tables.putSamples(List.of(row(2, sha256, "clean", projected(text, 2, "old"))));
 		assertThat(events.find(2, sha256, EventKind.ANALYSED)).singleElement()
 			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
