@@ -39,8 +39,6 @@ public final class JdbcEventStore implements EventStore {
 	private final JdbcTemplate jdbc;
 	private final JdbcDocuments documents;
 	private final String insertIfAbsent;
-	/** H2's first try: a plain insert, which fails alone where the event is stored already; null on PostgreSQL. */
-	private final String insert;
 
 	public JdbcEventStore(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -59,19 +57,15 @@ public final class JdbcEventStore implements EventStore {
 					+ ", payload_digest) VALUES (s.event_id, s.job_instance_id, s.job_execution_id, s.sample_key, "
 					+ "s.kind, s.recorded_at, s.payload, s.payload_digest)";
 		};
-		this.insert = dialect == SqlDialect.H2
-				? "INSERT INTO trawl_event (" + COLUMNS + ", payload_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)" : null;
 	}
 
 	/**
 	 * Inserts in event id order: two transactions that share events (two partitions meeting one content) lock them in
 	 * the same order, so one waits for the other's commit and neither waits for the other in a cycle (a deadlock).
 	 * <p>
-	 * On H2 the chunk's events go in as plain inserts first. H2 goes on with a batch past a failed row and keeps the
-	 * transaction, so an event stored already (by an earlier run of the chunk, by another partition, or twice in
-	 * this batch) fails alone, and only those rows are inserted again if absent. The insert-if-absent for every row
-	 * looked each one up before inserting it: about a sixth of a nothing-changed night's event writes
-	 * (bench/README.md, session 20).
+	 * Not a plain insert first on H2, with the rows already there merged after: a content met twice in a job (an
+	 * archive's member that is also a sample) made that insert fail, and failing cost more than the look-up it
+	 * saved (bench/README.md, session 20).
 	 */
 	@Override
 	public int append(List<ResultEvent> unordered) {
@@ -90,11 +84,12 @@ public final class JdbcEventStore implements EventStore {
 		documents.putAll(texts);
 		int[] counts;
 		try {
-			counts = jdbc.batchUpdate(insert != null ? insert : insertIfAbsent, events, events.size(),
+			counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(),
 					(ps, e) -> bind(ps, e, rows.get(e.payload())))[0];
 		}
 		catch (DuplicateKeyException stored) {
-			// H2: rows stored already failed; so did a row another transaction inserted concurrently (for the MERGE)
+			// H2 only: another transaction inserted one of them concurrently; that row failed alone (H2 goes on with
+			// the batch past it and keeps the transaction), and it is tried again
 			counts = updateCounts(stored, events.size());
 		}
 		int total = 0;
