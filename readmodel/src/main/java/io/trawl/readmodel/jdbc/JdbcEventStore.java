@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -30,7 +31,7 @@ public final class JdbcEventStore implements EventStore {
 	private static final String COLUMNS = "event_id, job_instance_id, job_execution_id, sample_key, kind, recorded_at, payload";
 	/** What a read selects ({@link #event}): an event's own payload and, when it holds a digest, the text stored once. */
 	private static final String SELECTED = "e.event_id, e.job_instance_id, e.job_execution_id, e.sample_key, e.kind, "
-			+ "e.recorded_at, e.payload, d.body";
+			+ "e.recorded_at, e.payload, d.body, e.payload_digest";
 	private static final String DOCUMENT = "LEFT JOIN trawl_document d ON d.digest = e.payload_digest";
 	private static final String READ = SELECTED + " FROM trawl_event e " + DOCUMENT;
 
@@ -39,6 +40,12 @@ public final class JdbcEventStore implements EventStore {
 	private final JdbcTemplate jdbc;
 	private final JdbcDocuments documents;
 	private final String insertIfAbsent;
+	/**
+	 * The rows of the texts read here, by text, for as long as a text is in use: a text written again as it was
+	 * read (a reused result, in the next job) is not cut and hashed again. Hashing every reused text again was about
+	 * a fifth of a nothing-changed night's event writes (bench/README.md, session 20).
+	 */
+	private final Map<String, Row> read = Collections.synchronizedMap(new WeakHashMap<>());
 
 	public JdbcEventStore(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -76,7 +83,7 @@ public final class JdbcEventStore implements EventStore {
 		Map<String, Row> rows = new HashMap<>();
 		Map<String, String> texts = new HashMap<>();
 		for (ResultEvent event : events) {
-			Row row = rows.computeIfAbsent(event.payload(), Row::of);
+			Row row = rows.computeIfAbsent(event.payload(), this::row);
 			if (row.digest() != null) {
 				texts.put(row.digest(), row.shared());
 			}
@@ -133,7 +140,7 @@ public final class JdbcEventStore implements EventStore {
 			ps.setFetchSize(500);
 			return ps;
 		}, rs -> {
-			action.accept(event(rs));
+			action.accept(event(rs, false));
 		});
 	}
 
@@ -166,7 +173,7 @@ public final class JdbcEventStore implements EventStore {
 				ps.setFetchSize(500);
 				try (var rs = ps.executeQuery()) {
 					while (rs.next()) {
-						action.accept(event(rs));
+						action.accept(event(rs, false));
 					}
 				}
 				return null;
@@ -206,7 +213,7 @@ public final class JdbcEventStore implements EventStore {
 	@Override
 	public List<ResultEvent> find(long jobInstanceId, String sampleKey, EventKind kind) {
 		return jdbc.query("SELECT " + READ + " WHERE e.job_instance_id = ? AND e.sample_key = ? AND e.kind = ? "
-				+ "ORDER BY e.event_id", (rs, row) -> event(rs), jobInstanceId, sampleKey, kind.name());
+				+ "ORDER BY e.event_id", (rs, row) -> event(rs, false), jobInstanceId, sampleKey, kind.name());
 	}
 
 	/**
@@ -228,7 +235,7 @@ public final class JdbcEventStore implements EventStore {
 			args.add(kind.name());
 			jdbc.query(findAllSql(some.size()),
 					rs -> {
-						ResultEvent event = event(rs);
+						ResultEvent event = event(rs, true);
 						found.computeIfAbsent(event.sampleKey(), k -> new ArrayList<>()).add(event);
 					}, args.toArray());
 		}
@@ -254,15 +261,27 @@ public final class JdbcEventStore implements EventStore {
 
 	/**
 	 * An event as stored: with a digest, its payload is the text stored once joined with the row's own text (empty
-	 * in rows written before texts were cut at their job fields: the stored text is the whole payload).
+	 * in rows written before texts were cut at their job fields: the stored text is the whole payload). When asked,
+	 * a payload that {@link Row#of} would cut where it was cut is remembered with its row: for the look-ups of an
+	 * incremental job, whose texts may be written again as they are ({@link #findAll}).
 	 */
-	private static ResultEvent event(java.sql.ResultSet rs) throws java.sql.SQLException {
+	private ResultEvent event(java.sql.ResultSet rs, boolean remember) throws java.sql.SQLException {
 		String stored = rs.getString(8);
 		String own = rs.getString(7);
 		String payload = stored == null ? own
 				: own == null || own.isEmpty() ? stored : JdbcDocuments.joined(stored, own);
+		if (remember && stored != null && own != null && !own.isEmpty()
+				&& ResultProjection.jobFieldsAt(payload) == stored.length() - 1) {
+			read.put(payload, new Row(stored, rs.getString(9), own));
+		}
 		return new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
 				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), payload);
+	}
+
+	/** A payload's row: the one it was read with, or else cut and hashed now. */
+	private Row row(String payload) {
+		Row known = read.get(payload);
+		return known != null ? known : Row.of(payload);
 	}
 
 	/**

@@ -96,6 +96,42 @@ class JdbcDocumentsTests {
 				latest -> assertThat(latest.document()).isEqualTo(projected(text, job + 1, "c/renamed")));
 	}
 
+	/**
+	 * What an incremental job does with a base's result: looks it up, then writes its text again, as it is or with
+	 * its job fields patched. The text looked up is not hashed again (the store remembers its row); either way the
+	 * rows are what a text never read before gives.
+	 */
+	@ParameterizedTest
+	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
+	void aTextLookedUpAndWrittenAgainIsStoredAsAnyOther(DataSource dataSource) {
+		JdbcEventStore events = new JdbcEventStore(dataSource);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		long job = freshJob();
+		String sha256 = EventStoreContract.sha("again/" + job);
+		String analysis = analysis(sha256, "clean");
+		String head = analysis.substring(0, analysis.length() - 1);
+		String text = head + ",\"provenance\":{\"yara\":" + job + "},\"rulesetVersion\":\"r1\"}";
+		String patched = head + ",\"provenance\":{\"yara\":" + (job + 2) + "},\"rulesetVersion\":\"r2\"}";
+		events.append(List.of(event(ResultEvent.analysedId(job, sha256), job, sha256, EventKind.ANALYSED, text)));
+
+		String looked = events.findAll(job, List.of(sha256), EventKind.ANALYSED).get(sha256).get(0).payload();
+		assertThat(events.append(List.of(event(ResultEvent.analysedId(job + 1, sha256), job + 1, sha256,
+				EventKind.ANALYSED, looked)))).isEqualTo(1);
+		assertThat(events.append(List.of(event(ResultEvent.analysedId(job + 2, sha256), job + 2, sha256,
+				EventKind.ANALYSED, patched)))).isEqualTo(1);
+
+		String shared = head + "}";
+		assertThat(jdbc.queryForList("SELECT payload_digest FROM trawl_event WHERE job_instance_id IN (?, ?, ?) "
+				+ "ORDER BY job_instance_id", String.class, job, job + 1, job + 2))
+			.containsExactly(JdbcDocuments.digest(shared), JdbcDocuments.digest(shared), JdbcDocuments.digest(shared));
+		assertThat(jdbc.queryForObject("SELECT body FROM trawl_document WHERE digest = ?", String.class,
+				JdbcDocuments.digest(shared))).isEqualTo(shared);
+		assertThat(events.find(job + 1, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(text));
+		assertThat(events.find(job + 2, sha256, EventKind.ANALYSED)).singleElement()
+			.satisfies(e -> assertThat(e.payload()).isEqualTo(patched));
+	}
+
 	@ParameterizedTest
 	@MethodSource("io.trawl.readmodel.jdbc.JdbcDatabases#h2AndPostgres")
 	void rowsWrittenBeforeHoldTheirOwnTextAndOddDocumentsSplitExactly(DataSource dataSource) {
