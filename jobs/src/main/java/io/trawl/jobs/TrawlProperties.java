@@ -53,7 +53,7 @@ public record TrawlProperties(@NotBlank @DefaultValue("./data") String dataDir,
 	 * launcher). They run after the built-in ones, before YARA, in the order given; no job changes
 	 */
 	public record Analysis(@Min(0) @DefaultValue("0") int gridSize, @Min(0) @DefaultValue("0") int threads,
-			@Min(1) @DefaultValue("20") int chunkSize, @Min(1) @DefaultValue("200") int incrementalChunkSize,
+			@Min(1) @DefaultValue("20") int chunkSize, @Min(1) @DefaultValue("500") int incrementalChunkSize,
 			@DefaultValue("64MB") DataSize inMemoryLimit,
 			@DefaultValue("512MB") DataSize maxSampleSize, @Min(1) @DefaultValue("60") int yaraTimeoutSeconds,
 			@DefaultValue("120s") Duration analyzerTimeout, @Valid @DefaultValue Archive archive,
