@@ -23,8 +23,9 @@ import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.readmodel.query.ResultProjection;
 
 /**
- * Events in a relational table, keyed by job, sample key, kind and event id ({@link JdbcSchema}). Appends join the caller's transaction, so with the job repository
- * in the same database a chunk's events commit together with its progress.
+ * Events in a relational table, keyed by job, sample key, kind and event id ({@link JdbcSchema}). Appends join the
+ * caller's transaction, so with the job repository in the same database a chunk's events commit together with its
+ * progress.
  */
 public final class JdbcEventStore implements EventStore {
 
@@ -43,7 +44,7 @@ public final class JdbcEventStore implements EventStore {
 	/**
 	 * The rows of the texts read here, by text, for as long as a text is in use: a text written again as it was
 	 * read (a reused result, in the next job) is not cut and hashed again. Hashing every reused text again was about
-	 * a fifth of a nothing-changed night's event writes (bench/README.md, session 20).
+	 * a fifth of the events' appends on a nothing-changed night (bench/README.md, session 20).
 	 */
 	private final Map<String, Row> read = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -270,7 +271,7 @@ public final class JdbcEventStore implements EventStore {
 		String own = rs.getString(7);
 		String payload = stored == null ? own
 				: own == null || own.isEmpty() ? stored : JdbcDocuments.joined(stored, own);
-		if (remember && stored != null && own != null && !own.isEmpty()
+		if (remember && own != null && !own.isEmpty() && JdbcDocuments.shared(stored)
 				&& ResultProjection.jobFieldsAt(payload) == stored.length() - 1) {
 			read.put(payload, new Row(stored, rs.getString(9), own));
 		}
