@@ -192,9 +192,11 @@ public class RescanJobConfiguration {
 	/** The base job's results, shared by a partition's reader (which looks them up in batches) and processor. */
 	@Bean
 	@StepScope
-	BaseResults baseResults(EventStore events, @Value("#{stepExecution}") StepExecution stepExecution) {
+	BaseResults baseResults(EventStore events, @Value("#{stepExecution}") StepExecution stepExecution,
+			TrawlProperties properties) {
 		Long base = IncrementalBase.of(stepExecution);
-		return new BaseResults(events, base == null ? IncrementalBase.NONE : base);
+		return new BaseResults(events, base == null ? IncrementalBase.NONE : base, BaseResults.batchesFor(
+				chunkSize(stepExecution, properties.analysis().chunkSize(), properties.analysis().incrementalChunkSize())));
 	}
 
 	@Bean
