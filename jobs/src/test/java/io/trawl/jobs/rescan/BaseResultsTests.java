@@ -3,12 +3,9 @@ package io.trawl.jobs.rescan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,6 +20,7 @@ import io.trawl.readmodel.event.EventKind;
 import io.trawl.readmodel.event.EventStore;
 import io.trawl.readmodel.event.ResultEvent;
 import io.trawl.readmodel.jdbc.JdbcEventStore;
+import io.trawl.worker.analysis.hash.HashAnalyzer;
 
 /**
  * A partition's step reads a whole chunk, a batch of {@link SampleRangeReader#AHEAD} locations at a time, before it
@@ -43,7 +41,7 @@ class BaseResultsTests {
 				+ ";DB_CLOSE_DELAY=-1", "sa", ""));
 		List<ResultEvent> analysed = new ArrayList<>();
 		for (int i = 0; i < CONTENTS; i++) {
-			String sha256 = sha256("content " + i);
+			String sha256 = HashAnalyzer.sha256Hex(("content " + i).getBytes(StandardCharsets.UTF_8));
 			contents.add(sha256);
 			analysed.add(new ResultEvent(ResultEvent.analysedId(BASE, sha256), BASE, BASE, sha256, EventKind.ANALYSED,
 					Instant.EPOCH, "{\"sha256\":\"" + sha256 + "\",\"n\":" + i + "}"));
@@ -97,16 +95,6 @@ class BaseResultsTests {
 			}
 		}
 		return found;
-	}
-
-	private static String sha256(String text) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-				.digest(text.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 
 	/** The store as it is, counting the contents looked up one at a time. */
