@@ -195,8 +195,9 @@ public class RescanJobConfiguration {
 	BaseResults baseResults(EventStore events, @Value("#{stepExecution}") StepExecution stepExecution,
 			TrawlProperties properties) {
 		Long base = IncrementalBase.of(stepExecution);
-		return new BaseResults(events, base == null ? IncrementalBase.NONE : base, BaseResults.batchesFor(
-				chunkSize(stepExecution, properties.analysis().chunkSize(), properties.analysis().incrementalChunkSize())));
+		int chunkSize = chunkSize(stepExecution, properties.analysis().chunkSize(),
+				properties.analysis().incrementalChunkSize());
+		return new BaseResults(events, base == null ? IncrementalBase.NONE : base, BaseResults.batchesFor(chunkSize));
 	}
 
 	@Bean

@@ -54,7 +54,8 @@ import io.trawl.worker.testcorpus.TestCorpus;
  * sources.
  */
 @SpringBootTest(classes = TrawlApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:h2:mem:api;DB_CLOSE_DELAY=-1", "trawl.data-dir=target/test-data",
+		properties = { "spring.datasource.url=jdbc:h2:mem:api;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000",
+				"trawl.data-dir=target/test-data",
 				"trawl.rules=../config/rules", "trawl.sources.allowed=${java.io.tmpdir}",
 				"trawl.analysis.extra-analyzers=io.trawl.jobs.web.GatedAnalyzer", "trawl.launch.max-running=2",
 				"trawl.launch.retry-after=7s" })

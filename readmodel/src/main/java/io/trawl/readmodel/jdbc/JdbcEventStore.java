@@ -42,11 +42,12 @@ public final class JdbcEventStore implements EventStore {
 	private final JdbcDocuments documents;
 	private final String insertIfAbsent;
 	/**
-	 * The rows of the texts read here, by text, for as long as a text is in use: a text written again as it was
-	 * read (a reused result, in the next job) is not cut and hashed again. Hashing every reused text again was about
-	 * a fifth of the events' appends on a nothing-changed night (bench/README.md, session 20).
+	 * The digest and cut of the texts read here, by text, for as long as a text is in use: a text written again as it
+	 * was read (a reused result, in the next job) is not hashed again. Hashing every reused text again was about a
+	 * fifth of the events' appends on a nothing-changed night (bench/README.md, session 20). Only a digest and an
+	 * offset are kept: an entry outlives its text until the map is next used, the next night in a service.
 	 */
-	private final Map<String, Row> read = Collections.synchronizedMap(new WeakHashMap<>());
+	private final Map<String, Cut> read = Collections.synchronizedMap(new WeakHashMap<>());
 
 	public JdbcEventStore(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -263,8 +264,8 @@ public final class JdbcEventStore implements EventStore {
 	/**
 	 * An event as stored: with a digest, its payload is the text stored once joined with the row's own text (empty
 	 * in rows written before texts were cut at their job fields: the stored text is the whole payload). When asked,
-	 * a payload that {@link Row#of} would cut where it was cut is remembered with its row: for the look-ups of an
-	 * incremental job, whose texts may be written again as they are ({@link #findAll}).
+	 * a payload that {@link Row#of} would cut where it was cut is remembered with its cut and digest: for the look-ups
+	 * of an incremental job, whose texts may be written again as they are ({@link #findAll}).
 	 */
 	private ResultEvent event(java.sql.ResultSet rs, boolean remember) throws java.sql.SQLException {
 		String stored = rs.getString(8);
@@ -273,16 +274,21 @@ public final class JdbcEventStore implements EventStore {
 				: own == null || own.isEmpty() ? stored : JdbcDocuments.joined(stored, own);
 		if (remember && own != null && !own.isEmpty() && JdbcDocuments.shared(stored)
 				&& ResultProjection.jobFieldsAt(payload) == stored.length() - 1) {
-			read.put(payload, new Row(stored, rs.getString(9), own));
+			read.put(payload, new Cut(stored.length() - 1, rs.getString(9)));
 		}
 		return new ResultEvent(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
 				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), payload);
 	}
 
-	/** A payload's row: the one it was read with, or else cut and hashed now. */
+	/** A payload's row: cut where and with the digest it was read with, or else cut and hashed now. */
 	private Row row(String payload) {
-		Row known = read.get(payload);
-		return known != null ? known : Row.of(payload);
+		Cut known = read.get(payload);
+		return known == null ? Row.of(payload)
+				: new Row(JdbcDocuments.shared(payload, known.at()), known.digest(), payload.substring(known.at()));
+	}
+
+	/** Where a payload read here was cut, and its stored part's digest. */
+	private record Cut(int at, String digest) {
 	}
 
 	/**
