@@ -486,8 +486,14 @@ public final class ArchiveAnalyzer extends AbstractAnalyzer {
 
 	static boolean isUnsafe(String path) {
 		String p = path.replace('\\', '/');
-		return p.startsWith("/") || p.matches("^[A-Za-z]:.*") || p.equals("..") || p.startsWith("../")
+		return p.startsWith("/") || startsWithDrive(p) || p.equals("..") || p.startsWith("../")
 				|| p.contains("/../") || p.endsWith("/..");
+	}
+
+	/** {@code C:} and the like, whatever follows (a line break too); checked per member, so no pattern to match. */
+	private static boolean startsWithDrive(String path) {
+		char drive = path.length() > 1 ? path.charAt(0) : 0;
+		return (drive >= 'A' && drive <= 'Z' || drive >= 'a' && drive <= 'z') && path.charAt(1) == ':';
 	}
 
 	private static String message(Throwable e) {

@@ -128,6 +128,13 @@ class ArchiveAnalyzerTests {
 	}
 
 	@Test
+	void aMemberNameLeavesTheArchiveByARootADriveOrAParentStep() {
+		assertThat(List.of("/etc/passwd", "\\evil", "C:/x", "c:x", "z:\nx", "..", "../x", "a/../b", "a\\..\\b", "a/.."))
+			.allMatch(ArchiveAnalyzer::isUnsafe);
+		assertThat(List.of("a/b", "..x/y", "a..b", "x/..y", "C", "1:/x", ":x", "dir/")).noneMatch(ArchiveAnalyzer::isUnsafe);
+	}
+
+	@Test
 	void givenACorruptZip_thenItIsMarkedCorruptWithoutAnError() {
 		Findings findings = pipeline.analyse(Sample.ofBytes("corrupt.zip", TestCorpus.corruptZip()));
 
