@@ -10,7 +10,7 @@
 # incremental night 2's results against the full one's (sha256, verdict, YARA rules). Exits 1 when a check fails.
 #
 #   bench/incremental.sh [--size-mb 1800 | --corpus DIR] [--seed 1] [--share 0.02] [--rules DIR] [--repeat 3]
-#                        [--work /tmp/trawl-bench-incremental] [--keep] [--all-full] [--service]
+#                        [--work /tmp/trawl-bench-incremental] [--keep] [--all-full] [--no-service]
 #
 # The corpus (--corpus, or bench/lib/make_store_corpus.py's of --size-mb under --work) is copied, never changed.
 # --rules defaults to $TRAWL_BENCH_HEAVY_RULES (../shared/rules/reversinglabs). --repeat N times each night-2 and
@@ -18,16 +18,18 @@
 # corpus copy and the data folders (removed at the end otherwise). --all-full debugs the script on a Trawl without
 # incremental rescans: every night is a plain rescan, and without `./trawl diff` the diff is read from the results.
 #
-# --service also runs the nights as the nightly schedule does: in one running `./trawl serve` (its own data folder),
-# each launched over the REST API (bench/lib/service_night.sh), its CPU the service's process tree's, native hosts
-# that come and go within a night included. Each repeat has its own copy of the corpus in the service (night 1 on it
+# The nights also run as the nightly schedule runs them (--no-service leaves them out; --service, now the default,
+# is still accepted): in one running `./trawl serve` (its own data folder), each launched over the REST API
+# (bench/lib/service_night.sh), its CPU the service's process tree's, native hosts that come and go within a night
+# included. Each repeat has its own copy of the corpus in the service (night 1 on it
 # before the change, then the same change) for night 2 incremental and night 3; night 2 `"full": true` reads the
 # cold sides' corpus (a full night needs no earlier one). As a nightly schedule meets new rules each night, each
 # repeat's R2 for the incremental nights, and for the full night, is a copy of R2 with a comment added (the same
 # rules and fingerprints, a new ruleset version): every night 2 loads its own rules into the native hosts, none
 # finds them loaded by an earlier night. The host processes themselves are the service's, kept from night to night
-# as in a service that runs every night (docs/crash-containment.md). The service's ratios are printed beside the
-# cold commands', with the same two checks.
+# as in a service that runs every night (docs/crash-containment.md). The service's ratios, the nightly schedule's,
+# are printed first, then the cold commands' (a manual rescan, which pays the JVM's start and warm-up each time),
+# with the same two checks.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,7 +45,7 @@ REPEAT=3
 WORK=/tmp/trawl-bench-incremental
 KEEP=0
 ALL_FULL=0
-SERVICE=0
+SERVICE=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) CORPUS="$2"; shift 2 ;;
@@ -56,7 +58,8 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --all-full) ALL_FULL=1; shift ;;
     --service) SERVICE=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-service) SERVICE=0; shift ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "incremental: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,8 +69,8 @@ done
 [ -d "$RULES" ] || { echo "incremental: no rules folder at $RULES; give one with --rules or TRAWL_BENCH_HEAVY_RULES" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "incremental: --repeat is a count of 1 or more, not $REPEAT" >&2; exit 2; }
 [ -z "$CORPUS" ] || [ -d "$CORPUS" ] || { echo "incremental: the corpus folder $CORPUS does not exist" >&2; exit 2; }
-[ "$SERVICE" = 0 ] || [ "$ALL_FULL" = 0 ] || { echo "incremental: --service measures incremental nights; leave out --all-full" >&2; exit 2; }
-[ "$SERVICE" = 0 ] || command -v curl >/dev/null || { echo "incremental: --service needs curl (apt-get install -y curl)" >&2; exit 2; }
+[ "$ALL_FULL" = 0 ] || SERVICE=0  # the service measures incremental nights
+[ "$SERVICE" = 0 ] || command -v curl >/dev/null || { echo "incremental: the service's nights need curl (apt-get install -y curl; or --no-service)" >&2; exit 2; }
 
 CORPUS_NAME="corpus-store-${SIZE_MB}mb-seed$SEED"
 prepare_run incremental make_store_corpus.py

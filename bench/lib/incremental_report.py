@@ -170,8 +170,10 @@ def main():
         print(f"{name:<28} {wall:>8.2f} {cpu:>8.2f}")
     service = "service-night2-incremental" in times
     print("\nratios (baseline / measured; PASS or MISS on CPU seconds, the wall ratio beside)")
-    for title, targets in (("cold ./trawl rescan commands", TARGETS),
-                           ("in one running ./trawl serve, launched over its API", SERVICE_TARGETS if service else ())):
+    for title, targets in (("the nightly schedule's: one running ./trawl serve, each night launched over its API",
+                            SERVICE_TARGETS if service else ()),
+                           ("cold ./trawl rescan commands (a manual rescan: each pays the JVM's start and warm-up)",
+                            TARGETS)):
         if targets:
             print(f" {title}")
         for what, base, side, target in targets:
