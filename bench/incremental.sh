@@ -21,8 +21,8 @@
 # The nights also run as the nightly schedule runs them (--no-service leaves them out; --service, now the default,
 # is still accepted): in one running `./trawl serve` (its own data folder), each launched over the REST API
 # (bench/lib/service_night.sh), its CPU the service's process tree's, native hosts that come and go within a night
-# included. Each repeat has its own copy of the corpus in the service (night 1 on it
-# before the change, then the same change) for night 2 incremental and night 3; night 2 `"full": true` reads the
+# included. Each repeat has its own copy of the corpus in the service (night 1 on it before the change, then the
+# same change) for night 2 incremental and night 3; night 2 `"full": true` reads the
 # cold sides' corpus (a full night needs no earlier one). As a nightly schedule meets new rules each night, each
 # repeat's R2 for the incremental nights, and for the full night, is a copy of R2 with a comment added (the same
 # rules and fingerprints, a new ruleset version): every night 2 loads its own rules into the native hosts, none

@@ -490,7 +490,7 @@ public final class ArchiveAnalyzer extends AbstractAnalyzer {
 				|| p.contains("/../") || p.endsWith("/..");
 	}
 
-	/** {@code C:} and the like, whatever follows (a line break too); checked per member, so no pattern to match. */
+	/** {@code C:} and the like, whatever follows it (a line break too). */
 	private static boolean startsWithDrive(String path) {
 		char drive = path.length() > 1 ? path.charAt(0) : 0;
 		return (drive >= 'A' && drive <= 'Z' || drive >= 'a' && drive <= 'z') && path.charAt(1) == ':';
