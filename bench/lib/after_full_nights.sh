@@ -29,20 +29,12 @@ TRAWL_HOME="$(cd "$1" && pwd)"
 [[ "$NIGHTS" =~ ^[1-9][0-9]*$ ]] || { echo "after_full_nights: --nights is a count of 1 or more, not $NIGHTS" >&2; exit 2; }
 CORPUS="$(cd "$CORPUS" && pwd)"; RULES="$(realpath "$RULES")"
 
-mkdir -p "$OUT/data"; chmod 700 "$OUT/data"
+mkdir -p "$OUT"
 cp -a "$CORPUS/." "$OUT/a/"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-setsid env TRAWL_NO_BUILD=1 TRAWL_DATA_DIR="$OUT/data" TRAWL_PORT="$port" \
-  TRAWL_SOURCES_ALLOWED="$OUT,$(dirname "$CORPUS"),$(dirname "$RULES")" \
-  "$TRAWL_HOME/trawl" serve > "$OUT/service.log" 2>&1 < /dev/null &
-PID=$!
+. "$LIB/fresh_service.sh"; PID=""
 # the service's process group, its database and the copy of the corpus
-trap 'kill -TERM -- -$PID 2>/dev/null || true; sleep 3; rm -rf "$OUT"/data/*.db "$OUT/a"' EXIT
-export TRAWL_SERVE_URL="http://127.0.0.1:$port" TRAWL_KEY_FILE="$OUT/data/admin.key"
-for _ in $(seq 1 240); do
-  curl -sf "$TRAWL_SERVE_URL/actuator/health/readiness" >/dev/null 2>&1 && [ -s "$TRAWL_KEY_FILE" ] && break
-  sleep 0.5
-done
+trap '[ -z "$PID" ] || kill -TERM -- -$PID 2>/dev/null || true; sleep 3; rm -rf "$OUT"/data/*.db "$OUT/a"' EXIT
+start_fresh_service "$TRAWL_HOME" "$OUT/data" "$OUT,$(dirname "$CORPUS"),$(dirname "$RULES")" "$OUT/service.log"
 groups() { python3 "$LIB/tree_cpu.py" --threads "service=$PID" | sed -n 's|^service/||p'; }
 
 "$LIB/service_night.sh" "$PID" full-a "$OUT/a" "$RULES" true

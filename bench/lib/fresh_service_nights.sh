@@ -31,19 +31,10 @@ CORPUS="$(cd "$CORPUS" && pwd)"; RULES="$(realpath "$RULES")"
 AP="${TRAWL_ASYNC_PROFILER:-/tmp/ap/linux-x64/libasyncProfiler.so}"
 JCMD="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
 
-mkdir -p "$OUT/data"; chmod 700 "$OUT/data"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-setsid env TRAWL_NO_BUILD=1 TRAWL_DATA_DIR="$OUT/data" TRAWL_PORT="$port" \
-  TRAWL_SOURCES_ALLOWED="$(dirname "$CORPUS"),$(dirname "$RULES")" \
-  "$TRAWL_HOME/trawl" serve > "$OUT/service.log" 2>&1 < /dev/null &
-PID=$!
+. "$LIB/fresh_service.sh"; PID=""
 # the service's process group, and its database (a copy of a corpus's results is not worth keeping)
-trap 'kill -TERM -- -$PID 2>/dev/null || true; sleep 3; rm -f "$OUT"/data/*.db' EXIT
-export TRAWL_SERVE_URL="http://127.0.0.1:$port" TRAWL_KEY_FILE="$OUT/data/admin.key"
-for _ in $(seq 1 240); do
-  curl -sf "$TRAWL_SERVE_URL/actuator/health/readiness" >/dev/null 2>&1 && [ -s "$TRAWL_KEY_FILE" ] && break
-  sleep 0.5
-done
+trap '[ -z "$PID" ] || kill -TERM -- -$PID 2>/dev/null || true; sleep 3; rm -f "$OUT"/data/*.db' EXIT
+start_fresh_service "$TRAWL_HOME" "$OUT/data" "$(dirname "$CORPUS"),$(dirname "$RULES")" "$OUT/service.log"
 written() { awk '/^write_bytes/ {print $2}' "/proc/$PID/io"; }
 
 "$LIB/service_night.sh" "$PID" full "$CORPUS" "$RULES" true
