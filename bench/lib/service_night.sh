@@ -5,7 +5,9 @@
 #
 #   bench/lib/service_night.sh PID NAME SOURCE RULES [full: true|false]   (TRAWL_KEY_FILE: an operator API key)
 #
-# Prints "NAME job=ID status=STATUS wall=SECONDS http=SECONDS cpu=SECONDS". http is the part of cpu spent by the
+# Prints "NAME job=ID status=STATUS wall=SECONDS http=SECONDS cpu=SECONDS". wall runs from the launch request to the
+# end the job recorded (its endTime, on the same machine's clock), not to the poll that saw it: the polls' spacing
+# would add up to 0.25 s to a night of 2 s. http is the part of cpu spent by the
 # service's request threads: mostly this script's own status polls, which a nightly job launched by the schedule does
 # not have (a night's cost without them is cpu - http). The CPU is bench/lib/tree_cpu.py's: every process of
 # the tree counts its own time and that of its children already waited for (/proc/PID/stat cutime and cstime), so a
@@ -26,12 +28,16 @@ before=$(tree_cpu); http_before=$(http_cpu); start=$(date +%s.%N)
 id=$(curl -sf -H "X-API-Key: $KEY" -H 'Content-Type: application/json' -d "$body" "$URL/api/jobs" | field jobExecutionId)
 polls=0
 while :; do
-  status=$(curl -sf -H "X-API-Key: $KEY" "$URL/api/jobs/$id" | field status)
+  job=$(curl -sf -H "X-API-Key: $KEY" "$URL/api/jobs/$id")
+  status=$(field status <<< "$job")
   case $status in COMPLETED|FAILED|STOPPED|ABANDONED) break ;; esac
   polls=$((polls + 1))
   if [ "$polls" -lt 20 ]; then sleep 0.25; else sleep 1; fi
 done
-end=$(date +%s.%N); after=$(tree_cpu); http_after=$(http_cpu)
+after=$(tree_cpu); http_after=$(http_cpu)
+# the job's endTime is the service's local time without a zone, as Python reads one (this machine's zone)
+end=$(python3 -c 'import sys, json, time; from datetime import datetime; e = json.load(sys.stdin).get("endTime")
+print(datetime.fromisoformat(e).timestamp() if e else time.time())' <<< "$job")
 python3 -c "import sys; print(f'{sys.argv[1]} job={sys.argv[2]} status={sys.argv[3]} wall={float(sys.argv[5]) - float(sys.argv[4]):.2f} '
   f'http={max(0.0, float(sys.argv[9]) - float(sys.argv[8])):.2f} cpu={float(sys.argv[7]) - float(sys.argv[6]):.2f}')" \
   "$NAME" "$id" "$status" "$start" "$end" "$before" "$after" "$http_before" "$http_after"
