@@ -42,6 +42,8 @@ public final class JdbcQueryTables implements QueryTables {
 			JdbcDocuments.joined(rs.getString(7), rs.getString(6)));
 
 	static final int STREAM_PAGE = 200;
+	/** The longest set of YARA rules a row keeps for the diff ({@code yara_rules}); a longer one is left null. */
+	static final int RULES_KEPT = 10_000;
 	/**
 	 * The document a {@code trawl_sample} row holds: none of its own, it is the one in the row of its job and sample
 	 * key (a readable sample's key is its sha256). The projection then writes each document once, not twice.
@@ -72,10 +74,10 @@ public final class JdbcQueryTables implements QueryTables {
 				SchemaDdl.create(jdbc, "CREATE INDEX IF NOT EXISTS trawl_job_sample_in_order ON trawl_job_sample "
 						+ "(job_instance_id, sample_key COLLATE \"C\")");
 				upsertJobSample = "INSERT INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
-						+ "analysed_at, document, document_digest) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-						+ "(job_instance_id, sample_key) DO UPDATE SET sha256 = EXCLUDED.sha256, verdict = "
+						+ "analysed_at, document, document_digest, yara_rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
+						+ "CONFLICT (job_instance_id, sample_key) DO UPDATE SET sha256 = EXCLUDED.sha256, verdict = "
 						+ "EXCLUDED.verdict, analysed_at = EXCLUDED.analysed_at, document = EXCLUDED.document, "
-						+ "document_digest = EXCLUDED.document_digest";
+						+ "document_digest = EXCLUDED.document_digest, yara_rules = EXCLUDED.yara_rules";
 				upsertLatest = "INSERT INTO trawl_sample (sha256, job_instance_id, verdict, analysed_at, document) "
 						+ "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET job_instance_id = "
 						+ "EXCLUDED.job_instance_id, verdict = EXCLUDED.verdict, analysed_at = EXCLUDED.analysed_at, "
@@ -92,8 +94,8 @@ public final class JdbcQueryTables implements QueryTables {
 			}
 			default -> {
 				upsertJobSample = "MERGE INTO trawl_job_sample (job_instance_id, sample_key, sha256, verdict, "
-						+ "analysed_at, document, document_digest) KEY (job_instance_id, sample_key) "
-						+ "VALUES (?, ?, ?, ?, ?, ?, ?)";
+						+ "analysed_at, document, document_digest, yara_rules) KEY (job_instance_id, sample_key) "
+						+ "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 				upsertLatest = "MERGE INTO trawl_sample t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), "
 						+ "CAST(? AS VARCHAR(20)), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))) "
 						+ "s(sha256, job_instance_id, verdict, analysed_at, document) ON t.sha256 = s.sha256 "
@@ -150,6 +152,8 @@ public final class JdbcQueryTables implements QueryTables {
 			ps.setTimestamp(5, Timestamp.from(s.analysedAt()));
 			ps.setString(6, row.own());
 			ps.setString(7, row.digest());
+			String rules = s.rulesKey();
+			ps.setString(8, rules != null && rules.length() <= RULES_KEPT ? rules : null);
 		});
 		List<SampleView> readable = samples.stream().filter(s -> s.sha256() != null).toList();
 		try {
@@ -244,9 +248,10 @@ public final class JdbcQueryTables implements QueryTables {
 	}
 
 	/**
-	 * The rows without their stored analysis texts, whose digests are the keys a diff compares: a night that reused
-	 * every result reads none of them (they were half of its diff's time). A page's texts are read together, by one
-	 * query, the first time a row's document is asked for.
+	 * The rows without their stored analysis texts, whose digests and sets of YARA rules are what a diff compares: a
+	 * night that reused every result reads none of the texts (they were half of its diff's time), nor does a night
+	 * whose new rules changed the hits of many samples (reading them was half of its projection step's time). A
+	 * page's texts are read together, by one query, the first time a row's document is asked for.
 	 */
 	@Override
 	public List<DiffRow> diffPage(long jobInstanceId, String after, int limit) {
@@ -257,16 +262,17 @@ public final class JdbcQueryTables implements QueryTables {
 		}
 		arguments.add(limit);
 		PageTexts texts = new PageTexts();
-		return jdbc.query("SELECT s.sample_key, s.sha256, s.verdict, s.document_digest, s.document "
+		return jdbc.query("SELECT s.sample_key, s.sha256, s.verdict, s.document_digest, s.document, s.yara_rules "
 				+ "FROM trawl_job_sample s WHERE s.job_instance_id = ?" + (after == null ? "" : " AND " + byKey + " > ?")
 				+ " ORDER BY s.job_instance_id, " + byKey + " LIMIT ?", (rs, i) -> {
 					String digest = rs.getString(4);
 					String own = rs.getString(5);
+					String rules = rs.getString(6);
 					if (digest == null) {
-						return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), null, () -> own);
+						return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), null, rules, () -> own);
 					}
 					texts.digests.add(digest);
-					return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), digest,
+					return new DiffRow(rs.getString(1), rs.getString(2), rs.getString(3), digest, rules,
 							() -> JdbcDocuments.joined(texts.of(digest), own));
 				}, arguments.toArray());
 	}

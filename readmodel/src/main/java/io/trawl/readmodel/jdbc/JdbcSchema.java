@@ -40,8 +40,13 @@ final class JdbcSchema {
 			  analysed_at TIMESTAMP WITH TIME ZONE NOT NULL,
 			  document TEXT NOT NULL,
 			  document_digest VARCHAR(64),
+			  yara_rules VARCHAR(10000),
 			  PRIMARY KEY (job_instance_id, sample_key))""",
 			"ALTER TABLE trawl_job_sample ADD COLUMN IF NOT EXISTS document_digest VARCHAR(64)",
+			// the set of YARA rules the row's document names (SampleView.rulesKey), which a diff compares without
+			// reading the documents; null in rows written before it and for a set too long for it (JdbcQueryTables
+			// .RULES_KEPT), whose documents are read as before
+			"ALTER TABLE trawl_job_sample ADD COLUMN IF NOT EXISTS yara_rules VARCHAR(10000)",
 			"""
 			CREATE TABLE IF NOT EXISTS trawl_document (
 			  digest VARCHAR(64) PRIMARY KEY,

@@ -85,7 +85,9 @@ public final class JobDiff {
 	 */
 	public void changes(long baseJobInstanceId, long jobInstanceId, String after, Predicate<SampleChange> action) {
 		merge(baseJobInstanceId, jobInstanceId, after, (before, now) -> {
-			if (before != null && now != null && (sameAnalysis(before, now) || sameText(before, now))) {
+			if (before != null && now != null && (sameAnalysis(before, now)
+					|| before.rules() != null && now.rules() != null && sameRules(before, now)
+					|| sameText(before, now))) {
 				return true;
 			}
 			Doc was = before == null ? null : Doc.of(before);
@@ -107,7 +109,21 @@ public final class JobDiff {
 	}
 
 	private static boolean sameResult(DiffRow was, DiffRow is) {
-		return sameAnalysis(was, is) || sameText(was, is) || Doc.of(was).sameResult(Doc.of(is));
+		if (sameAnalysis(was, is)) {
+			return true;
+		}
+		if (was.rules() != null && is.rules() != null) {
+			return sameRules(was, is);
+		}
+		return sameText(was, is) || Doc.of(was).sameResult(Doc.of(is));
+	}
+
+	/**
+	 * When both rows have their sets of YARA rules ({@link DiffRow#rules}): whether they have the same result, the
+	 * same verdict and the same rules, as {@link Doc#sameResult} would say from their documents, which are not read.
+	 */
+	static boolean sameRules(DiffRow was, DiffRow is) {
+		return Objects.equals(was.verdict(), is.verdict()) && was.rules().equals(is.rules());
 	}
 
 	/** True when both rows name the same analysis text and have the same verdict: no document is read. */

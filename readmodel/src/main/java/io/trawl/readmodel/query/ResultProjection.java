@@ -242,6 +242,9 @@ public final class ResultProjection {
 			tree = (ObjectNode) JSON.readTree(result.payload());
 			head = Head.of(tree);
 		}
+		// the rules as a diff would read them from the document (the strings of its one "yara" list), when the head
+		// was read from the text and met "yara" or read the text to its end; else the diff reads the document
+		List<String> rules = tree == null && head.rulesRead() ? head.rules() : null;
 		if (failed) {
 			sources.add(tree != null ? tree.path("location").asString() : head.location());
 		}
@@ -263,7 +266,7 @@ public final class ResultProjection {
 				: appended(result.payload(), JSON.writeValueAsString(added));
 		String sha256 = result.unreadable() ? null : result.sampleKey();
 		return new Projected(new SampleView(result.jobInstanceId(), result.sampleKey(), sha256, head.verdict(),
-				result.recordedAt(), document), sources, head.errors(), head.rules());
+				result.recordedAt(), document, rules), sources, head.errors(), head.rules());
 	}
 
 	/**
@@ -277,13 +280,13 @@ public final class ResultProjection {
 	}
 
 	/** The top-level fields of a result document that the projection reads; the location only as text, or null. */
-	private record Head(String verdict, boolean errors, List<String> rules, String location) {
+	private record Head(String verdict, boolean errors, List<String> rules, String location, boolean rulesRead) {
 
 		static Head of(ObjectNode document) {
 			List<String> rules = new ArrayList<>();
 			document.path("yara").forEach(rule -> rules.add(rule.asString()));
 			return new Head(document.path("verdict").asString("error"), document.path("errors").size() > 0, rules,
-					null);
+					null, false);
 		}
 
 		/**
@@ -302,11 +305,13 @@ public final class ResultProjection {
 				int errors = 0;
 				List<String> rules = new ArrayList<>();
 				boolean headFirst = false;
+				boolean whole = true;
 				for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 					if (names.isEmpty()) {
 						headFirst = name.equals("errors");
 					}
 					else if (headFirst && !HEAD_FIELDS.contains(name)) {
+						whole = false;
 						break; // the rest of a text written head first holds nothing the projection reads
 					}
 					JsonToken value = parser.nextToken();
@@ -349,7 +354,8 @@ public final class ResultProjection {
 						default -> parser.skipChildren();
 					}
 				}
-				return headFirst || parser.nextToken() == null ? new Head(verdict, errors > 0, rules, location) : null;
+				return headFirst || parser.nextToken() == null
+						? new Head(verdict, errors > 0, rules, location, whole || names.contains("yara")) : null;
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package io.trawl.readmodel.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -70,14 +71,29 @@ class JobDiffSameTextTests {
 
 	@Test
 	void rowsNamingTheSameAnalysisAreTheSameUnlessTheVerdictDiffers() {
-		DiffRow a = new DiffRow("ab", "ab", "clean", "k1", () -> {
+		DiffRow a = new DiffRow("ab", "ab", "clean", "k1", null, () -> {
 			throw new AssertionError("the document is not read");
 		});
-		DiffRow b = new DiffRow("ab", "ab", "clean", "k1", a.document());
+		DiffRow b = new DiffRow("ab", "ab", "clean", "k1", null, a.document());
 		assertThat(JobDiff.sameAnalysis(a, b)).isTrue();
-		assertThat(JobDiff.sameAnalysis(a, new DiffRow("ab", "ab", "malicious", "k1", a.document()))).isFalse();
-		assertThat(JobDiff.sameAnalysis(a, new DiffRow("ab", "ab", "clean", "k2", a.document()))).isFalse();
-		assertThat(JobDiff.sameAnalysis(new DiffRow("ab", "ab", "clean", null, a.document()),
-				new DiffRow("ab", "ab", "clean", null, a.document()))).isFalse();
+		assertThat(JobDiff.sameAnalysis(a, new DiffRow("ab", "ab", "malicious", "k1", null, a.document()))).isFalse();
+		assertThat(JobDiff.sameAnalysis(a, new DiffRow("ab", "ab", "clean", "k2", null, a.document()))).isFalse();
+		assertThat(JobDiff.sameAnalysis(new DiffRow("ab", "ab", "clean", null, null, a.document()),
+				new DiffRow("ab", "ab", "clean", null, null, a.document()))).isFalse();
+	}
+
+	@Test
+	void rowsWithTheirRulesAreTheSameWhenTheRulesAndTheVerdictAreWhateverTheirOrderOrRepeats() {
+		DiffRow a = DiffRow.of(new SampleView(1, "ab", "ab", "malicious", Instant.EPOCH, "{}", List.of("B", "A")));
+		DiffRow again = DiffRow.of(new SampleView(2, "ab", "ab", "malicious", Instant.EPOCH, "{}",
+				List.of("A", "B", "A")));
+		assertThat(a.rules()).isEqualTo("[\"A\",\"B\"]").isEqualTo(again.rules());
+		assertThat(JobDiff.sameRules(a, again)).isTrue();
+		assertThat(JobDiff.sameRules(a, DiffRow.of(new SampleView(2, "ab", "ab", "malicious", Instant.EPOCH, "{}",
+				List.of("A"))))).isFalse();
+		assertThat(JobDiff.sameRules(a, DiffRow.of(new SampleView(2, "ab", "ab", "suspicious", Instant.EPOCH, "{}",
+				List.of("A", "B"))))).isFalse();
+		// a view without its rules has no key: the diff reads its document
+		assertThat(row(1, "clean", "{}").rules()).isNull();
 	}
 }
