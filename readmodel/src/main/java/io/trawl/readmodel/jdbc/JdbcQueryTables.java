@@ -250,8 +250,8 @@ public final class JdbcQueryTables implements QueryTables {
 	/**
 	 * The rows without their stored analysis texts, whose digests and sets of YARA rules are what a diff compares: a
 	 * night that reused every result reads none of the texts (they were half of its diff's time), nor does a night
-	 * whose new rules changed the hits of many samples (reading them was half of its projection step's time). A
-	 * page's texts are read together, by one query, the first time a row's document is asked for.
+	 * whose new rules changed the hits of many samples (they were a fifth of its projection step's time). A page's
+	 * texts are read together, by one query, the first time a row's document is asked for.
 	 */
 	@Override
 	public List<DiffRow> diffPage(long jobInstanceId, String after, int limit) {
