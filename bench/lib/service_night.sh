@@ -6,14 +6,13 @@
 #   bench/lib/service_night.sh PID NAME SOURCE RULES [full: true|false]   (TRAWL_KEY_FILE: an operator API key)
 #
 # Prints "NAME job=ID status=STATUS wall=SECONDS http=SECONDS cpu=SECONDS". wall runs from the launch request to the
-# end the job recorded (its endTime, on the same machine's clock), not to the poll that saw it: the polls' spacing
-# would add up to 0.25 s to a night of 2 s. http is the part of cpu spent by the
-# service's request threads: mostly this script's own status polls, which a nightly job launched by the schedule does
-# not have (a night's cost without them is cpu - http). The CPU is bench/lib/tree_cpu.py's: every process of
+# end the job recorded (its endTime, on the same machine's clock), not to the poll that saw it. http is the part of
+# cpu spent by the service's request threads: the launch, and this script's own status polls, which a nightly job
+# launched by the schedule does not have. The CPU is bench/lib/tree_cpu.py's: every process of
 # the tree counts its own time and that of its children already waited for (/proc/PID/stat cutime and cstime), so a
 # native host that starts and ends within the night (a YARA delta's) is counted by the JVM that reaped it. The job is
-# polled every 0.25 s for its first 5 s, then every second (each poll costs the service a little CPU: fewer polls on
-# long nights).
+# polled every 0.5 s for its first 5 s, then every second: each poll costs the service about 8 ms of CPU, which a
+# night the schedule launches does not have, and the wall time no longer depends on when a poll comes.
 set -euo pipefail
 PID=$1; NAME=$2; SOURCE=$3; RULES=$4; FULL=${5:-false}
 LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,7 +31,7 @@ while :; do
   status=$(field status <<< "$job")
   case $status in COMPLETED|FAILED|STOPPED|ABANDONED) break ;; esac
   polls=$((polls + 1))
-  if [ "$polls" -lt 20 ]; then sleep 0.25; else sleep 1; fi
+  if [ "$polls" -lt 10 ]; then sleep 0.5; else sleep 1; fi
 done
 after=$(tree_cpu); http_after=$(http_cpu)
 # the job's endTime is the service's local time without a zone, as Python reads one (this machine's zone)
