@@ -43,10 +43,10 @@ class ResultsHeapBoundTests {
 
 		String log = Files.readString(output);
 		assertThat(ended).as("the child JVM ended").isTrue();
-		assertThat(child.exitValue()).as(tail(log)).isZero();
+		assertThat(child.exitValue()).as(excerpt(log)).isZero();
 		Matcher result = Pattern.compile("RESULT pages=(\\d+) pageRows=(\\d+) jsonl=(\\d+) csv=(\\d+) maxHeap=(\\d+) "
 				+ "peakHeap=(\\d+) documentBytes=(\\d+)").matcher(log);
-		assertThat(result.find()).as(tail(log)).isTrue();
+		assertThat(result.find()).as(excerpt(log)).isTrue();
 		assertThat(Long.parseLong(result.group(2))).isEqualTo(COUNT);
 		assertThat(Integer.parseInt(result.group(1))).isEqualTo(COUNT / 200);
 		assertThat(Long.parseLong(result.group(3))).isEqualTo(COUNT);
@@ -60,8 +60,17 @@ class ResultsHeapBoundTests {
 		assertThat(Long.parseLong(result.group(6))).isLessThan(maxHeap);
 	}
 
-	private static String tail(String log) {
+	/**
+	 * What the child printed, for a failure's message: the first line of each exception it printed (its stack
+	 * frames left out: the last lines alone showed only the end of one, not what it was), then its last 40 lines.
+	 */
+	private static String excerpt(String log) {
 		List<String> lines = log.lines().toList();
-		return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+		List<String> thrown = lines.stream()
+			.filter(line -> !line.startsWith("\t") && (line.contains("Exception") || line.contains("Error")))
+			.limit(20)
+			.toList();
+		return "exceptions:\n" + String.join("\n", thrown) + "\nlast lines:\n"
+				+ String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
 	}
 }
