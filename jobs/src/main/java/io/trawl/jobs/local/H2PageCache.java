@@ -1,0 +1,48 @@
+package io.trawl.jobs.local;
+
+import java.util.Locale;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * How many pages H2 keeps read: an eighth of the heap, at most {@value #MOST_KB} KB and at least {@value #LEAST_KB}
+ * KB. H2's cache holds its pages strongly up to its size, so a fixed 64 MB took half of a 128 MB heap (a service in a
+ * 512 MB container); 64 MB is what a night of a 5,000-sample store reads again (H2's own 16 MB made each night read
+ * its results from the file again, bench/README.md "Session 18"). A URL that names {@code CACHE_SIZE} keeps its own.
+ */
+@Configuration(proxyBeanMethods = false)
+class H2PageCache {
+
+	static final long MOST_KB = 64 * 1024;
+	static final long LEAST_KB = 4 * 1024;
+
+	@Bean
+	static BeanPostProcessor h2PageCacheForTheHeap() {
+		return new BeanPostProcessor() {
+			@Override
+			public Object postProcessBeforeInitialization(Object bean, String beanName) {
+				if (bean instanceof HikariDataSource pool && pool.getJdbcUrl() != null) {
+					pool.setJdbcUrl(url(pool.getJdbcUrl(), Runtime.getRuntime().maxMemory()));
+				}
+				return bean;
+			}
+		};
+	}
+
+	/** The URL with this heap's cache size added, when it is an H2 URL that names none. */
+	static String url(String url, long maxHeapBytes) {
+		if (!url.startsWith("jdbc:h2:") || url.toUpperCase(Locale.ROOT).contains(";CACHE_SIZE=")) {
+			return url;
+		}
+		return url + ";CACHE_SIZE=" + kilobytes(maxHeapBytes);
+	}
+
+	/** An eighth of the heap in KB, within {@link #LEAST_KB} and {@link #MOST_KB}. */
+	static long kilobytes(long maxHeapBytes) {
+		return Math.max(LEAST_KB, Math.min(MOST_KB, maxHeapBytes / 8 / 1024));
+	}
+}
