@@ -10,9 +10,10 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * How many pages H2 keeps read: an eighth of the heap, at most {@value #MOST_KB} KB and at least {@value #LEAST_KB}
- * KB. H2's cache holds its pages strongly up to its size, so a fixed 64 MB took half of a 128 MB heap (a service in a
- * 512 MB container); 64 MB is what a night of a 5,000-sample store reads again (H2's own 16 MB made each night read
- * its results from the file again, bench/README.md "Session 18"). A URL that names {@code CACHE_SIZE} keeps its own.
+ * KB. H2's cache holds its pages strongly up to its size, so the fixed 64 MB this replaces took half of a 128 MB heap
+ * (the JVM's default in a 512 MB container). 64 MB holds what a night of a 5,000-sample store reads; with H2's own 16
+ * MB each night read its results from the file again (bench/README.md, "Session 18"). A larger cache measured no
+ * faster ("Session 22", "Session 24"). A URL that names {@code CACHE_SIZE} keeps its own.
  */
 @Configuration(proxyBeanMethods = false)
 class H2PageCache {
