@@ -96,6 +96,8 @@ final class Incremental {
 	private final VerdictPolicy verdicts;
 	private final YaraRules rules;
 	private final RuleFingerprints current;
+	/** Whether a rule of this job's reads the location ({@link #sameAtDepth}): asked of every reused content. */
+	private final boolean locationRules;
 	private final Function<YaraRules, SampleAnalysis> yaraOnly;
 	/** This pipeline's archive analyzer (null when it has none) and its time per analyzer. */
 	private final Analyzer archives;
@@ -176,6 +178,8 @@ final class Incremental {
 		this.verdicts = verdicts;
 		this.rules = rules;
 		this.current = current;
+		this.locationRules = current != null
+				&& current.all().values().stream().anyMatch(RuleFingerprints.Fingerprint::locationDependent);
 		this.yaraOnly = yaraOnly;
 		this.archives = pipeline.analyzers().stream().filter(a -> a.name().equals("archive")).findFirst().orElse(null);
 		this.timeout = pipeline.timeout();
@@ -484,8 +488,7 @@ final class Incremental {
 		if (document.get("depth") instanceof Number d && d.intValue() == depth) {
 			return true;
 		}
-		return !document.containsKey("archive") && (current == null || current.all().values().stream()
-			.noneMatch(RuleFingerprints.Fingerprint::locationDependent));
+		return !document.containsKey("archive") && !locationRules;
 	}
 
 	/**
