@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -83,14 +84,14 @@ public final class JdbcEventStore implements EventStore {
 		}
 		List<ResultEvent> events = unordered.stream().sorted(Comparator.comparing(ResultEvent::eventId)).toList();
 		Map<String, Row> rows = new HashMap<>();
-		Map<String, String> texts = new HashMap<>();
+		Map<String, Supplier<String>> texts = new HashMap<>();
 		for (ResultEvent event : events) {
 			Row row = rows.computeIfAbsent(event.payload(), this::row);
 			if (row.digest() != null) {
-				texts.put(row.digest(), row.shared());
+				texts.put(row.digest(), row::shared);
 			}
 		}
-		documents.putAll(texts);
+		documents.putAllOf(texts);
 		int[] counts;
 		try {
 			counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(),
@@ -280,11 +281,14 @@ public final class JdbcEventStore implements EventStore {
 				EventKind.valueOf(rs.getString(5)), rs.getTimestamp(6).toInstant(), payload);
 	}
 
-	/** A payload's row: cut where and with the digest it was read with, or else cut and hashed now. */
+	/**
+	 * A payload's row: cut where and with the digest it was read with (its stored part cut out only if it must be
+	 * stored), or else cut and hashed now.
+	 */
 	private Row row(String payload) {
 		Cut known = read.get(payload);
 		return known == null ? Row.of(payload)
-				: new Row(JdbcDocuments.shared(payload, known.at()), known.digest(), payload.substring(known.at()));
+				: new Row(payload, known.at(), known.digest(), payload.substring(known.at()));
 	}
 
 	/** Where a payload read here was cut, and its stored part's digest. */
@@ -296,15 +300,20 @@ public final class JdbcEventStore implements EventStore {
 	 * its own text (the fields that name jobs, {@link ResultProjection#jobFieldsAt}); a short payload whole, with no
 	 * digest.
 	 */
-	private record Row(String shared, String digest, String own) {
+	private record Row(String payload, int cut, String digest, String own) {
 
 		static Row of(String payload) {
 			int cut = JdbcDocuments.shared(payload) ? ResultProjection.jobFieldsAt(payload) : -1;
 			String shared = cut > 0 ? JdbcDocuments.shared(payload, cut) : payload;
 			if (!JdbcDocuments.shared(shared)) {
-				return new Row(null, null, payload);
+				return new Row(payload, -1, null, payload);
 			}
-			return new Row(shared, JdbcDocuments.digest(shared), cut > 0 ? payload.substring(cut) : "");
+			return new Row(payload, cut, JdbcDocuments.digest(shared), cut > 0 ? payload.substring(cut) : "");
+		}
+
+		/** The part stored once: the payload before the cut, closed (or the whole payload, uncut). */
+		String shared() {
+			return cut > 0 ? JdbcDocuments.shared(payload, cut) : payload;
 		}
 	}
 
