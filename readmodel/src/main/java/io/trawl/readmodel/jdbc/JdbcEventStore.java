@@ -88,7 +88,7 @@ public final class JdbcEventStore implements EventStore {
 		for (ResultEvent event : events) {
 			Row row = rows.computeIfAbsent(event.payload(), this::row);
 			if (row.digest() != null) {
-				texts.put(row.digest(), row::shared);
+				texts.put(row.digest(), row.shared());
 			}
 		}
 		documents.putAllOf(texts);
@@ -288,7 +288,8 @@ public final class JdbcEventStore implements EventStore {
 	private Row row(String payload) {
 		Cut known = read.get(payload);
 		return known == null ? Row.of(payload)
-				: new Row(payload, known.at(), known.digest(), payload.substring(known.at()));
+				: new Row(() -> JdbcDocuments.shared(payload, known.at()), known.digest(),
+						payload.substring(known.at()));
 	}
 
 	/** Where a payload read here was cut, and its stored part's digest. */
@@ -296,24 +297,19 @@ public final class JdbcEventStore implements EventStore {
 	}
 
 	/**
-	 * An event's payload as its row holds it: the part stored once ({@code shared}, by {@code digest}) and the rest,
-	 * its own text (the fields that name jobs, {@link ResultProjection#jobFieldsAt}); a short payload whole, with no
-	 * digest.
+	 * An event's payload as its row holds it: the part stored once ({@code shared}, by {@code digest}; made when it
+	 * must be stored) and the rest, its own text (the fields that name jobs, {@link ResultProjection#jobFieldsAt}); a
+	 * short payload whole, with no digest.
 	 */
-	private record Row(String payload, int cut, String digest, String own) {
+	private record Row(Supplier<String> shared, String digest, String own) {
 
 		static Row of(String payload) {
 			int cut = JdbcDocuments.shared(payload) ? ResultProjection.jobFieldsAt(payload) : -1;
 			String shared = cut > 0 ? JdbcDocuments.shared(payload, cut) : payload;
 			if (!JdbcDocuments.shared(shared)) {
-				return new Row(payload, -1, null, payload);
+				return new Row(null, null, payload);
 			}
-			return new Row(payload, cut, JdbcDocuments.digest(shared), cut > 0 ? payload.substring(cut) : "");
-		}
-
-		/** The part stored once: the payload before the cut, closed (or the whole payload, uncut). */
-		String shared() {
-			return cut > 0 ? JdbcDocuments.shared(payload, cut) : payload;
+			return new Row(() -> shared, JdbcDocuments.digest(shared), cut > 0 ? payload.substring(cut) : "");
 		}
 	}
 
