@@ -77,6 +77,9 @@ class CurrentFingerprintsTests {
 
 		assertThat(fingerprints.of(rules)).isEmpty();
 		assertThat(manifests.ruleset(rules.version())).isEmpty();
+		// the source back as it was: the version's answer is the one kept, not read again
+		compile("gone", "rule G { condition: true }");
+		assertThat(fingerprints.of(rules)).isEmpty();
 	}
 
 	private YaraRules compile(String name, String source) throws IOException {

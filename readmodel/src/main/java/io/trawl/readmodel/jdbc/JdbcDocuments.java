@@ -105,24 +105,13 @@ final class JdbcDocuments {
 	 * Stores the texts not stored yet, in their digests' order, in the caller's transaction: two transactions that
 	 * store the same texts lock them in the same order, and before any event or row of theirs, so neither waits for
 	 * the other in a cycle. Which are stored already is read first: H2's {@code MERGE} locks a row it finds, which
-	 * writes it again (a nothing-changed night rewrote every text it had just found stored).
+	 * writes it again (a nothing-changed night rewrote every text it had just found stored). A text is made only when
+	 * it is not stored yet: a reused result's event names a text stored already, and cutting it out of its payload
+	 * for nothing cost a twentieth of a nothing-changed night's analysing threads (bench/README.md, session 25).
 	 *
 	 * @param texts by digest
 	 */
-	void putAll(Map<String, String> texts) {
-		Map<String, Supplier<String>> given = new HashMap<>();
-		texts.forEach((digest, text) -> given.put(digest, () -> text));
-		putAllOf(given);
-	}
-
-	/**
-	 * {@link #putAll}, each text made only when it is not stored yet: a reused result's event names a text stored
-	 * already, and cutting it out of its payload for nothing cost a twentieth of a nothing-changed night's analysing
-	 * threads (bench/README.md, session 25).
-	 *
-	 * @param texts by digest
-	 */
-	void putAllOf(Map<String, Supplier<String>> texts) {
+	void putAll(Map<String, Supplier<String>> texts) {
 		if (texts.isEmpty()) {
 			return;
 		}

@@ -91,7 +91,7 @@ public final class JdbcEventStore implements EventStore {
 				texts.put(row.digest(), row.shared());
 			}
 		}
-		documents.putAllOf(texts);
+		documents.putAll(texts);
 		int[] counts;
 		try {
 			counts = jdbc.batchUpdate(insertIfAbsent, events, events.size(),

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -125,7 +126,7 @@ public final class JdbcQueryTables implements QueryTables {
 	@Override
 	public void putSamples(List<SampleView> samples) {
 		List<Row> rows = new ArrayList<>(samples.size());
-		Map<String, String> texts = new HashMap<>();
+		Map<String, Supplier<String>> texts = new HashMap<>();
 		for (SampleView sample : samples) {
 			String document = sample.document();
 			int cut = ResultProjection.jobFieldsAt(document);
@@ -135,7 +136,7 @@ public final class JdbcQueryTables implements QueryTables {
 			String analysis = cut > 0 ? JdbcDocuments.shared(document, cut) : null;
 			if (JdbcDocuments.shared(analysis)) {
 				String digest = JdbcDocuments.digest(analysis);
-				texts.put(digest, analysis);
+				texts.put(digest, () -> analysis);
 				rows.add(new Row(sample, document.substring(cut), digest));
 			}
 			else {
