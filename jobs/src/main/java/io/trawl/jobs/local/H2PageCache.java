@@ -10,15 +10,16 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * How many pages H2 keeps read: an eighth of the heap, at most {@value #MOST_KB} KB and at least {@value #LEAST_KB}
- * KB. H2's cache holds its pages strongly up to its size, so the fixed 64 MB this replaces took half of a 128 MB heap
- * (the JVM's default in a 512 MB container). 64 MB holds what a night of a 5,000-sample store reads; with H2's own 16
- * MB each night read its results from the file again (bench/README.md, "Session 18"). A larger cache measured no
- * faster ("Session 22", "Session 24"). A URL that names {@code CACHE_SIZE} keeps its own.
+ * KB. H2's cache holds its pages strongly up to its size, so the fixed 64 MB this replaced took half of a 128 MB heap
+ * (the JVM's default in a 512 MB container). With H2's own 16 MB each night read its results from the file again
+ * (bench/README.md, "Session 18"). At 64 MB the projection still read its own job's events from the file: a night's
+ * look-ups of the previous job's texts (about 7 KB a sample) had pushed them out. 256 MB keeps them, and made a
+ * service's nights 2 about an eighth faster ("Session 26"). A URL that names {@code CACHE_SIZE} keeps its own.
  */
 @Configuration(proxyBeanMethods = false)
 class H2PageCache {
 
-	static final long MOST_KB = 64 * 1024;
+	static final long MOST_KB = 256 * 1024;
 	static final long LEAST_KB = 4 * 1024;
 
 	@Bean

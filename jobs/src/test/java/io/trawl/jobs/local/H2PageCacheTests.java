@@ -37,10 +37,11 @@ class H2PageCacheTests {
 	DataSource serviceDataSource;
 
 	@Test
-	void anEighthOfTheHeapAtMost64MbAndAtLeast4() {
+	void anEighthOfTheHeapAtMost256MbAndAtLeast4() {
 		assertThat(H2PageCache.kilobytes(128 * MB)).as("a 512 MB container's heap").isEqualTo(16 * 1024);
 		assertThat(H2PageCache.kilobytes(256 * MB)).isEqualTo(32 * 1024);
-		assertThat(H2PageCache.kilobytes(6 * 1024 * MB)).isEqualTo(64 * 1024);
+		assertThat(H2PageCache.kilobytes(1024 * MB)).isEqualTo(128 * 1024);
+		assertThat(H2PageCache.kilobytes(6 * 1024 * MB)).as("a service on a 24 GB machine").isEqualTo(256 * 1024);
 		assertThat(H2PageCache.kilobytes(16 * MB)).isEqualTo(4 * 1024);
 	}
 
