@@ -2,10 +2,12 @@ package io.trawl.jobs.local;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Before a command builds its Spring context: the data folder made private, then, for the embedded H2 file store,
@@ -97,6 +99,38 @@ public final class LocalStore {
 		}
 	}
 
+	/**
+	 * The command run by the process that holds the embedded store, when one answers on {@code trawl.sock}: its exit
+	 * code. Null when none answers (nobody holds the store, or its holder is starting or closing), for a command that
+	 * never goes there, and for a store that is not the embedded H2 file: then the command runs as {@link #claim}
+	 * decides. The job launcher's supervisor asks this before it starts a job JVM that would only pass the command on.
+	 * @param properties the command's JVM's system properties ({@code -D} options), which may name the data folder
+	 * @param environment its environment
+	 */
+	public static Integer forwardToHolder(String[] args, UnaryOperator<String> properties,
+			UnaryOperator<String> environment, PrintStream out, PrintStream err) {
+		Settings settings = new Settings(args, properties, environment);
+		if (args.length == 0 || LOCAL_ONLY.contains(args[0]) || !settings.embeddedStore()
+				|| settings.get("spring.datasource.url", "SPRING_DATASOURCE_URL", "").toUpperCase(Locale.ROOT)
+					.contains("AUTO_SERVER=TRUE")) {
+			return null; // claim says why it refuses AUTO_SERVER
+		}
+		Path socket = settings.dataDir().resolve(StoreListener.SOCKET);
+		if (!Files.exists(socket)) {
+			return null;
+		}
+		try {
+			return StoreClient.forward(socket, args, out, err);
+		}
+		catch (StoreClient.NotListening noHolder) {
+			return null;
+		}
+		catch (IOException e) {
+			err.println("trawl: " + e.getMessage());
+			return 1;
+		}
+	}
+
 	/** A store that another process has open outside this protocol (an older Trawl, a database tool): one sentence. */
 	public static String inUse(Throwable e, String dataDir) {
 		for (Throwable cause = e; cause != null; cause = cause.getCause()) {
@@ -110,29 +144,49 @@ public final class LocalStore {
 
 	/** {@code trawl.data-dir} as application.yml resolves it: -D, --trawl.data-dir=, TRAWL_DATA_DIR, ./data. */
 	static Path dataDir(String[] args) {
-		return Path.of(setting(args, "trawl.data-dir", "TRAWL_DATA_DIR", "./data")).toAbsolutePath().normalize();
+		return Settings.ofThisProcess(args).dataDir();
 	}
 
 	/** The H2 file under the data folder, unless a datasource URL or the postgres profile points elsewhere. */
 	public static boolean embeddedStore(String[] args) {
-		String url = setting(args, "spring.datasource.url", "SPRING_DATASOURCE_URL", null);
-		if (url != null) {
-			return url.startsWith("jdbc:h2:file:");
-		}
-		String profiles = setting(args, "spring.profiles.active", "SPRING_PROFILES_ACTIVE", "");
-		return !Set.of(profiles.toLowerCase(Locale.ROOT).replace(" ", "").split(",")).contains("postgres");
+		return Settings.ofThisProcess(args).embeddedStore();
 	}
 
 	private static String setting(String[] args, String property, String variable, String fallback) {
-		for (String arg : args) {
-			if (arg.startsWith("--" + property + "=")) {
-				return arg.substring(property.length() + 3);
+		return Settings.ofThisProcess(args).get(property, variable, fallback);
+	}
+
+	/** The settings the store depends on: a command's {@code --name=value}, else its JVM's -D, else its environment. */
+	private record Settings(String[] args, UnaryOperator<String> properties, UnaryOperator<String> environment) {
+
+		static Settings ofThisProcess(String[] args) {
+			return new Settings(args, System::getProperty, System::getenv);
+		}
+
+		Path dataDir() {
+			return Path.of(get("trawl.data-dir", "TRAWL_DATA_DIR", "./data")).toAbsolutePath().normalize();
+		}
+
+		boolean embeddedStore() {
+			String url = get("spring.datasource.url", "SPRING_DATASOURCE_URL", null);
+			if (url != null) {
+				return url.startsWith("jdbc:h2:file:");
 			}
+			String profiles = get("spring.profiles.active", "SPRING_PROFILES_ACTIVE", "");
+			return !Set.of(profiles.toLowerCase(Locale.ROOT).replace(" ", "").split(",")).contains("postgres");
 		}
-		String value = System.getProperty(property);
-		if (value == null || value.isBlank()) {
-			value = System.getenv(variable);
+
+		String get(String property, String variable, String fallback) {
+			for (String arg : args) {
+				if (arg.startsWith("--" + property + "=")) {
+					return arg.substring(property.length() + 3);
+				}
+			}
+			String value = properties.apply(property);
+			if (value == null || value.isBlank()) {
+				value = environment.apply(variable);
+			}
+			return value == null || value.isBlank() ? fallback : value;
 		}
-		return value == null || value.isBlank() ? fallback : value;
 	}
 }

@@ -125,6 +125,21 @@ class StatusWhileRescanIT {
 			assertThat(JSON.readTree(out).isArray()).as(out).isTrue();
 			assertThat(listensOnUnixSocket(serve.pid(), data.resolve("trawl.sock"))).isTrue();
 			assertThat(listeningTcp(serve.pid())).isEqualTo(listening);
+
+			// a rescan goes to the running service from the launcher's supervisor: a job JVM of its own, which
+			// TRAWL_JAVA_OPTS alone reaches, could not even start with a 1 KB heap
+			Path corpus = Files.createDirectories(workspace.resolve("corpus"));
+			Launches.randomFiles(corpus, 5, 12, 1024, 4096, i -> "sample-" + i + ".bin");
+			ProcessBuilder forwarded = trawl(data, armed, "rescan", "--source", corpus.toString())
+				.redirectError(workspace.resolve("forwarded.err").toFile());
+			forwarded.environment().put("TRAWL_JAVA_OPTS", "-Xmx1k");
+			Process rescan = forwarded.start();
+			String rescanOut = new String(rescan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(rescan.waitFor(2, TimeUnit.MINUTES)).isTrue();
+			assertThat(rescan.exitValue()).as(read("forwarded.err")).isZero();
+			JsonNode summary = JSON.readTree(rescanOut.strip().lines().reduce((a, b) -> b).orElseThrow());
+			assertThat(summary.get("status").asString()).isEqualTo("COMPLETED");
+			assertThat(summary.get("samples").asInt()).isEqualTo(5);
 		}
 		finally {
 			serve.destroy();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trawl.jobs.containment.Supervisor.Death;
+import io.trawl.jobs.local.StoreListener;
 
 /**
  * The supervisor's decisions, on real child JVMs ({@link ScriptedJob}) that crash with a real SIGSEGV, abort, are
@@ -86,6 +88,48 @@ class SupervisorTests {
 		assertThat(Supervisor.oomKills(Path.of("/proc/vmstat"))).isPresent();
 		assertThat(Supervisor.oomKills(Files.writeString(dir.resolve("other"), "pgfault 1\n"))).isEmpty();
 		assertThat(Supervisor.oomKills(dir.resolve("absent"))).isEmpty();
+	}
+
+	@Test
+	void aCommandWhoseStoreARunningProcessHoldsGoesThereAndNoJobJvmStarts() throws Exception {
+		script("exit 0"); // would the supervisor start a job JVM, it would run this
+		AtomicReference<String[]> received = new AtomicReference<>();
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		try (StoreListener holder = StoreListener.tryClaim(data)) {
+			holder.serve((args, commandOut, commandErr) -> {
+				received.set(args);
+				commandOut.println("{\"status\":\"COMPLETED\"}");
+				return 5;
+			}, null);
+			Supervisor supervisor = new Supervisor(javaCommand(), env, new PrintStream(out, true, StandardCharsets.UTF_8),
+					new PrintStream(err, true, StandardCharsets.UTF_8));
+
+			assertThat(supervisor.toHolder(List.of("rescan", "--source", "/samples", "--full"))).isEqualTo(5);
+		}
+		assertThat(received.get()).containsExactly("rescan", "--source", "/samples", "--full");
+		assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"COMPLETED\"}\n");
+		assertThat(Files.exists(Path.of(script + ".runs"))).as("no job JVM ran").isFalse();
+	}
+
+	@Test
+	void withoutAHolderOrForAnotherStoreTheSupervisorRunsTheJobJvmItself() throws Exception {
+		Supervisor supervisor = new Supervisor(javaCommand(), env, new PrintStream(err, true, StandardCharsets.UTF_8));
+		assertThat(supervisor.toHolder(List.of("rescan", "--source", "/samples"))).as("nobody holds the store").isNull();
+
+		Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+		try (StoreListener holder = StoreListener.tryClaim(elsewhere)) {
+			holder.serve((args, commandOut, commandErr) -> 0, null);
+			assertThat(supervisor.toHolder(List.of("rescan", "--source", "/samples"))).as("another folder's holder")
+				.isNull();
+			env.put("SPRING_PROFILES_ACTIVE", "postgres");
+			List<String> toElsewhere = new ArrayList<>(javaCommand());
+			toElsewhere.add(1, "-Dtrawl.data-dir=" + elsewhere);
+			assertThat(new Supervisor(toElsewhere, env, System.err).toHolder(List.of("rescan", "--source", "/s")))
+				.as("a shared PostgreSQL store has no holder").isNull();
+			env.remove("SPRING_PROFILES_ACTIVE");
+			assertThat(new Supervisor(toElsewhere, env, System.err).toHolder(List.of("rescan", "--source", "/s")))
+				.as("the job JVM's -Dtrawl.data-dir names the holder's folder").isZero();
+		}
 	}
 
 	@Test
@@ -249,12 +293,17 @@ class SupervisorTests {
 
 	/** The supervisor in this JVM, running {@link ScriptedJob} JVMs. */
 	private int supervise(String... command) {
-		env.put("SCRIPTED_JOB", script.toString());
-		List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-XX:ErrorFile=" + data.resolve("hs_err_pid%p.log"), "-Xshare:auto",
-				"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(), ScriptedJob.class.getName()));
 		// the children get this environment: the script's path and the counter
-		return new Supervisor(java, env, new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of(command));
+		return new Supervisor(javaCommand(), env, new PrintStream(err, true, StandardCharsets.UTF_8))
+			.run(List.of(command));
+	}
+
+	/** The job JVM's command: {@link ScriptedJob}, with the script in the environment. */
+	private List<String> javaCommand() {
+		env.put("SCRIPTED_JOB", script.toString());
+		return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-XX:ErrorFile=" + data.resolve("hs_err_pid%p.log"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+				"-XX:+UseSerialGC", "-cp", classPath(), ScriptedJob.class.getName());
 	}
 
 	/**
