@@ -11,7 +11,7 @@
 #
 # The service sides: `./trawl rescan --full` in the data folder of a `./trawl serve` that runs for the whole
 # benchmark, which takes the command and runs the job in its JVM. Each service starts with a fresh data folder and
-# first rescans a warm-up corpus --warm-up times (default 2; bench/lib/make_warmup_corpus.py: this corpus's files,
+# first rescans a warm-up corpus --warm-up times (default 8; bench/lib/make_warmup_corpus.py: this corpus's files,
 # each with 16 bytes more, so it has analysed none of the timed samples); it is stopped (SIGSTOP) while the other
 # sides run. Their CPU seconds are the command's plus the service's process tree's over the same time.
 #
@@ -32,7 +32,7 @@ REPEAT=1
 PEER=1
 INJVM=1
 SERVICE=1
-WARMUP=2
+WARMUP=8
 # the analyzers the native tools do not run: what is left is hashes (with sha512), MIME, entropy, ssdeep and YARA
 SHARED_SKIP=tlsh,strings,pe,elf,archive,fileType
 while [ $# -gt 0 ]; do
@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
     --no-in-jvm) INJVM=0; shift ;;
     --no-service) SERVICE=0; shift ;;
     --warm-up) WARMUP="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "store-shape: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
