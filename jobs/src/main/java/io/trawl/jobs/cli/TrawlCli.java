@@ -80,7 +80,15 @@ public final class TrawlCli {
 	}
 
 	public static void main(String[] args) {
-		// first, before any Spring class loads: a job command under ./trawl runs in a child JVM this one supervises
+		// first, before any Spring class loads: a job command under ./trawl goes to the process that holds its store, if
+		// one does (a running serve; the job runs there), or else runs in a child JVM this one supervises
+		if (Supervisor.asked(args)) {
+			Integer sent = LocalStore.forwardToHolder(args, Supervisor.jobProperties(args), System::getenv, System.out,
+					System.err);
+			if (sent != null) {
+				System.exit(sent);
+			}
+		}
 		Supervisor.superviseIfAsked(args);
 		int code = new TrawlCli(System.out, System.err).run(args);
 		if (code >= 0) {

@@ -14,18 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import sun.misc.Signal;
-
-import io.trawl.jobs.local.LocalStore;
 
 /**
  * Runs a job command's JVM as a child and restarts the job it started when that JVM crashed: the process half of
  * crash containment (docs/crash-containment.md, "On one machine"). Plain Java on purpose: {@code TrawlCli.main} calls
  * {@link #superviseIfAsked} before any Spring class loads, so the supervising JVM starts in a few tens of
- * milliseconds and never opens the store. When another process holds the embedded store and answers on its socket (a
- * running {@code ./trawl serve} on the same data folder, or another command's job JVM), the command goes there from
- * this JVM, as the job JVM would send it, and no job JVM starts: the job runs in the holder's JVM.
+ * milliseconds and never touches the store. (Before that, {@code TrawlCli.main} sends a job command whose store a
+ * running process holds to that process, and no job JVM starts: {@link #asked}, {@link #jobProperties}.)
  * <p>
  * The {@code trawl} launcher asks for it ({@value #ASK}). A JVM started directly ({@code java -jar trawl.jar rescan})
  * runs its job itself, as it always did: killed with SIGKILL, it must leave no child behind that holds the store.
@@ -69,7 +67,6 @@ public final class Supervisor {
 	private final Path dataDir;
 	private final String restartsSetting;
 	private final Path oomCounter;
-	private final PrintStream out;
 	private final PrintStream err;
 	private final long pid = ProcessHandle.current().pid();
 
@@ -81,52 +78,69 @@ public final class Supervisor {
 	 * @param java the child's command up to the command's own arguments: java, its options, and {@code -jar JAR} or
 	 *        {@code -cp PATH MAIN}
 	 * @param env the environment, the child's too: TRAWL_DATA_DIR, TRAWL_AUTO_RESTARTS, TRAWL_OOM_COUNTER
-	 * @param out where a command sent to the store's holder prints its output
 	 * @param err where the supervisor's own lines go
 	 */
-	Supervisor(List<String> java, Map<String, String> env, PrintStream out, PrintStream err) {
+	Supervisor(List<String> java, Map<String, String> env, PrintStream err) {
 		this.java = List.copyOf(java);
 		this.env = Map.copyOf(env);
 		this.dataDir = Path.of(env.getOrDefault("TRAWL_DATA_DIR", "./data"));
 		this.restartsSetting = env.getOrDefault("TRAWL_AUTO_RESTARTS", "3");
 		this.oomCounter = Path.of(env.getOrDefault("TRAWL_OOM_COUNTER", "/proc/vmstat"));
-		this.out = out;
 		this.err = err;
 	}
 
-	Supervisor(List<String> java, Map<String, String> env, PrintStream err) {
-		this(java, env, System.out, err);
-	}
-
 	/**
-	 * Called first by {@code TrawlCli.main}. Returns at once unless this JVM is to supervise the command: a job
-	 * command, asked for by the launcher, not already the supervised child. Otherwise supervises it and exits with its
-	 * exit code.
+	 * Called first by {@code TrawlCli.main}. Returns at once unless this JVM is to supervise the command
+	 * ({@link #asked}). Otherwise supervises it and exits with its exit code.
 	 */
 	public static void superviseIfAsked(String[] args) {
-		if (args.length == 0 || !JOB_COMMANDS.contains(args[0])) {
+		if (!asked(args)) {
 			return;
 		}
-		Map<String, String> env = System.getenv();
-		String asked = env.get(ASK);
-		if (asked == null || asked.isBlank() || asked.equals("false") || asked.equals("0") || supervised(env)) {
-			return;
-		}
-		List<String> java = handedJavaCommand(env.get(JOB_JAVA));
-		if (java == null) {
-			java = javaCommand(args);
-		}
+		List<String> java = jobJava(args);
 		if (java == null) {
 			System.err.println("trawl: this JVM's command line cannot be read; the job runs without automatic restarts");
 			return;
 		}
-		Supervisor supervisor = new Supervisor(java, env, System.out, System.err);
-		Integer forwarded = supervisor.toHolder(List.of(args));
-		if (forwarded != null) {
-			System.exit(forwarded);
-		}
+		Supervisor supervisor = new Supervisor(java, System.getenv(), System.err);
 		supervisor.forwardSignals();
 		System.exit(supervisor.run(List.of(args)));
+	}
+
+	/** Whether this JVM is to supervise the command: a job command, asked for by the launcher, not already the child. */
+	public static boolean asked(String[] args) {
+		if (args.length == 0 || !JOB_COMMANDS.contains(args[0])) {
+			return false;
+		}
+		Map<String, String> env = System.getenv();
+		String asked = env.get(ASK);
+		return !(asked == null || asked.isBlank() || asked.equals("false") || asked.equals("0") || supervised(env));
+	}
+
+	/**
+	 * The system properties the job JVM's command sets ({@code -Dname=value}), as that JVM would read them: a property
+	 * it does not set is null. A command sent elsewhere before any job JVM starts finds its data folder with them.
+	 */
+	public static UnaryOperator<String> jobProperties(String[] args) {
+		List<String> java = jobJava(args);
+		return name -> java == null ? null : property(java, name);
+	}
+
+	/** The job JVM's command: the one the launcher handed over, else this JVM's own; null when neither can be read. */
+	private static List<String> jobJava(String[] args) {
+		List<String> java = handedJavaCommand(System.getenv(JOB_JAVA));
+		return java != null ? java : javaCommand(args);
+	}
+
+	/** The value of {@code -Dname=value} in a java command, the last one as in the JVM; null when it has none. */
+	static String property(List<String> java, String name) {
+		String value = null;
+		for (String option : java) {
+			if (option.startsWith("-D" + name + "=")) {
+				value = option.substring(name.length() + 3);
+			}
+		}
+		return value;
 	}
 
 	/** Whether this JVM is the child of the supervisor that the environment names. */
@@ -177,15 +191,6 @@ public final class Supervisor {
 		// argv[0] may be a bare "java" found on the PATH; the child runs this very JVM's executable
 		java.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		return java;
-	}
-
-	/**
-	 * The command run by the process that holds the embedded store, if one takes it: its exit code. Null when none
-	 * does, and this supervisor should {@link #run} it in a job JVM. Called before {@link #forwardSignals}: Ctrl-C
-	 * then ends this JVM as it would end the job JVM that passed the command on.
-	 */
-	Integer toHolder(List<String> command) {
-		return LocalStore.forwardToHolder(command.toArray(String[]::new), this::childProperty, env::get, out, err);
 	}
 
 	/** Runs the command, and restarts its job after each crash it may be restarted for; the exit code. */
@@ -252,17 +257,6 @@ public final class Supervisor {
 		}
 		// what Ctrl-C on java itself would have given
 		return "INT".equals(stopping) && status == 143 ? 130 : status;
-	}
-
-	/** A system property the child's command sets ({@code -Dname=value}), as the child would read it; else null. */
-	private String childProperty(String name) {
-		String value = null;
-		for (String option : java) {
-			if (option.startsWith("-D" + name + "=")) {
-				value = option.substring(name.length() + 3); // the last one wins, as in the JVM
-			}
-		}
-		return value;
 	}
 
 	/** How a child ended, as far as restarting goes. */

@@ -35,7 +35,8 @@ public final class LocalStore {
 	}
 
 	public static Claim claim(String[] args, PrintStream out, PrintStream err) {
-		Path dataDir = dataDir(args);
+		Settings settings = Settings.ofThisProcess(args);
+		Path dataDir = settings.dataDir();
 		try {
 			PrivateDataDir.secure(dataDir, err);
 		}
@@ -44,13 +45,12 @@ public final class LocalStore {
 					+ "); set TRAWL_DATA_DIR to a folder you own");
 			return new Claim(null, 2);
 		}
-		String url = setting(args, "spring.datasource.url", "SPRING_DATASOURCE_URL", "");
-		if (url.toUpperCase(Locale.ROOT).contains("AUTO_SERVER=TRUE")) {
+		if (settings.autoServer()) {
 			err.println("trawl: AUTO_SERVER in the datasource URL opens a TCP port that other local users can reach; "
 					+ "remove it (other ./trawl commands reach this one over " + StoreListener.SOCKET + ")");
 			return new Claim(null, 2);
 		}
-		if (!embeddedStore(args) || NO_STORE.contains(args[0])) {
+		if (!settings.embeddedStore() || NO_STORE.contains(args[0])) {
 			return new Claim(null, null);
 		}
 		boolean mayForward = !LOCAL_ONLY.contains(args[0]);
@@ -103,16 +103,15 @@ public final class LocalStore {
 	 * The command run by the process that holds the embedded store, when one answers on {@code trawl.sock}: its exit
 	 * code. Null when none answers (nobody holds the store, or its holder is starting or closing), for a command that
 	 * never goes there, and for a store that is not the embedded H2 file: then the command runs as {@link #claim}
-	 * decides. The job launcher's supervisor asks this before it starts a job JVM that would only pass the command on.
-	 * @param properties the command's JVM's system properties ({@code -D} options), which may name the data folder
+	 * decides. Asked by the JVM that the launcher starts to supervise a job command, before it starts a job JVM that
+	 * would only pass the command on.
+	 * @param properties the job JVM's system properties ({@code -D} options), which may name the data folder
 	 * @param environment its environment
 	 */
 	public static Integer forwardToHolder(String[] args, UnaryOperator<String> properties,
 			UnaryOperator<String> environment, PrintStream out, PrintStream err) {
 		Settings settings = new Settings(args, properties, environment);
-		if (args.length == 0 || LOCAL_ONLY.contains(args[0]) || !settings.embeddedStore()
-				|| settings.get("spring.datasource.url", "SPRING_DATASOURCE_URL", "").toUpperCase(Locale.ROOT)
-					.contains("AUTO_SERVER=TRUE")) {
+		if (args.length == 0 || LOCAL_ONLY.contains(args[0]) || !settings.embeddedStore() || settings.autoServer()) {
 			return null; // claim says why it refuses AUTO_SERVER
 		}
 		Path socket = settings.dataDir().resolve(StoreListener.SOCKET);
@@ -142,18 +141,9 @@ public final class LocalStore {
 		return null;
 	}
 
-	/** {@code trawl.data-dir} as application.yml resolves it: -D, --trawl.data-dir=, TRAWL_DATA_DIR, ./data. */
-	static Path dataDir(String[] args) {
-		return Settings.ofThisProcess(args).dataDir();
-	}
-
 	/** The H2 file under the data folder, unless a datasource URL or the postgres profile points elsewhere. */
 	public static boolean embeddedStore(String[] args) {
 		return Settings.ofThisProcess(args).embeddedStore();
-	}
-
-	private static String setting(String[] args, String property, String variable, String fallback) {
-		return Settings.ofThisProcess(args).get(property, variable, fallback);
 	}
 
 	/** The settings the store depends on: a command's {@code --name=value}, else its JVM's -D, else its environment. */
@@ -163,8 +153,15 @@ public final class LocalStore {
 			return new Settings(args, System::getProperty, System::getenv);
 		}
 
+		/** {@code trawl.data-dir} as application.yml resolves it: --trawl.data-dir=, -D, TRAWL_DATA_DIR, ./data. */
 		Path dataDir() {
 			return Path.of(get("trawl.data-dir", "TRAWL_DATA_DIR", "./data")).toAbsolutePath().normalize();
+		}
+
+		/** A datasource URL with H2's AUTO_SERVER, which would open a TCP port for the store. */
+		boolean autoServer() {
+			return get("spring.datasource.url", "SPRING_DATASOURCE_URL", "").toUpperCase(Locale.ROOT)
+				.contains("AUTO_SERVER=TRUE");
 		}
 
 		boolean embeddedStore() {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.trawl.jobs.containment.Supervisor.Death;
-import io.trawl.jobs.local.StoreListener;
 
 /**
  * The supervisor's decisions, on real child JVMs ({@link ScriptedJob}) that crash with a real SIGSEGV, abort, are
@@ -91,45 +89,14 @@ class SupervisorTests {
 	}
 
 	@Test
-	void aCommandWhoseStoreARunningProcessHoldsGoesThereAndNoJobJvmStarts() throws Exception {
-		script("exit 0"); // would the supervisor start a job JVM, it would run this
-		AtomicReference<String[]> received = new AtomicReference<>();
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		try (StoreListener holder = StoreListener.tryClaim(data)) {
-			holder.serve((args, commandOut, commandErr) -> {
-				received.set(args);
-				commandOut.println("{\"status\":\"COMPLETED\"}");
-				return 5;
-			}, null);
-			Supervisor supervisor = new Supervisor(javaCommand(), env, new PrintStream(out, true, StandardCharsets.UTF_8),
-					new PrintStream(err, true, StandardCharsets.UTF_8));
+	void aJobJvmsPropertyIsItsLastDashDOption() {
+		List<String> java = List.of("java", "-Dtrawl.data-dir=/first", "-Xmx1g", "-Dtrawl.data-dir=/second",
+				"-Dtrawl.data-dir.other=/x", "-jar", "t.jar");
 
-			assertThat(supervisor.toHolder(List.of("rescan", "--source", "/samples", "--full"))).isEqualTo(5);
-		}
-		assertThat(received.get()).containsExactly("rescan", "--source", "/samples", "--full");
-		assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"COMPLETED\"}\n");
-		assertThat(Files.exists(Path.of(script + ".runs"))).as("no job JVM ran").isFalse();
-	}
-
-	@Test
-	void withoutAHolderOrForAnotherStoreTheSupervisorRunsTheJobJvmItself() throws Exception {
-		Supervisor supervisor = new Supervisor(javaCommand(), env, new PrintStream(err, true, StandardCharsets.UTF_8));
-		assertThat(supervisor.toHolder(List.of("rescan", "--source", "/samples"))).as("nobody holds the store").isNull();
-
-		Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
-		try (StoreListener holder = StoreListener.tryClaim(elsewhere)) {
-			holder.serve((args, commandOut, commandErr) -> 0, null);
-			assertThat(supervisor.toHolder(List.of("rescan", "--source", "/samples"))).as("another folder's holder")
-				.isNull();
-			env.put("SPRING_PROFILES_ACTIVE", "postgres");
-			List<String> toElsewhere = new ArrayList<>(javaCommand());
-			toElsewhere.add(1, "-Dtrawl.data-dir=" + elsewhere);
-			assertThat(new Supervisor(toElsewhere, env, System.err).toHolder(List.of("rescan", "--source", "/s")))
-				.as("a shared PostgreSQL store has no holder").isNull();
-			env.remove("SPRING_PROFILES_ACTIVE");
-			assertThat(new Supervisor(toElsewhere, env, System.err).toHolder(List.of("rescan", "--source", "/s")))
-				.as("the job JVM's -Dtrawl.data-dir names the holder's folder").isZero();
-		}
+		assertThat(Supervisor.property(java, "trawl.data-dir")).isEqualTo("/second");
+		assertThat(Supervisor.property(java, "spring.datasource.url")).isNull();
+		assertThat(Supervisor.property(List.of("java", "-Dtrawl.data-dir=", "-jar", "t.jar"), "trawl.data-dir"))
+			.isEmpty();
 	}
 
 	@Test
@@ -293,17 +260,12 @@ class SupervisorTests {
 
 	/** The supervisor in this JVM, running {@link ScriptedJob} JVMs. */
 	private int supervise(String... command) {
-		// the children get this environment: the script's path and the counter
-		return new Supervisor(javaCommand(), env, new PrintStream(err, true, StandardCharsets.UTF_8))
-			.run(List.of(command));
-	}
-
-	/** The job JVM's command: {@link ScriptedJob}, with the script in the environment. */
-	private List<String> javaCommand() {
 		env.put("SCRIPTED_JOB", script.toString());
-		return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-XX:ErrorFile=" + data.resolve("hs_err_pid%p.log"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-				"-XX:+UseSerialGC", "-cp", classPath(), ScriptedJob.class.getName());
+		List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-XX:ErrorFile=" + data.resolve("hs_err_pid%p.log"), "-Xshare:auto",
+				"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(), ScriptedJob.class.getName()));
+		// the children get this environment: the script's path and the counter
+		return new Supervisor(java, env, new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of(command));
 	}
 
 	/**

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -221,6 +222,42 @@ class StoreForwardingTests {
 		assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement()
 			.satisfies(line -> assertThat(line)
 				.startsWith("trawl: AUTO_SERVER in the datasource URL opens a TCP port"));
+	}
+
+	@Test
+	void aJobCommandGoesToTheHolderOfItsFolderBeforeAnyJobJvmStarts() throws Exception {
+		AtomicReference<String[]> received = new AtomicReference<>();
+		Map<String, String> env = Map.of("TRAWL_DATA_DIR", data.toString());
+		Map<String, String> noProperties = Map.of();
+		String[] rescan = { "rescan", "--source", "/samples", "--full" };
+
+		assertThat(LocalStore.forwardToHolder(rescan, noProperties::get, env::get, print(out), print(err)))
+			.as("nobody holds the store").isNull();
+		try (StoreListener holder = StoreListener.tryClaim(data)) {
+			holder.serve((args, commandOut, commandErr) -> {
+				received.set(args);
+				commandOut.println("{\"status\":\"COMPLETED\"}");
+				return 5;
+			}, null);
+
+			assertThat(LocalStore.forwardToHolder(rescan, noProperties::get, env::get, print(out), print(err)))
+				.isEqualTo(5);
+			assertThat(received.get()).containsExactly(rescan);
+			assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"COMPLETED\"}\n");
+
+			Map<String, String> elsewhere = Map.of("TRAWL_DATA_DIR", data.resolve("other").toString());
+			assertThat(LocalStore.forwardToHolder(rescan, noProperties::get, elsewhere::get, print(out), print(err)))
+				.as("another folder, with no holder").isNull();
+			Map<String, String> jobJvm = Map.of("trawl.data-dir", data.toString());
+			assertThat(LocalStore.forwardToHolder(rescan, jobJvm::get, elsewhere::get, print(out), print(err)))
+				.as("the job JVM's -Dtrawl.data-dir names the holder's folder").isEqualTo(5);
+			Map<String, String> postgres = Map.of("TRAWL_DATA_DIR", data.toString(), "SPRING_PROFILES_ACTIVE",
+					"postgres");
+			assertThat(LocalStore.forwardToHolder(rescan, noProperties::get, postgres::get, print(out), print(err)))
+				.as("a shared PostgreSQL store has no holder").isNull();
+			assertThat(LocalStore.forwardToHolder(new String[] { "serve" }, noProperties::get, env::get, print(out),
+					print(err))).as("serve holds the store itself").isNull();
+		}
 	}
 
 	@Test
