@@ -12,7 +12,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
+
+import jdk.net.ExtendedSocketOptions;
 
 import io.trawl.jobs.local.StoreListener.Frames;
 
@@ -57,6 +60,12 @@ public final class StoreClient {
 			catch (IOException refusedOrMissing) {
 				throw new NotListening(socket + ": " + refusedOrMissing, refusedOrMissing);
 			}
+			// the holder answers only its own user; the command, its paths and the answer stay with ours too
+			String holder = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
+			String refusal = otherUser(holder, ProcessHandle.current().info().user(), socket);
+			if (refusal != null) {
+				throw new IOException(refusal);
+			}
 			DataOutputStream request = new DataOutputStream(
 					new BufferedOutputStream(Channels.newOutputStream(channel)));
 			DataInputStream frames = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
@@ -86,6 +95,19 @@ public final class StoreClient {
 				throw new IOException("the process holding the store stopped before the command finished", e);
 			}
 		}
+	}
+
+	/**
+	 * Why a command must not go to the process listening on {@code socket}, run by user {@code holder}: it is not this
+	 * process's user (a socket left in a data folder that others can write to), or this user is unknown. Null when it
+	 * may.
+	 */
+	static String otherUser(String holder, Optional<String> me, Path socket) {
+		if (me.isPresent() && me.get().equals(holder)) {
+			return null;
+		}
+		return "the process listening on " + socket + " runs as " + holder + ", not as " + me.orElse("this user")
+				+ "; nothing was sent to it. Use a data folder of your own (TRAWL_DATA_DIR)";
 	}
 
 	private static void copy(DataInputStream frames, int length, PrintStream to) throws IOException {

@@ -126,7 +126,7 @@ class StatusWhileRescanIT {
 			assertThat(listensOnUnixSocket(serve.pid(), data.resolve("trawl.sock"))).isTrue();
 			assertThat(listeningTcp(serve.pid())).isEqualTo(listening);
 
-			// a rescan goes to the running service from the launcher's supervisor: a job JVM of its own, which
+			// a rescan goes to the running service from the launcher's first JVM: a job JVM of its own, which
 			// TRAWL_JAVA_OPTS alone reaches, could not even start with a 1 KB heap
 			Path corpus = Files.createDirectories(workspace.resolve("corpus"));
 			Launches.randomFiles(corpus, 5, 12, 1024, 4096, i -> "sample-" + i + ".bin");

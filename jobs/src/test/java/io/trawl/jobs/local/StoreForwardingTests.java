@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -257,7 +258,23 @@ class StoreForwardingTests {
 				.as("a shared PostgreSQL store has no holder").isNull();
 			assertThat(LocalStore.forwardToHolder(new String[] { "serve" }, noProperties::get, env::get, print(out),
 					print(err))).as("serve holds the store itself").isNull();
+			Map<String, String> autoServer = Map.of("TRAWL_DATA_DIR", data.toString(), "SPRING_DATASOURCE_URL",
+					"jdbc:h2:file:" + data + "/trawl;AUTO_SERVER=TRUE");
+			assertThat(LocalStore.forwardToHolder(rescan, noProperties::get, autoServer::get, print(out), print(err)))
+				.as("left to claim, which refuses AUTO_SERVER in one sentence").isNull();
 		}
+	}
+
+	@Test
+	void aCommandGoesOnlyToAHolderOfTheSameUser() {
+		Path socket = data.resolve("trawl.sock");
+
+		assertThat(StoreClient.otherUser("alice", Optional.of("alice"), socket)).isNull();
+		assertThat(StoreClient.otherUser("mallory", Optional.of("alice"), socket)).isEqualTo("the process listening on "
+				+ socket + " runs as mallory, not as alice; nothing was sent to it. Use a data folder of your own "
+				+ "(TRAWL_DATA_DIR)");
+		assertThat(StoreClient.otherUser("alice", Optional.empty(), socket)).as("an unknown user trusts nobody")
+			.contains("runs as alice, not as this user");
 	}
 
 	@Test
